@@ -1,0 +1,128 @@
+#include "server/simclr_server.h"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "server/metrics/grpc_metrics_interceptor.h"
+#include "server/metrics/metrics_endpoint.h"
+#include "server/metrics/process_collector.h"
+#include "simclr/v1/checkpoint.grpc.pb.h"
+#include "simclr/v1/dataset.grpc.pb.h"
+#include "simclr/v1/embedding.grpc.pb.h"
+#include "simclr/v1/job.grpc.pb.h"
+
+namespace simclr::server {
+namespace {
+
+absl::Status PrepareDataDir(const std::string& data_dir) {
+  if (data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir: must not be empty");
+  }
+  std::error_code error;
+  std::filesystem::create_directories(data_dir, error);
+  if (error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--data_dir ", data_dir, ": cannot create: ", error.message()));
+  }
+  // Prove it is writable now rather than at the first upload.
+  const auto probe = std::filesystem::path(data_dir) / ".write_probe";
+  {
+    std::ofstream out(probe);
+    if (!(out << "ok")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--data_dir ", data_dir, ": not writable"));
+    }
+  }
+  std::filesystem::remove(probe, error);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+SimclrServer::SimclrServer() = default;
+
+absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
+    const ServerOptions& options) {
+  if (options.port < 0 || options.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--port ", options.port, ": must be in [0, 65535]"));
+  }
+  if (options.metrics_port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--metrics_port ", options.metrics_port, ": must be at most 65535"));
+  }
+  if (auto status = PrepareDataDir(options.data_dir); !status.ok()) {
+    return status;
+  }
+
+  std::unique_ptr<SimclrServer> server(new SimclrServer());
+  MetricsEndpoint::Options metrics_options;
+  metrics_options.host = options.host;
+  metrics_options.port = options.metrics_port;
+  auto metrics = MetricsEndpoint::Create(metrics_options);
+  if (!metrics.ok()) return metrics.status();
+  server->metrics_ = std::move(metrics).value();
+  server->metrics_->AddCollectable(std::make_shared<ProcessCollector>());
+  server->grpc_metrics_ =
+      std::make_unique<GrpcServerMetrics>(server->metrics_->registry());
+
+  // Not implemented yet: the generated bases answer UNIMPLEMENTED.
+  server->services_.push_back(
+      std::make_unique<v1::DatasetService::CallbackService>());
+  server->services_.push_back(
+      std::make_unique<v1::JobService::CallbackService>());
+  server->services_.push_back(
+      std::make_unique<v1::CheckpointService::CallbackService>());
+  server->services_.push_back(
+      std::make_unique<v1::EmbeddingService::CallbackService>());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  const std::string address = absl::StrCat(options.host, ":", options.port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &server->grpc_port_);
+  for (auto& service : server->services_) builder.RegisterService(service.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(
+      server->grpc_metrics_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", address, " (port in use?)"));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+int SimclrServer::metrics_port() const { return metrics_->port(); }
+
+void SimclrServer::Shutdown(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoNanoseconds(grace));
+  server_->Wait();
+}
+
+SimclrServer::~SimclrServer() { Shutdown(absl::Seconds(5)); }
+
+}  // namespace simclr::server

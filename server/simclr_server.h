@@ -1,0 +1,73 @@
+// simclrd's gRPC server: the four simclr.v1 services, grpc.health.v1,
+// reflection and the /metrics endpoint, wired together.
+//
+// Create() binds every port before returning, so a caller that gets a
+// server can report its ports as ready. Services not implemented yet are
+// registered with gRPC's generated bases, which answer UNIMPLEMENTED: the
+// API is discoverable through reflection and no call fakes a success.
+// Shutdown() is idempotent and safe from any thread; the destructor calls it.
+#ifndef SIMCLR_SERVER_SIMCLR_SERVER_H_
+#define SIMCLR_SERVER_SIMCLR_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Server;
+class Service;
+}
+
+namespace simclr::server {
+
+class GrpcMetricsInterceptorFactory;
+class GrpcServerMetrics;
+class MetricsEndpoint;
+
+struct ServerOptions {
+  // Address the gRPC and metrics ports bind to.
+  std::string host = "127.0.0.1";
+  // gRPC port; 0 picks a free one (see SimclrServer::grpc_port()).
+  int port = 50051;
+  // Prometheus /metrics port; 0 picks a free one, negative disables it.
+  int metrics_port = 9464;
+  // Root of all persistent state; created if missing, must be writable.
+  std::string data_dir;
+};
+
+class SimclrServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<SimclrServer>> Create(
+      const ServerOptions& options);
+  ~SimclrServer();
+
+  SimclrServer(const SimclrServer&) = delete;
+  SimclrServer& operator=(const SimclrServer&) = delete;
+
+  int grpc_port() const { return grpc_port_; }
+  // -1 when the metrics endpoint is disabled.
+  int metrics_port() const;
+
+  // Reports NOT_SERVING on health, stops accepting RPCs, and waits up to
+  // `grace` for calls in flight before cancelling them.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  SimclrServer();
+
+  std::unique_ptr<MetricsEndpoint> metrics_;
+  std::unique_ptr<GrpcServerMetrics> grpc_metrics_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace simclr::server
+
+#endif  // SIMCLR_SERVER_SIMCLR_SERVER_H_

@@ -1,0 +1,112 @@
+// simclrd: the SimCLR training and embedding service.
+//
+// Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server
+// cannot start (port in use, data dir not writable), 2 for bad flags.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "core/common/process_setup.h"
+#include "core/runtime/device.h"
+#include "core/runtime/threads.h"
+#include "glog/logging.h"
+#include "server/simclr_server.h"
+#include "server/termination_signals.h"
+
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "Address to bind the gRPC and metrics ports to (0.0.0.0 for all).");
+ABSL_FLAG(int, port, 50051, "gRPC port; 0 picks a free one.");
+ABSL_FLAG(int, metrics_port, 9464,
+          "Prometheus /metrics port; 0 picks a free one, -1 disables.");
+ABSL_FLAG(std::string, data_dir, "simclr-data",
+          "Directory holding the database, datasets and jobs.");
+ABSL_FLAG(std::string, device, "cpu",
+          "Default device for jobs and embeddings: cpu, cuda or cuda:N.");
+ABSL_FLAG(int, num_threads, 0,
+          "LibTorch intra-op threads of the server process; 0 = one per core.");
+ABSL_FLAG(std::string, ready_file, "",
+          "If set, write {\"grpc_port\":…,\"metrics_port\":…,\"pid\":…} here "
+          "once every port is listening (atomically, via rename).");
+ABSL_FLAG(double, shutdown_grace_seconds, 10,
+          "How long SIGTERM waits for calls in flight before cancelling them.");
+
+namespace {
+
+bool WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << "{\"grpc_port\": " << grpc_port
+        << ", \"metrics_port\": " << metrics_port
+        << ", \"pid\": " << getpid() << "}\n";
+    if (!out) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, path, error);
+  return !error;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  simclr::core::ConfigureMalloc();
+  absl::SetProgramUsageMessage(
+      "simclrd --port=50051 --metrics_port=9464 --data_dir=DIR");
+  absl::ParseCommandLine(argc, argv);
+  simclr::core::InitLogging(argv[0]);
+  // Before any thread exists, so that every thread inherits the mask.
+  simclr::server::BlockTerminationSignals();
+
+  const auto device = simclr::core::ResolveDevice(absl::GetFlag(FLAGS_device));
+  if (!device.ok()) {
+    LOG(ERROR) << "--device: " << device.status().message();
+    return 2;
+  }
+  if (auto status =
+          simclr::core::ConfigureTorchThreads(absl::GetFlag(FLAGS_num_threads));
+      !status.ok()) {
+    LOG(ERROR) << "--num_threads: " << status.message();
+    return 2;
+  }
+
+  simclr::server::ServerOptions options;
+  options.host = absl::GetFlag(FLAGS_host);
+  options.port = absl::GetFlag(FLAGS_port);
+  options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  auto server = simclr::server::SimclrServer::Create(options);
+  if (!server.ok()) {
+    LOG(ERROR) << "simclrd cannot start: " << server.status();
+    return 1;
+  }
+
+  const int grpc_port = (*server)->grpc_port();
+  const int metrics_port = (*server)->metrics_port();
+  LOG(INFO) << "simclrd serving gRPC on " << options.host << ":" << grpc_port
+            << ", device " << device->str() << ", "
+            << simclr::core::TorchIntraOpThreads() << " intra-op threads";
+  if (metrics_port > 0) {
+    LOG(INFO) << "metrics on http://" << options.host << ":" << metrics_port
+              << "/metrics";
+  }
+  const std::string ready_file = absl::GetFlag(FLAGS_ready_file);
+  if (!ready_file.empty() &&
+      !WriteReadyFile(ready_file, grpc_port, metrics_port)) {
+    LOG(ERROR) << "--ready_file " << ready_file << ": cannot write";
+    return 1;
+  }
+
+  const int signal_number = simclr::server::WaitForTerminationSignal();
+  LOG(INFO) << "received signal " << signal_number << ", shutting down";
+  (*server)->Shutdown(
+      absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->reset();
+  LOG(INFO) << "simclrd stopped";
+  return 0;
+}
