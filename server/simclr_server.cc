@@ -89,6 +89,9 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second simclrd on the same port
+  // would silently share its traffic. Fail its start instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   const std::string address = absl::StrCat(options.host, ":", options.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                            &server->grpc_port_);

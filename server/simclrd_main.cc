@@ -1,7 +1,8 @@
 // simclrd: the SimCLR training and embedding service.
 //
-// Exit codes: 0 after a clean SIGTERM/SIGINT shutdown, 1 when the server
-// cannot start (port in use, data dir not writable), 2 for bad flags.
+// Exit codes: 0 after a clean SIGTERM/SIGINT shutdown; 1 when it cannot
+// start (a bad flag, the port in use, a data dir that is not writable), with
+// the reason on stderr.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -66,13 +67,13 @@ int main(int argc, char** argv) {
   const auto device = simclr::core::ResolveDevice(absl::GetFlag(FLAGS_device));
   if (!device.ok()) {
     LOG(ERROR) << "--device: " << device.status().message();
-    return 2;
+    return 1;
   }
   if (auto status =
           simclr::core::ConfigureTorchThreads(absl::GetFlag(FLAGS_num_threads));
       !status.ok()) {
     LOG(ERROR) << "--num_threads: " << status.message();
-    return 2;
+    return 1;
   }
 
   simclr::server::ServerOptions options;

@@ -1,6 +1,7 @@
 #include "server/metrics/metrics_endpoint.h"
 
 #include <exception>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -36,8 +37,9 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Create(
 MetricsEndpoint::~MetricsEndpoint() = default;
 
 void MetricsEndpoint::AddCollectable(
-    const std::shared_ptr<prometheus::Collectable>& c) {
+    std::shared_ptr<prometheus::Collectable> c) {
   if (exposer_) exposer_->RegisterCollectable(c);
+  collectables_.push_back(std::move(c));
 }
 
 }  // namespace simclr::server

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "prometheus/collectable.h"
@@ -36,8 +37,8 @@ class MetricsEndpoint {
   ~MetricsEndpoint();
 
   prometheus::Registry& registry() { return *registry_; }
-  // Serves `collectable` beside the registry, for as long as it lives.
-  void AddCollectable(const std::shared_ptr<prometheus::Collectable>& c);
+  // Serves `c` beside the registry; the endpoint keeps it alive.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> c);
   // The bound port, or -1 without an endpoint.
   int port() const { return port_; }
 
@@ -45,6 +46,8 @@ class MetricsEndpoint {
   MetricsEndpoint() = default;
 
   std::shared_ptr<prometheus::Registry> registry_;
+  // The exposer holds collectables weakly; these are the strong owners.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = -1;
 };
