@@ -35,8 +35,9 @@ int RunHealth(const simclr::client::ChannelOptions& channel_options,
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
 
-  CLI::App app{"simclrctl: manage datasets, jobs, checkpoints and embeddings "
-               "on a simclrd server"};
+  CLI::App app{
+      "simclrctl: manage datasets, jobs, checkpoints and embeddings "
+      "on a simclrd server"};
   app.require_subcommand(1);
   simclr::client::ChannelOptions channel_options;
   double timeout_seconds = 10;

@@ -95,8 +95,10 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   const std::string address = absl::StrCat(options.host, ":", options.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                            &server->grpc_port_);
-  for (auto& service : server->services_) builder.RegisterService(service.get());
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  for (auto& service : server->services_)
+    builder.RegisterService(service.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(
       server->grpc_metrics_.get()));

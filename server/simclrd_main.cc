@@ -44,8 +44,8 @@ bool WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
   {
     std::ofstream out(temp);
     out << "{\"grpc_port\": " << grpc_port
-        << ", \"metrics_port\": " << metrics_port
-        << ", \"pid\": " << getpid() << "}\n";
+        << ", \"metrics_port\": " << metrics_port << ", \"pid\": " << getpid()
+        << "}\n";
     if (!out) return false;
   }
   std::error_code error;

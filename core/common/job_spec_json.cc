@@ -16,10 +16,9 @@ absl::StatusOr<v1::JobSpec> ParseJobSpecJson(absl::string_view json,
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &spec, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": not a valid JobSpec: ",
-                     std::string(status.message().data(),
-                                 status.message().size())));
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": not a valid JobSpec: ",
+        std::string(status.message().data(), status.message().size())));
   }
   return spec;
 }
@@ -41,9 +40,9 @@ absl::StatusOr<std::string> JobSpecToJson(const v1::JobSpec& spec) {
   const auto status =
       google::protobuf::util::MessageToJsonString(spec, &json, options);
   if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("JobSpec to JSON: ", std::string(status.message().data(),
-                                                      status.message().size())));
+    return absl::InternalError(absl::StrCat(
+        "JobSpec to JSON: ",
+        std::string(status.message().data(), status.message().size())));
   }
   return json;
 }

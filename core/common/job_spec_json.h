@@ -7,9 +7,9 @@
 #define SIMCLR_CORE_COMMON_JOB_SPEC_JSON_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "simclr/v1/job_spec.pb.h"
 
 namespace simclr::core {

@@ -11,10 +11,10 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define SIMCLR_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::absl::Status simclr_status_ = (expr);           \
-    if (!simclr_status_.ok()) return simclr_status_;  \
+#define SIMCLR_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status simclr_status_ = (expr);          \
+    if (!simclr_status_.ok()) return simclr_status_; \
   } while (false)
 
 #define SIMCLR_STATUS_CONCAT_INNER_(a, b) a##b
@@ -22,8 +22,8 @@
 
 // `lhs = value of expr`, or returns its status if it is not OK. `lhs` may
 // declare a variable: SIMCLR_ASSIGN_OR_RETURN(auto x, MakeX());
-#define SIMCLR_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  SIMCLR_ASSIGN_OR_RETURN_IMPL_(                                             \
+#define SIMCLR_ASSIGN_OR_RETURN(lhs, expr) \
+  SIMCLR_ASSIGN_OR_RETURN_IMPL_(           \
       SIMCLR_STATUS_CONCAT_(simclr_statusor_, __LINE__), lhs, expr)
 
 #define SIMCLR_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

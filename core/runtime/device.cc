@@ -37,10 +37,10 @@ absl::StatusOr<c10::Device> ResolveDevice(absl::string_view text) {
   }
   const int available = CudaDeviceCount();
   if (index >= available) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "device \"", text, "\": this process sees ", available,
-        " CUDA device(s)", available == 0 ? " (CPU-only LibTorch or no GPU)"
-                                          : ""));
+    return absl::FailedPreconditionError(
+        absl::StrCat("device \"", text, "\": this process sees ", available,
+                     " CUDA device(s)",
+                     available == 0 ? " (CPU-only LibTorch or no GPU)" : ""));
   }
   return c10::Device(c10::DeviceType::CUDA,
                      static_cast<c10::DeviceIndex>(index));

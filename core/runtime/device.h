@@ -6,9 +6,8 @@
 #ifndef SIMCLR_CORE_RUNTIME_DEVICE_H_
 #define SIMCLR_CORE_RUNTIME_DEVICE_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "c10/core/Device.h"
 
 namespace simclr::core {

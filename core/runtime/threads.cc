@@ -13,9 +13,9 @@ absl::Status ConfigureTorchThreads(int intra_op) {
     return absl::InvalidArgumentError(
         absl::StrCat("intra-op threads ", intra_op, ": must be in [0, 1024]"));
   }
-  const int threads =
-      intra_op > 0 ? intra_op
-                   : std::max(1u, std::thread::hardware_concurrency());
+  const int threads = intra_op > 0
+                          ? intra_op
+                          : std::max(1u, std::thread::hardware_concurrency());
   return CallTorch("set intra-op threads",
                    [threads] { at::set_num_threads(threads); });
 }

@@ -8,12 +8,12 @@
 #define SIMCLR_CORE_RUNTIME_TORCH_STATUS_H_
 
 #include <exception>
-#include "absl/strings/string_view.h"
 #include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace simclr::core {
 

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
   simclr::core::InitLogging(argv[0]);
 
-  CLI::App app{"simclr-worker: run one SimCLR job (normally spawned by simclrd)"};
+  CLI::App app{
+      "simclr-worker: run one SimCLR job (normally spawned by simclrd)"};
   app.require_subcommand(1);
   int num_threads = 0;
   app.add_option("--num_threads", num_threads,

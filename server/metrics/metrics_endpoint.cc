@@ -15,8 +15,7 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Create(
   endpoint->registry_ = std::make_shared<prometheus::Registry>();
   if (options.port < 0) return endpoint;
 
-  const std::string address =
-      absl::StrCat(options.host, ":", options.port);
+  const std::string address = absl::StrCat(options.host, ":", options.port);
   try {
     endpoint->exposer_ = std::make_unique<prometheus::Exposer>(address);
   } catch (const std::exception& e) {

@@ -53,8 +53,7 @@ TEST(SimclrWorkerTest, SpecWithoutAKindFails) {
 }
 
 TEST(SimclrWorkerTest, MissingSpecFlagIsUsageError) {
-  auto result =
-      RunProcess({SIMCLR_WORKER_PATH, "validate"}, absl::Seconds(30));
+  auto result = RunProcess({SIMCLR_WORKER_PATH, "validate"}, absl::Seconds(30));
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->exit_code, 2);
   EXPECT_THAT(result->stderr_text, HasSubstr("--spec"));

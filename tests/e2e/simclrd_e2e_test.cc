@@ -186,9 +186,9 @@ TEST(SimclrdFlagsTest, BadFlagsFailClearlyWithoutServing) {
 }
 
 TEST(SimclrctlTest, UnreachableServerExitsOneNamingTheAddress) {
-  auto result = RunProcess({SIMCLRCTL_PATH, "--server", "127.0.0.1:1",
-                            "--timeout", "2", "health"},
-                           absl::Seconds(30));
+  auto result = RunProcess(
+      {SIMCLRCTL_PATH, "--server", "127.0.0.1:1", "--timeout", "2", "health"},
+      absl::Seconds(30));
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->exit_code, 1);
   EXPECT_THAT(result->stderr_text, HasSubstr("127.0.0.1:1"));
@@ -196,9 +196,9 @@ TEST(SimclrctlTest, UnreachableServerExitsOneNamingTheAddress) {
 }
 
 TEST(SimclrctlTest, BadUsageExitsTwo) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{}, {"nosuchcommand"}, {"--timeout", "-1",
-                                                        "health"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                               {"nosuchcommand"},
+                                               {"--timeout", "-1", "health"}}) {
     std::vector<std::string> argv = {SIMCLRCTL_PATH};
     argv.insert(argv.end(), args.begin(), args.end());
     auto result = RunProcess(argv, absl::Seconds(30));

@@ -23,15 +23,14 @@ class SimclrdProcess {
   // and waits until it is ready (or has exited: FAILED_PRECONDITION with
   // its log).
   static absl::StatusOr<SimclrdProcess> Start(
-      const std::string& work_dir, const std::vector<std::string>& extra_flags = {}) {
+      const std::string& work_dir,
+      const std::vector<std::string>& extra_flags = {}) {
     std::filesystem::create_directories(work_dir);
     const std::string ready_file = work_dir + "/ready.json";
     std::filesystem::remove(ready_file);
-    std::vector<std::string> argv = {SIMCLRD_PATH,
-                                     "--port=0",
-                                     "--metrics_port=0",
-                                     "--data_dir=" + work_dir + "/data",
-                                     "--ready_file=" + ready_file};
+    std::vector<std::string> argv = {
+        SIMCLRD_PATH, "--port=0", "--metrics_port=0",
+        "--data_dir=" + work_dir + "/data", "--ready_file=" + ready_file};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto child = ChildProcess::Start(argv, work_dir + "/simclrd.log");
     if (!child.ok()) return child.status();
@@ -55,9 +54,7 @@ class SimclrdProcess {
     return SimclrdProcess(std::move(child).value(), grpc_port, metrics_port);
   }
 
-  std::string address() const {
-    return absl::StrCat("127.0.0.1:", grpc_port_);
-  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", grpc_port_); }
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   ChildProcess& process() { return process_; }

@@ -63,28 +63,28 @@ void Fill(Message* message, int variant, int depth) {
         }
         break;
       case FieldDescriptor::CPPTYPE_ENUM: {
-        const auto* value = field->enum_type()->value(
-            field->enum_type()->value_count() - 1);
+        const auto* value =
+            field->enum_type()->value(field->enum_type()->value_count() - 1);
         field->is_repeated() ? reflection->AddEnum(message, field, value)
                              : reflection->SetEnum(message, field, value);
         break;
       }
-#define SIMCLR_FILL_CASE(CPPTYPE, Type, value)                            \
-  case FieldDescriptor::CPPTYPE:                                          \
-    field->is_repeated() ? reflection->Add##Type(message, field, value)   \
-                         : reflection->Set##Type(message, field, value);  \
+#define SIMCLR_FILL_CASE(CPPTYPE, Type, value)                           \
+  case FieldDescriptor::CPPTYPE:                                         \
+    field->is_repeated() ? reflection->Add##Type(message, field, value)  \
+                         : reflection->Set##Type(message, field, value); \
     break;
-      SIMCLR_FILL_CASE(CPPTYPE_INT32, Int32, -n)
-      SIMCLR_FILL_CASE(CPPTYPE_INT64, Int64, (int64_t{1} << 40) + n)
-      SIMCLR_FILL_CASE(CPPTYPE_UINT32, UInt32, 7u + n)
-      SIMCLR_FILL_CASE(CPPTYPE_UINT64, UInt64, (uint64_t{1} << 50) + n)
-      SIMCLR_FILL_CASE(CPPTYPE_FLOAT, Float, n + 0.25f)
-      SIMCLR_FILL_CASE(CPPTYPE_DOUBLE, Double, n + 0.125)
-      SIMCLR_FILL_CASE(CPPTYPE_BOOL, Bool, true)
-      SIMCLR_FILL_CASE(CPPTYPE_STRING, String,
-                       field->type() == FieldDescriptor::TYPE_BYTES
-                           ? std::string("\x00\xff\x10", 3)
-                           : "value-" + std::to_string(n))
+        SIMCLR_FILL_CASE(CPPTYPE_INT32, Int32, -n)
+        SIMCLR_FILL_CASE(CPPTYPE_INT64, Int64, (int64_t{1} << 40) + n)
+        SIMCLR_FILL_CASE(CPPTYPE_UINT32, UInt32, 7u + n)
+        SIMCLR_FILL_CASE(CPPTYPE_UINT64, UInt64, (uint64_t{1} << 50) + n)
+        SIMCLR_FILL_CASE(CPPTYPE_FLOAT, Float, n + 0.25f)
+        SIMCLR_FILL_CASE(CPPTYPE_DOUBLE, Double, n + 0.125)
+        SIMCLR_FILL_CASE(CPPTYPE_BOOL, Bool, true)
+        SIMCLR_FILL_CASE(CPPTYPE_STRING, String,
+                         field->type() == FieldDescriptor::TYPE_BYTES
+                             ? std::string("\x00\xff\x10", 3)
+                             : "value-" + std::to_string(n))
 #undef SIMCLR_FILL_CASE
     }
   }
@@ -111,7 +111,8 @@ std::vector<const Descriptor*> ApiMessages() {
   std::vector<const google::protobuf::FileDescriptor*> pending;
   for (const auto& name : files) {
     pending.push_back(
-        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name));
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
+            name));
   }
   while (!pending.empty()) {
     const auto* file = pending.back();

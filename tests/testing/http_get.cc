@@ -1,8 +1,5 @@
 #include "tests/testing/http_get.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 namespace simclr::testing {
 
@@ -21,9 +21,11 @@ absl::StatusOr<HttpResponse> HttpGet(int port, const std::string& path) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
     close(fd);
-    return absl::UnavailableError(absl::StrCat("nothing listens on port ", port));
+    return absl::UnavailableError(
+        absl::StrCat("nothing listens on port ", port));
   }
   const std::string request =
       absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
@@ -46,8 +48,8 @@ absl::StatusOr<HttpResponse> HttpGet(int port, const std::string& path) {
   response.body = raw.substr(header_end + 4);
   const std::vector<std::string> lines =
       absl::StrSplit(raw.substr(0, header_end), "\r\n");
-  if (lines.empty() ||
-      std::sscanf(lines[0].c_str(), "HTTP/%*s %d", &response.status_code) != 1) {
+  if (lines.empty() || std::sscanf(lines[0].c_str(), "HTTP/%*s %d",
+                                   &response.status_code) != 1) {
     return absl::DataLossError(absl::StrCat("bad status line in: ", raw));
   }
   for (const auto& line : lines) {

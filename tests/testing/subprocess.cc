@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,13 +13,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include <sys/wait.h>
 
 namespace simclr::testing {
 namespace {
 
 std::vector<char*> ArgvPointers(const std::vector<std::string>& argv) {
   std::vector<char*> pointers;
-  for (const auto& arg : argv) pointers.push_back(const_cast<char*>(arg.c_str()));
+  for (const auto& arg : argv)
+    pointers.push_back(const_cast<char*>(arg.c_str()));
   pointers.push_back(nullptr);
   return pointers;
 }
@@ -75,8 +76,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   close(in_pipe[1]);
 
   ProcessResult result;
-  const auto deadline = std::chrono::steady_clock::now() +
-                        absl::ToChronoNanoseconds(timeout);
+  const auto deadline =
+      std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&result.stdout_text, &result.stderr_text};
   int open_fds = 2;
@@ -111,10 +112,9 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   int wait_status = 0;
   waitpid(pid, &wait_status, 0);
   if (timed_out) {
-    return absl::DeadlineExceededError(
-        absl::StrCat(absl::StrJoin(argv, " "), ": still running after ",
-                     absl::FormatDuration(timeout), "; stderr: ",
-                     result.stderr_text));
+    return absl::DeadlineExceededError(absl::StrCat(
+        absl::StrJoin(argv, " "), ": still running after ",
+        absl::FormatDuration(timeout), "; stderr: ", result.stderr_text));
   }
   ProcessResult exit = ResultFromWaitStatus(wait_status);
   result.exit_code = exit.exit_code;
@@ -124,7 +124,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(
     const std::vector<std::string>& argv, const std::string& log_path) {
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int log_fd =
+      open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (log_fd < 0) return absl::InternalError(absl::StrCat("open ", log_path));
   auto pointers = ArgvPointers(argv);
   const pid_t pid = fork();
@@ -172,12 +173,13 @@ bool ChildProcess::HasExited() {
 }
 
 absl::StatusOr<ProcessResult> ChildProcess::Wait(absl::Duration timeout) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        absl::ToChronoNanoseconds(timeout);
+  const auto deadline =
+      std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
   while (!HasExited()) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "pid ", pid_, " still running after ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("pid ", pid_, " still running after ",
+                       absl::FormatDuration(timeout)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -6,13 +6,12 @@
 #ifndef SIMCLR_TESTS_TESTING_SUBPROCESS_H_
 #define SIMCLR_TESTS_TESTING_SUBPROCESS_H_
 
-#include <sys/types.h>
-
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include <sys/types.h>
 
 namespace simclr::testing {
 
@@ -34,8 +33,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 class ChildProcess {
  public:
   // Starts argv with stdout and stderr appended to `log_path`.
-  static absl::StatusOr<ChildProcess> Start(const std::vector<std::string>& argv,
-                                            const std::string& log_path);
+  static absl::StatusOr<ChildProcess> Start(
+      const std::vector<std::string>& argv, const std::string& log_path);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   // SIGKILLs the process if it still runs.

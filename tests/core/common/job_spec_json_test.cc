@@ -21,7 +21,8 @@ TEST(JobSpecJsonTest, ParsesSnakeAndCamelCaseFieldNames) {
       "display_name": "a",
       "pretrain": {"batchSize": 64, "temperature": 0.2,
                    "encoder": {"builtin": {"arch": "ARCHITECTURE_RESNET18"}}}
-  })", "inline");
+  })",
+                               "inline");
   ASSERT_THAT(spec, IsOk());
   EXPECT_EQ(spec->display_name(), "a");
   EXPECT_EQ(spec->pretrain().batch_size(), 64);
@@ -33,20 +34,20 @@ TEST(JobSpecJsonTest, ParsesSnakeAndCamelCaseFieldNames) {
 TEST(JobSpecJsonTest, UnknownFieldIsAnErrorNamingTheSource) {
   EXPECT_THAT(
       ParseJobSpecJson(R"({"pretrain": {"temprature": 0.5}})", "job.json"),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               ::testing::AllOf(HasSubstr("job.json"),
-                                HasSubstr("temprature"))));
+      StatusIs(
+          absl::StatusCode::kInvalidArgument,
+          ::testing::AllOf(HasSubstr("job.json"), HasSubstr("temprature"))));
 }
 
 TEST(JobSpecJsonTest, MalformedInputsAreInvalidArgument) {
   for (const char* bad : {
-           "",                                               // empty
-           "{",                                              // truncated
-           "[]",                                             // not an object
-           R"({"priority": "high"})",                        // wrong type
+           "",                         // empty
+           "{",                        // truncated
+           "[]",                       // not an object
+           R"({"priority": "high"})",  // wrong type
            R"({"pretrain": {"encoder": {"builtin": {"arch": "RESNET"}}}})",
-           R"({"pretrain": {}, "tsne": {}})",                // two kinds
-           R"({"seed": -1})",                                // uint64 < 0
+           R"({"pretrain": {}, "tsne": {}})",  // two kinds
+           R"({"seed": -1})",                  // uint64 < 0
        }) {
     EXPECT_THAT(ParseJobSpecJson(bad, "spec"),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec")))
@@ -76,7 +77,8 @@ TEST(JobSpecJsonTest, PrintThenParseGivesTheSameSpec) {
   EXPECT_THAT(*json, HasSubstr("\"display_name\""));  // proto field names
   auto parsed = ParseJobSpecJson(*json, "printed");
   ASSERT_THAT(parsed, IsOk());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(spec, *parsed));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(spec, *parsed));
 }
 
 // Every shipped example job file is a valid, strictly parsed JobSpec with

@@ -17,9 +17,8 @@ std::string LoadedBlasLibraries() {
   while (std::getline(maps, line)) {
     if (line.find("blas") != std::string::npos ||
         line.find("blis") != std::string::npos) {
-      found += line.substr(line.find('/') == std::string::npos
-                               ? 0
-                               : line.find('/')) +
+      found += line.substr(
+                   line.find('/') == std::string::npos ? 0 : line.find('/')) +
                "\n";
     }
   }

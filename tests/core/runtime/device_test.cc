@@ -20,8 +20,8 @@ TEST(ResolveDeviceTest, CpuAndEmptyMeanCpu) {
 }
 
 TEST(ResolveDeviceTest, MalformedNamesAreInvalidArgument) {
-  for (const char* text : {"gpu", "CPU", "cuda:", "cuda:-1", "cuda:x",
-                           "cuda0", "cuda:1:2", "cuda:256", "mps"}) {
+  for (const char* text : {"gpu", "CPU", "cuda:", "cuda:-1", "cuda:x", "cuda0",
+                           "cuda:1:2", "cuda:256", "mps"}) {
     EXPECT_THAT(ResolveDevice(text),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(text)))
         << text;

@@ -21,8 +21,9 @@ TEST(ConfigureTorchThreadsTest, SetsTheRequestedCount) {
 
 TEST(ConfigureTorchThreadsTest, ZeroMeansOnePerHardwareThread) {
   ASSERT_THAT(ConfigureTorchThreads(0), IsOk());
-  EXPECT_EQ(TorchIntraOpThreads(),
-            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(
+      TorchIntraOpThreads(),
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 TEST(ConfigureTorchThreadsTest, OutOfRangeIsInvalidArgument) {
