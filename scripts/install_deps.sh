@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  g++ cmake ninja-build ccache pkg-config make
+  g++ cmake ninja-build ccache pkg-config make time bc git
   # libraries
   libtorch-dev libgloo-dev libblis4-pthread
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
