@@ -41,9 +41,10 @@ class IdxFile {
                          offset_ + done, ": ", gzerror(file_.get(), &code)));
       }
       if (n == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path_, ": truncated at byte offset ", offset_ + done, " while reading ",
-            what, " (", size, " bytes expected from offset ", offset_, ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path_, ": truncated at byte offset ", offset_ + done,
+                         " while reading ", what, " (", size,
+                         " bytes expected from offset ", offset_, ")"));
       }
       done += static_cast<size_t>(n);
     }
@@ -61,9 +62,9 @@ class IdxFile {
   absl::Status ExpectEnd() {
     char extra;
     if (gzread(file_.get(), &extra, 1) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path_, ": unexpected data after byte offset ", offset_,
-          " (the header's dimensions do not cover the file)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ": unexpected data after byte offset ", offset_,
+                       " (the header's dimensions do not cover the file)"));
     }
     return absl::OkStatus();
   }
@@ -75,7 +76,8 @@ class IdxFile {
   struct Closer {
     void operator()(gzFile file) const { gzclose(file); }
   };
-  IdxFile(std::string path, gzFile file) : path_(std::move(path)), file_(file) {}
+  IdxFile(std::string path, gzFile file)
+      : path_(std::move(path)), file_(file) {}
 
   std::string path_;
   std::unique_ptr<gzFile_s, Closer> file_;
@@ -91,8 +93,10 @@ absl::Status CheckMagic(const IdxFile& file, uint32_t magic,
   char hex[16];
   snprintf(hex, sizeof(hex), "0x%08x", magic);
   return absl::InvalidArgumentError(
-      absl::StrCat(file.path(), ": bad magic ", hex, " at byte offset 0; not an "
-                   "IDX ", kind, " file of unsigned bytes"));
+      absl::StrCat(file.path(), ": bad magic ", hex,
+                   " at byte offset 0; not an "
+                   "IDX ",
+                   kind, " file of unsigned bytes"));
 }
 
 absl::Status ReadImages(const std::string& path, ImageDataset* dataset) {
@@ -108,9 +112,9 @@ absl::Status ReadImages(const std::string& path, ImageDataset* dataset) {
     shape[d] = size;
   }
   if (shape[0] < 1 || shape[0] > kMaxImages) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": image count ", shape[0], " at byte offset 4 is out of [1, ",
-        kMaxImages, "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": image count ", shape[0],
+                     " at byte offset 4 is out of [1, ", kMaxImages, "]"));
   }
   for (int d = 1; d <= 2; ++d) {
     if (shape[d] < 1 || shape[d] > kMaxSide) {
@@ -126,14 +130,15 @@ absl::Status ReadImages(const std::string& path, ImageDataset* dataset) {
   dataset->height = static_cast<int>(shape[1]);
   dataset->width = static_cast<int>(shape[2]);
   dataset->channels = static_cast<int>(shape[3]);
-  dataset->pixels.resize(static_cast<size_t>(shape[0]) * dataset->image_bytes());
+  dataset->pixels.resize(static_cast<size_t>(shape[0]) *
+                         dataset->image_bytes());
   SIMCLR_RETURN_IF_ERROR(
       file.Read(dataset->pixels.data(), dataset->pixels.size(), "pixels"));
   return file.ExpectEnd();
 }
 
-absl::Status ReadLabels(const std::string& path,
-                        const IdxReadOptions& options, ImageDataset* dataset) {
+absl::Status ReadLabels(const std::string& path, const IdxReadOptions& options,
+                        ImageDataset* dataset) {
   SIMCLR_ASSIGN_OR_RETURN(IdxFile file, IdxFile::Open(path));
   SIMCLR_ASSIGN_OR_RETURN(const uint32_t magic, file.ReadBigEndian32("magic"));
   SIMCLR_RETURN_IF_ERROR(CheckMagic(file, magic, {0x00000801}, "label"));
@@ -151,9 +156,9 @@ absl::Status ReadLabels(const std::string& path,
   int max_label = 0;
   for (size_t i = 0; i < raw.size(); ++i) {
     if (declared > 0 && raw[i] >= declared) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": label ", raw[i], " at byte offset ", 8 + i,
-          " is out of range for ", declared, " classes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": label ", raw[i], " at byte offset ", 8 + i,
+                       " is out of range for ", declared, " classes"));
     }
     max_label = std::max<int>(max_label, raw[i]);
   }

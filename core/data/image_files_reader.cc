@@ -39,9 +39,9 @@ absl::Status CheckOptions(const ImageFilesOptions& options) {
   }
   if (!(options.max_corrupt_fraction >= 0 &&
         options.max_corrupt_fraction <= 0.5)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_corrupt_fraction ", options.max_corrupt_fraction,
-                     ": must be in [0, 0.5]"));
+    return absl::InvalidArgumentError(absl::StrCat("max_corrupt_fraction ",
+                                                   options.max_corrupt_fraction,
+                                                   ": must be in [0, 0.5]"));
   }
   return absl::OkStatus();
 }
@@ -127,9 +127,8 @@ absl::StatusOr<ImageDataset> DecodeAll(const std::vector<LabelledPath>& files,
     corrupt.resize(std::min(corrupt.size(), kShown));
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": ", corrupt_count, " of ", files.size(),
-        " images do not decode (", share * 100,
-        "%, over max_corrupt_fraction ", options.max_corrupt_fraction,
-        "): ", absl::StrJoin(corrupt, ", "),
+        " images do not decode (", share * 100, "%, over max_corrupt_fraction ",
+        options.max_corrupt_fraction, "): ", absl::StrJoin(corrupt, ", "),
         corrupt_count > kShown ? ", ..." : ""));
   }
   dataset.corrupt_skipped = static_cast<int64_t>(corrupt_count);
@@ -213,14 +212,15 @@ absl::StatusOr<ImageDataset> ReadCsvManifest(const std::string& csv_path,
     const size_t comma = row.rfind(',');
     if (comma == absl::string_view::npos || comma == 0 ||
         comma + 1 == row.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          csv_path, ":", line_number, ": expected \"path,label\", got \"", row,
-          "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat(csv_path, ":", line_number,
+                       ": expected \"path,label\", got \"", row, "\""));
     }
     rows.emplace_back(std::string(row.substr(0, comma)),
                       std::string(row.substr(comma + 1)));
     const fs::path path(rows.back().first);
-    if (path.is_absolute() || rows.back().first.find("..") != std::string::npos) {
+    if (path.is_absolute() ||
+        rows.back().first.find("..") != std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
           csv_path, ":", line_number, ": path \"", rows.back().first,
           "\" must be relative and stay inside the manifest's folder"));
@@ -239,7 +239,8 @@ absl::StatusOr<ImageDataset> ReadCsvManifest(const std::string& csv_path,
   std::map<std::string, int32_t> ids;
   std::vector<std::string> class_names;
   if (numeric) {
-    for (int k = 0; k <= max_label; ++k) class_names.push_back(std::to_string(k));
+    for (int k = 0; k <= max_label; ++k)
+      class_names.push_back(std::to_string(k));
   } else {
     for (const auto& row : rows) ids.emplace(row.second, 0);
     for (auto& [name, id] : ids) {

@@ -54,8 +54,8 @@ absl::StatusOr<SplitIndices> SplitTrainValTest(
         ": each must be in [0, 1) and their sum below 1"));
   }
   if (!labels.empty() && static_cast<int64_t>(labels.size()) != n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        labels.size(), " labels for ", n, " examples"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(labels.size(), " labels for ", n, " examples"));
   }
   std::vector<int64_t> all(static_cast<size_t>(n));
   std::iota(all.begin(), all.end(), 0);
@@ -64,7 +64,8 @@ absl::StatusOr<SplitIndices> SplitTrainValTest(
   for (auto& [label, members] : ByClass(all, labels)) {
     Shuffle(members, rng);
     const auto count = static_cast<double>(members.size());
-    const auto n_test = static_cast<size_t>(std::llround(count * test_fraction));
+    const auto n_test =
+        static_cast<size_t>(std::llround(count * test_fraction));
     const auto n_val = static_cast<size_t>(std::llround(count * val_fraction));
     const auto val_end = std::min(members.size(), n_test + n_val);
     split.test.insert(split.test.end(), members.begin(),

@@ -29,9 +29,10 @@ std::string BigEndian(uint32_t value) {
 }
 
 std::string ImagesFile(uint32_t n, uint32_t h, uint32_t w) {
-  std::string bytes = BigEndian(0x00000803) + BigEndian(n) + BigEndian(h) +
-                      BigEndian(w);
-  for (uint32_t i = 0; i < n * h * w; ++i) bytes.push_back(static_cast<char>(i));
+  std::string bytes =
+      BigEndian(0x00000803) + BigEndian(n) + BigEndian(h) + BigEndian(w);
+  for (uint32_t i = 0; i < n * h * w; ++i)
+    bytes.push_back(static_cast<char>(i));
   return bytes;
 }
 
@@ -110,19 +111,23 @@ TEST_F(IdxReaderTest, MalformedFilesNameTheFileAndOffset) {
   };
   const Case cases[] = {
       {"empty", "", "truncated at byte offset 0"},
-      {"bad_magic", BigEndian(0x00000903) + good.substr(4), "bad magic 0x00000903"},
+      {"bad_magic", BigEndian(0x00000903) + good.substr(4),
+       "bad magic 0x00000903"},
       {"labels_magic", BigEndian(0x00000801) + good.substr(4), "bad magic"},
       {"zero_images", ImagesFile(0, 3, 3), "image count 0"},
-      {"zero_side", BigEndian(0x00000803) + BigEndian(1) + BigEndian(0) +
-                        BigEndian(3), "image side 0 at byte offset 8"},
-      {"huge_side", BigEndian(0x00000803) + BigEndian(1) + BigEndian(5000) +
-                        BigEndian(3), "image side 5000"},
+      {"zero_side",
+       BigEndian(0x00000803) + BigEndian(1) + BigEndian(0) + BigEndian(3),
+       "image side 0 at byte offset 8"},
+      {"huge_side",
+       BigEndian(0x00000803) + BigEndian(1) + BigEndian(5000) + BigEndian(3),
+       "image side 5000"},
       {"truncated_header", good.substr(0, 10), "truncated at byte offset 10"},
       {"truncated_pixels", good.substr(0, good.size() - 5),
        "truncated at byte offset 47"},
       {"trailing_bytes", good + "xx", "unexpected data after byte offset 52"},
-      {"two_channels", BigEndian(0x00000804) + BigEndian(1) + BigEndian(2) +
-                           BigEndian(2) + BigEndian(2) + std::string(8, 'x'),
+      {"two_channels",
+       BigEndian(0x00000804) + BigEndian(1) + BigEndian(2) + BigEndian(2) +
+           BigEndian(2) + std::string(8, 'x'),
        "2 channels"},
   };
   for (const auto& c : cases) {

@@ -92,9 +92,9 @@ TEST_F(ImageFilesReaderTest, CorruptImagesFailOrAreSkippedAndCounted) {
   EXPECT_EQ(dataset->corrupt_skipped, 1);
 
   WriteGarbage("root/a/bad2.jpg");
-  EXPECT_THAT(ReadImageFolder(dir_.path() + "/root", tolerant),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("2 of 11")));
+  EXPECT_THAT(
+      ReadImageFolder(dir_.path() + "/root", tolerant),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2 of 11")));
 }
 
 TEST_F(ImageFilesReaderTest, BadFoldersAndOptionsAreErrors) {
@@ -111,8 +111,9 @@ TEST_F(ImageFilesReaderTest, BadFoldersAndOptionsAreErrors) {
                        HasSubstr("no .png, .jpg or .jpeg")));
   ImageFilesOptions bad_channels;
   bad_channels.channels = 2;
-  EXPECT_THAT(ReadImageFolder(dir_.path() + "/flat", bad_channels),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("channels")));
+  EXPECT_THAT(
+      ReadImageFolder(dir_.path() + "/flat", bad_channels),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("channels")));
 }
 
 TEST_F(ImageFilesReaderTest, UnlabelledFolderReadsRecursively) {
@@ -159,9 +160,9 @@ TEST_F(ImageFilesReaderTest, MalformedManifestsNameTheLine) {
   };
   for (const auto& c : cases) {
     std::ofstream(csv) << c.text;
-    EXPECT_THAT(ReadCsvManifest(csv, {}),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr(c.message)))
+    EXPECT_THAT(
+        ReadCsvManifest(csv, {}),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)))
         << c.text;
   }
 }

@@ -1,0 +1,40 @@
+// The SimCLR augmentation parameters, resolved from an AugmentationConfig:
+// the preset's values, overridden field by field by what the config sets,
+// then validated. Ranges and defaults are documented in augment.proto.
+#ifndef SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
+#define SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
+
+#include "absl/status/statusor.h"
+#include "simclr/v1/augment.pb.h"
+
+namespace simclr::core {
+
+struct AugmentParams {
+  bool crop = true;
+  float scale_min = 0.08f, scale_max = 1.0f;
+  float ratio_min = 3.0f / 4.0f, ratio_max = 4.0f / 3.0f;
+
+  bool flip = true;
+  float flip_probability = 0.5f;
+
+  bool color_jitter = true;
+  float jitter_probability = 0.8f;
+  float brightness = 0.8f, contrast = 0.8f, saturation = 0.8f, hue = 0.2f;
+
+  bool grayscale = true;
+  float grayscale_probability = 0.2f;
+
+  bool blur = true;
+  float blur_probability = 0.5f;
+  float sigma_min = 0.1f, sigma_max = 2.0f;
+  float kernel_fraction = 0.1f;
+};
+
+// INVALID_ARGUMENT naming the field path (e.g. "augmentation.crop.scale_min")
+// when a value is out of range.
+absl::StatusOr<AugmentParams> ResolveAugmentParams(
+    const v1::AugmentationConfig& config);
+
+}  // namespace simclr::core
+
+#endif  // SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
