@@ -52,9 +52,9 @@ absl::StatusOr<AugmentParams> ResolveAugmentParams(
   if (jitter.has_enabled()) p.color_jitter = jitter.enabled();
   if (jitter.has_probability()) p.jitter_probability = jitter.probability();
   if (jitter.has_strength()) {
-    SIMCLR_RETURN_IF_ERROR(Check(jitter.strength() >= 0 && jitter.strength() <= 4,
-                                 "color_jitter.strength", jitter.strength(),
-                                 "[0, 4]"));
+    SIMCLR_RETURN_IF_ERROR(
+        Check(jitter.strength() >= 0 && jitter.strength() <= 4,
+              "color_jitter.strength", jitter.strength(), "[0, 4]"));
     p.brightness = p.contrast = p.saturation = 0.8f * jitter.strength();
     p.hue = 0.2f * jitter.strength();
   }
@@ -82,8 +82,8 @@ absl::StatusOr<AugmentParams> ResolveAugmentParams(
   SIMCLR_RETURN_IF_ERROR(Check(p.ratio_min > 0 && p.ratio_min <= p.ratio_max,
                                "crop.ratio_min", p.ratio_min,
                                "(0, ratio_max]"));
-  SIMCLR_RETURN_IF_ERROR(Check(p.ratio_max <= 10, "crop.ratio_max",
-                               p.ratio_max, "[ratio_min, 10]"));
+  SIMCLR_RETURN_IF_ERROR(Check(p.ratio_max <= 10, "crop.ratio_max", p.ratio_max,
+                               "[ratio_min, 10]"));
   SIMCLR_RETURN_IF_ERROR(
       CheckProbability(p.flip_probability, "flip.probability"));
   SIMCLR_RETURN_IF_ERROR(
@@ -105,8 +105,8 @@ absl::StatusOr<AugmentParams> ResolveAugmentParams(
   SIMCLR_RETURN_IF_ERROR(Check(p.sigma_min > 0 && p.sigma_min <= p.sigma_max,
                                "blur.sigma_min", p.sigma_min,
                                "(0, sigma_max]"));
-  SIMCLR_RETURN_IF_ERROR(
-      Check(p.sigma_max <= 50, "blur.sigma_max", p.sigma_max, "[sigma_min, 50]"));
+  SIMCLR_RETURN_IF_ERROR(Check(p.sigma_max <= 50, "blur.sigma_max", p.sigma_max,
+                               "[sigma_min, 50]"));
   SIMCLR_RETURN_IF_ERROR(Check(p.kernel_fraction > 0 && p.kernel_fraction <= 1,
                                "blur.kernel_fraction", p.kernel_fraction,
                                "(0, 1]"));

@@ -14,7 +14,8 @@ cv::Rect SampleResizedCrop(int height, int width, const AugmentParams& params,
   const double log_min = std::log(params.ratio_min);
   const double log_max = std::log(params.ratio_max);
   for (int attempt = 0; attempt < 10; ++attempt) {
-    const double target = area * rng.Uniform(params.scale_min, params.scale_max);
+    const double target =
+        area * rng.Uniform(params.scale_min, params.scale_max);
     const double ratio = std::exp(rng.Uniform(log_min, log_max));
     const int w = static_cast<int>(std::lround(std::sqrt(target * ratio)));
     const int h = static_cast<int>(std::lround(std::sqrt(target / ratio)));
@@ -77,9 +78,9 @@ void AdjustHue(cv::Mat& image, double shift) {
   cv::cvtColor(image, hsv, cv::COLOR_RGB2HSV_FULL);
   cv::Mat lut(1, 256, CV_8UC3);
   for (int v = 0; v < 256; ++v) {
-    lut.at<cv::Vec3b>(v) = cv::Vec3b(static_cast<uchar>((v + offset) & 0xff),
-                                     static_cast<uchar>(v),
-                                     static_cast<uchar>(v));
+    lut.at<cv::Vec3b>(v) =
+        cv::Vec3b(static_cast<uchar>((v + offset) & 0xff),
+                  static_cast<uchar>(v), static_cast<uchar>(v));
   }
   cv::LUT(hsv, lut, hsv);
   cv::cvtColor(hsv, image, cv::COLOR_HSV2RGB_FULL);
@@ -98,16 +99,19 @@ bool MaybeColorJitter(cv::Mat& image, const AugmentParams& params,
   for (const int op : order) {
     switch (op) {
       case 0:
-        if (params.brightness > 0) AdjustBrightness(image, factor(params.brightness));
+        if (params.brightness > 0)
+          AdjustBrightness(image, factor(params.brightness));
         break;
       case 1:
         if (params.contrast > 0) AdjustContrast(image, factor(params.contrast));
         break;
       case 2:
-        if (params.saturation > 0) AdjustSaturation(image, factor(params.saturation));
+        if (params.saturation > 0)
+          AdjustSaturation(image, factor(params.saturation));
         break;
       case 3:
-        if (params.hue > 0) AdjustHue(image, rng.Uniform(-params.hue, params.hue));
+        if (params.hue > 0)
+          AdjustHue(image, rng.Uniform(-params.hue, params.hue));
         break;
     }
   }

@@ -12,8 +12,8 @@ namespace {
 
 // Wraps the stored pixels (no copy) converted to the wanted channel count.
 cv::Mat ToChannels(const StoredImage& image, int channels) {
-  const cv::Mat stored(image.height, image.width,
-                       CV_8UC(image.channels), const_cast<uint8_t*>(image.pixels));
+  const cv::Mat stored(image.height, image.width, CV_8UC(image.channels),
+                       const_cast<uint8_t*>(image.pixels));
   if (image.channels == channels) return stored;
   cv::Mat converted;
   cv::cvtColor(stored, converted,
@@ -26,8 +26,10 @@ cv::Mat ResizeCenterCrop(const cv::Mat& image, int size) {
   if (image.rows == size && image.cols == size) return image;
   const double scale =
       static_cast<double>(size) / std::min(image.rows, image.cols);
-  const int rows = std::max(size, static_cast<int>(std::lround(image.rows * scale)));
-  const int cols = std::max(size, static_cast<int>(std::lround(image.cols * scale)));
+  const int rows =
+      std::max(size, static_cast<int>(std::lround(image.rows * scale)));
+  const int cols =
+      std::max(size, static_cast<int>(std::lround(image.cols * scale)));
   cv::Mat resized;
   cv::resize(image, resized, cv::Size(cols, rows), 0, 0, cv::INTER_LINEAR);
   return resized(cv::Rect((cols - size) / 2, (rows - size) / 2, size, size));
@@ -64,9 +66,8 @@ absl::StatusOr<InputShape> ResolveInputShape(const v1::InputSpec& spec,
     return absl::InvalidArgumentError(
         absl::StrCat("input.channels: ", shape.channels, " must be 1 or 3"));
   }
-  auto fill = [&](const auto& values, const char* field, float low,
-                  float high, bool open_low,
-                  std::vector<float>* out) -> absl::Status {
+  auto fill = [&](const auto& values, const char* field, float low, float high,
+                  bool open_low, std::vector<float>* out) -> absl::Status {
     if (values.empty()) {
       out->assign(shape.channels, 0.5f);
       return absl::OkStatus();
@@ -78,9 +79,9 @@ absl::StatusOr<InputShape> ResolveInputShape(const v1::InputSpec& spec,
     }
     for (const float v : values) {
       if (!(open_low ? v > low : v >= low) || !(v <= high)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "input.", field, ": ", v, " is outside ", open_low ? "(" : "[",
-            low, ", ", high, "]"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("input.", field, ": ", v, " is outside ",
+                         open_low ? "(" : "[", low, ", ", high, "]"));
       }
     }
     out->assign(values.begin(), values.end());
@@ -104,7 +105,8 @@ void TrainViewTransform::Apply(const StoredImage& image, AugmentRng& rng,
   if (view.data == image.pixels) view = view.clone();
   if (params_.flip) MaybeFlip(view, params_.flip_probability, rng);
   if (params_.color_jitter) MaybeColorJitter(view, params_, rng);
-  if (params_.grayscale) MaybeGrayscale(view, params_.grayscale_probability, rng);
+  if (params_.grayscale)
+    MaybeGrayscale(view, params_.grayscale_probability, rng);
   if (params_.blur) MaybeBlur(view, params_, rng);
   Normalize(view, shape_, out);
 }

@@ -27,9 +27,7 @@ struct InputShape {
   std::vector<float> mean;
   std::vector<float> std;
 
-  size_t values() const {
-    return static_cast<size_t>(channels) * size * size;
-  }
+  size_t values() const { return static_cast<size_t>(channels) * size * size; }
 };
 
 // Fills `spec`'s defaults from the data (size = data height, channels =

@@ -66,22 +66,34 @@ TEST(AugmentParamsTest, OutOfRangeValuesNameTheField) {
     const char* field;
   };
   const Case cases[] = {
-      {[](auto* c) { c->mutable_crop()->set_scale_min(0.9f); c->mutable_crop()->set_scale_max(0.5f); },
+      {[](auto* c) {
+         c->mutable_crop()->set_scale_min(0.9f);
+         c->mutable_crop()->set_scale_max(0.5f);
+       },
        "augmentation.crop.scale_min"},
-      {[](auto* c) { c->mutable_crop()->set_scale_max(1.5f); }, "crop.scale_max"},
-      {[](auto* c) { c->mutable_crop()->set_ratio_min(0.0f); }, "crop.ratio_min"},
-      {[](auto* c) { c->mutable_flip()->set_probability(1.1f); }, "flip.probability"},
-      {[](auto* c) { c->mutable_color_jitter()->set_strength(-1.0f); }, "color_jitter.strength"},
-      {[](auto* c) { c->mutable_color_jitter()->set_hue(0.6f); }, "color_jitter.hue"},
-      {[](auto* c) { c->mutable_grayscale()->set_probability(-0.1f); }, "grayscale.probability"},
-      {[](auto* c) { c->mutable_blur()->set_sigma_min(0.0f); }, "blur.sigma_min"},
-      {[](auto* c) { c->mutable_blur()->set_kernel_fraction(2.0f); }, "blur.kernel_fraction"},
+      {[](auto* c) { c->mutable_crop()->set_scale_max(1.5f); },
+       "crop.scale_max"},
+      {[](auto* c) { c->mutable_crop()->set_ratio_min(0.0f); },
+       "crop.ratio_min"},
+      {[](auto* c) { c->mutable_flip()->set_probability(1.1f); },
+       "flip.probability"},
+      {[](auto* c) { c->mutable_color_jitter()->set_strength(-1.0f); },
+       "color_jitter.strength"},
+      {[](auto* c) { c->mutable_color_jitter()->set_hue(0.6f); },
+       "color_jitter.hue"},
+      {[](auto* c) { c->mutable_grayscale()->set_probability(-0.1f); },
+       "grayscale.probability"},
+      {[](auto* c) { c->mutable_blur()->set_sigma_min(0.0f); },
+       "blur.sigma_min"},
+      {[](auto* c) { c->mutable_blur()->set_kernel_fraction(2.0f); },
+       "blur.kernel_fraction"},
   };
   for (const auto& c : cases) {
     v1::AugmentationConfig config;
     c.set(&config);
-    EXPECT_THAT(ResolveAugmentParams(config),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+    EXPECT_THAT(
+        ResolveAugmentParams(config),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
         << c.field;
   }
 }

@@ -130,7 +130,7 @@ TEST(ColorJitterTest, FunctionalOpsMatchTheirDefinitions) {
   EXPECT_LE(cv::norm(desaturated, gray3, cv::NORM_INF), 1);
 
   cv::Mat red(4, 4, CV_8UC3, cv::Scalar(255, 0, 0));  // RGB red
-  AdjustHue(red, 0.5);  // half the circle: cyan
+  AdjustHue(red, 0.5);                                // half the circle: cyan
   const cv::Vec3b cyan = red.at<cv::Vec3b>(0, 0);
   EXPECT_LT(cyan[0], 10);
   EXPECT_GT(cyan[1], 245);

@@ -45,14 +45,14 @@ TEST(ResolveInputShapeTest, BadSpecsNameTheField) {
                        HasSubstr("input.channels")));
   spec.Clear();
   spec.set_size(4);
-  EXPECT_THAT(ResolveInputShape(spec, 28, 1),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("input.size")));
+  EXPECT_THAT(
+      ResolveInputShape(spec, 28, 1),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("input.size")));
   spec.Clear();
   spec.add_std(0.0f);
-  EXPECT_THAT(ResolveInputShape(spec, 28, 1),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("input.std")));
+  EXPECT_THAT(
+      ResolveInputShape(spec, 28, 1),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("input.std")));
 }
 
 TEST(EvalTransformTest, NormalisesExactly) {
@@ -76,7 +76,8 @@ TEST(EvalTransformTest, ResizesShortSideThenCentreCrops) {
 
 TEST(EvalTransformTest, GreyToRgbReplicatesPlanes) {
   std::vector<uint8_t> pixels(8 * 8);
-  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 3);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(i * 3);
   std::vector<float> out(3 * 8 * 8);
   EvalTransform({pixels.data(), 8, 8, 1}, Shape(8, 3), out.data());
   for (int i = 0; i < 64; ++i) {
@@ -87,7 +88,8 @@ TEST(EvalTransformTest, GreyToRgbReplicatesPlanes) {
 
 TEST(TrainViewTransformTest, DeterministicForASeedAndDifferentAcrossViews) {
   std::vector<uint8_t> pixels(28 * 28);
-  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i % 251);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(i % 251);
   const TrainViewTransform transform(*ResolveAugmentParams({}), Shape(28, 1));
   const StoredImage image{pixels.data(), 28, 28, 1};
   std::vector<float> a(28 * 28), b(28 * 28), c(28 * 28);
@@ -103,7 +105,8 @@ TEST(TrainViewTransformTest, DeterministicForASeedAndDifferentAcrossViews) {
 
 TEST(TrainViewTransformTest, GreyDataWithColourOpsGivesEqualRgbPlanes) {
   std::vector<uint8_t> pixels(28 * 28);
-  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(i);
   const TrainViewTransform transform(*ResolveAugmentParams({}), Shape(32, 3));
   std::vector<float> out(3 * 32 * 32);
   for (uint64_t view = 0; view < 50; ++view) {
@@ -120,7 +123,8 @@ TEST(TrainViewTransformTest, NonePresetEqualsTheEvalTransform) {
   v1::AugmentationConfig none;
   none.set_preset(v1::AUGMENTATION_PRESET_NONE);
   std::vector<uint8_t> pixels(20 * 20 * 3);
-  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 7);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<uint8_t>(i * 7);
   const TrainViewTransform transform(*ResolveAugmentParams(none), Shape(16, 3));
   std::vector<float> view(3 * 16 * 16), eval(3 * 16 * 16);
   AugmentRng rng(1);

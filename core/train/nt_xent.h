@@ -1,0 +1,35 @@
+// NT-Xent, the SimCLR loss (Chen et al. 2020, eq. 1).
+//
+// For N images and two views each, the 2N projections are L2-normalised and
+// compared by cosine similarity divided by the temperature τ. Each view's
+// positive is the other view of its image; the other 2N - 2 views are its
+// negatives. The loss is the mean over all 2N anchors of the cross-entropy
+// of the positive against everything but the anchor itself.
+//
+// Also reports the positive-pair top-1: the share of anchors whose most
+// similar other view is their positive (the ancestor's "SimCLR output
+// check"; chance is 1 / (2N - 1)).
+#ifndef SIMCLR_CORE_TRAIN_NT_XENT_H_
+#define SIMCLR_CORE_TRAIN_NT_XENT_H_
+
+#include "ATen/core/Tensor.h"
+#include "absl/status/statusor.h"
+
+namespace simclr::core {
+
+struct NtXentResult {
+  // Scalar, differentiable with respect to both inputs.
+  at::Tensor loss;
+  // Scalar in [0, 1], without gradient.
+  double positive_top1 = 0;
+};
+
+// z1, z2: (N, D) projections of the first and second views, same dtype and
+// device, N ≥ 1. INVALID_ARGUMENT on mismatched shapes or τ ≤ 0.
+absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
+                                        const at::Tensor& z2,
+                                        double temperature);
+
+}  // namespace simclr::core
+
+#endif  // SIMCLR_CORE_TRAIN_NT_XENT_H_
