@@ -30,12 +30,14 @@ torch::Tensor ReferenceLoss(const torch::Tensor& z1, const torch::Tensor& z2,
   auto l = [&](int64_t i, int64_t j) {
     torch::Tensor denominator = torch::zeros({}, torch::kDouble);
     for (int64_t k = 0; k < 2 * n; ++k) {
-      if (k != i) denominator = denominator + torch::exp(views[i].dot(views[k]) / tau);
+      if (k != i)
+        denominator = denominator + torch::exp(views[i].dot(views[k]) / tau);
     }
     return -torch::log(torch::exp(views[i].dot(views[j]) / tau) / denominator);
   };
   torch::Tensor total = torch::zeros({}, torch::kDouble);
-  for (int64_t k = 0; k < n; ++k) total = total + l(2 * k, 2 * k + 1) + l(2 * k + 1, 2 * k);
+  for (int64_t k = 0; k < n; ++k)
+    total = total + l(2 * k, 2 * k + 1) + l(2 * k + 1, 2 * k);
   return total / (2.0 * n);
 }
 
@@ -62,7 +64,8 @@ TEST(NtXentLossTest, GradientsMatchReference) {
 
   auto r1 = z1.detach().clone().requires_grad_(true);
   auto r2 = z2.detach().clone().requires_grad_(true);
-  const auto reference = torch::autograd::grad({ReferenceLoss(r1, r2, 0.3)}, {r1, r2});
+  const auto reference =
+      torch::autograd::grad({ReferenceLoss(r1, r2, 0.3)}, {r1, r2});
   EXPECT_TRUE(torch::allclose(grads[0], reference[0], 1e-9, 1e-12));
   EXPECT_TRUE(torch::allclose(grads[1], reference[1], 1e-9, 1e-12));
 }
@@ -105,8 +108,10 @@ TEST(NtXentLossTest, LossOfAlignedOrthogonalPairsApproachesZero) {
 
 TEST(NtXentLossTest, RejectsBadInputs) {
   const auto z = torch::randn({4, 3});
-  EXPECT_THAT(NtXentLoss(z, z, 0.0), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(NtXentLoss(z, z, -1.0), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(NtXentLoss(z, z, 0.0),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(NtXentLoss(z, z, -1.0),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(NtXentLoss(z, torch::randn({4, 2}), 0.5),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(NtXentLoss(torch::randn({4}), torch::randn({4}), 0.5),
