@@ -76,10 +76,10 @@ torch::Tensor Lars::step(LossClosure closure) {
         }
         const torch::Tensor w_norm = p.norm();
         const torch::Tensor g_norm = update.norm();
-        const torch::Tensor trust = torch::where(
-            w_norm.gt(0).logical_and(g_norm.gt(0)),
-            options.trust_coefficient() * w_norm / g_norm,
-            torch::ones_like(w_norm));
+        const torch::Tensor trust =
+            torch::where(w_norm.gt(0).logical_and(g_norm.gt(0)),
+                         options.trust_coefficient() * w_norm / g_norm,
+                         torch::ones_like(w_norm));
         update = update.mul(trust * options.lr());
       }
       auto& slot = state_[StateKey(state_, p)];

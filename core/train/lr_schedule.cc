@@ -20,8 +20,8 @@ double WarmupCosine::LearningRate(int64_t step) const {
   }
   const int64_t decay_steps = total_steps_ - warmup_steps_;
   if (decay_steps <= 0) return base_lr_;
-  const double progress = std::min(
-      1.0, static_cast<double>(step - warmup_steps_) / decay_steps);
+  const double progress =
+      std::min(1.0, static_cast<double>(step - warmup_steps_) / decay_steps);
   return final_lr_ +
          (base_lr_ - final_lr_) * 0.5 * (1.0 + std::cos(M_PI * progress));
 }

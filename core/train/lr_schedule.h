@@ -37,8 +37,8 @@ class ReduceOnPlateau {
     int bad_epochs = 0;
   };
 
-  ReduceOnPlateau(double base_lr, double factor, int patience,
-                  double min_delta, double min_lr);
+  ReduceOnPlateau(double base_lr, double factor, int patience, double min_delta,
+                  double min_lr);
 
   // Records one epoch's validation loss; returns the rate for the next.
   double Observe(double val_loss);

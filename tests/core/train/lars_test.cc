@@ -18,7 +18,8 @@ struct Reference {
       update = g + o.weight_decay() * w;
       const double w_norm = w.norm().item<double>();
       const double g_norm = update.norm().item<double>();
-      if (w_norm > 0 && g_norm > 0) trust = o.trust_coefficient() * w_norm / g_norm;
+      if (w_norm > 0 && g_norm > 0)
+        trust = o.trust_coefficient() * w_norm / g_norm;
     }
     v = v.defined() ? o.momentum() * v + o.lr() * trust * update
                     : o.lr() * trust * update;
@@ -61,7 +62,8 @@ TEST(LarsTest, BiasIsNeitherAdaptedNorDecayed) {
   weight.mutable_grad() = torch::zeros({2, 2}, torch::kDouble);
   lars.step();
   EXPECT_TRUE(torch::equal(bias.detach(), torch::ones({4}, torch::kDouble)));
-  EXPECT_FALSE(torch::equal(weight.detach(), torch::ones({2, 2}, torch::kDouble)));
+  EXPECT_FALSE(
+      torch::equal(weight.detach(), torch::ones({2, 2}, torch::kDouble)));
 }
 
 TEST(LarsTest, ZeroWeightFallsBackToTrustOne) {

@@ -13,10 +13,10 @@ TEST(WarmupCosineTest, RisesLinearlyThenDecaysByCosinePerStep) {
   EXPECT_DOUBLE_EQ(schedule.LearningRate(0), 0.1);
   EXPECT_DOUBLE_EQ(schedule.LearningRate(4), 0.5);
   EXPECT_DOUBLE_EQ(schedule.LearningRate(9), 1.0);
-  EXPECT_DOUBLE_EQ(schedule.LearningRate(10), 1.0);          // peak
-  EXPECT_NEAR(schedule.LearningRate(60), 0.5, 1e-12);        // half-way
-  EXPECT_NEAR(schedule.LearningRate(110), 0.0, 1e-12);       // end
-  EXPECT_NEAR(schedule.LearningRate(1000), 0.0, 1e-12);      // beyond
+  EXPECT_DOUBLE_EQ(schedule.LearningRate(10), 1.0);      // peak
+  EXPECT_NEAR(schedule.LearningRate(60), 0.5, 1e-12);    // half-way
+  EXPECT_NEAR(schedule.LearningRate(110), 0.0, 1e-12);   // end
+  EXPECT_NEAR(schedule.LearningRate(1000), 0.0, 1e-12);  // beyond
   // Strictly decreasing within an epoch of decay: per step, not per epoch.
   for (int64_t step = 11; step < 110; ++step) {
     ASSERT_LT(schedule.LearningRate(step), schedule.LearningRate(step - 1));
