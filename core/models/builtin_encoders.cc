@@ -35,9 +35,8 @@ torch::jit::Module ConvBlock(int64_t in, int64_t out, bool pool) {
   AddConv(block, "conv", in, out, 3, /*bias=*/false);
   AddBatchNorm(block, "bn", out);
   std::string code = absl::StrCat(
-      "def forward(self, x):\n    x = ",
-      ConvExpr("conv", "x", 1, 1, false), "\n    x = torch.relu(",
-      BatchNormExpr("bn", "x"), ")\n");
+      "def forward(self, x):\n    x = ", ConvExpr("conv", "x", 1, 1, false),
+      "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
   if (pool) {
     absl::StrAppend(&code,
                     "    x = torch.max_pool2d(x, [2, 2], [2, 2], [0, 0], "
@@ -52,10 +51,10 @@ torch::jit::Module ResNetStem(bool cifar, int64_t in, int64_t out) {
   auto stem = NewScriptModule("ResNetStem");
   AddConv(stem, "conv", in, out, cifar ? 3 : 7, false);
   AddBatchNorm(stem, "bn", out);
-  std::string code = absl::StrCat(
-      "def forward(self, x):\n    x = ",
-      ConvExpr("conv", "x", cifar ? 1 : 2, cifar ? 1 : 3, false),
-      "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
+  std::string code =
+      absl::StrCat("def forward(self, x):\n    x = ",
+                   ConvExpr("conv", "x", cifar ? 1 : 2, cifar ? 1 : 3, false),
+                   "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
   if (!cifar) {
     absl::StrAppend(&code,
                     "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1], "
@@ -83,10 +82,10 @@ torch::jit::Module BasicBlock(int64_t in, int64_t out, int64_t stride) {
   AddBatchNorm(block, "bn2", out);
   const std::string shortcut = Shortcut(block, in, out, stride);
   block.define(absl::StrCat(
-      "def forward(self, x):\n",
-      "    y = torch.relu(", BatchNormExpr("bn1", ConvExpr("conv1", "x", stride, 1, false)), ")\n",
-      "    y = ", BatchNormExpr("bn2", ConvExpr("conv2", "y", 1, 1, false)), "\n",
-      "    return torch.relu(y + ", shortcut, ")\n"));
+      "def forward(self, x):\n", "    y = torch.relu(",
+      BatchNormExpr("bn1", ConvExpr("conv1", "x", stride, 1, false)), ")\n",
+      "    y = ", BatchNormExpr("bn2", ConvExpr("conv2", "y", 1, 1, false)),
+      "\n", "    return torch.relu(y + ", shortcut, ")\n"));
   return block;
 }
 
@@ -101,11 +100,12 @@ torch::jit::Module Bottleneck(int64_t in, int64_t mid, int64_t stride) {
   AddBatchNorm(block, "bn3", out);
   const std::string shortcut = Shortcut(block, in, out, stride);
   block.define(absl::StrCat(
-      "def forward(self, x):\n",
-      "    y = torch.relu(", BatchNormExpr("bn1", ConvExpr("conv1", "x", 1, 0, false)), ")\n",
-      "    y = torch.relu(", BatchNormExpr("bn2", ConvExpr("conv2", "y", stride, 1, false)), ")\n",
-      "    y = ", BatchNormExpr("bn3", ConvExpr("conv3", "y", 1, 0, false)), "\n",
-      "    return torch.relu(y + ", shortcut, ")\n"));
+      "def forward(self, x):\n", "    y = torch.relu(",
+      BatchNormExpr("bn1", ConvExpr("conv1", "x", 1, 0, false)), ")\n",
+      "    y = torch.relu(",
+      BatchNormExpr("bn2", ConvExpr("conv2", "y", stride, 1, false)), ")\n",
+      "    y = ", BatchNormExpr("bn3", ConvExpr("conv3", "y", 1, 0, false)),
+      "\n", "    return torch.relu(y + ", shortcut, ")\n"));
   return block;
 }
 

@@ -78,7 +78,9 @@ absl::StatusOr<Encoder> WrapUserModule(torch::jit::Module base,
     torch::NoGradGuard no_grad;
     wrapper.eval();
     at::Tensor out =
-        wrapper.forward({torch::zeros({2, input.channels, input.size, input.size})})
+        wrapper
+            .forward(
+                {torch::zeros({2, input.channels, input.size, input.size})})
             .toTensor();
     wrapper.train();
     return out;
@@ -90,8 +92,10 @@ absl::StatusOr<Encoder> WrapUserModule(torch::jit::Module base,
   }
   if (features->dim() != 2 || features->size(0) != 2 || features->size(1) < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": forward must return (N, D) or (N, D, 1, 1); flattened it "
-        "gave ", c10::str(features->sizes())));
+        source,
+        ": forward must return (N, D) or (N, D, 1, 1); flattened it "
+        "gave ",
+        c10::str(features->sizes())));
   }
   encoder.module = wrapper;
   encoder.feature_dim = features->size(1);
@@ -103,11 +107,12 @@ absl::StatusOr<Encoder> LoadUserEncoder(const v1::TorchScriptEncoder& config,
                                         const InputShape& input) {
   if (config.module_case() == v1::TorchScriptEncoder::kPath) {
     const std::string source = "encoder.torchscript.path " + config.path();
-    auto module = CallTorch(source, [&] { return torch::jit::load(config.path()); });
+    auto module =
+        CallTorch(source, [&] { return torch::jit::load(config.path()); });
     if (!module.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source, ": not a loadable TorchScript module: ",
-                       module.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          source,
+          ": not a loadable TorchScript module: ", module.status().message()));
     }
     return WrapUserModule(*std::move(module), source, input);
   }
@@ -118,9 +123,9 @@ absl::StatusOr<Encoder> LoadUserEncoder(const v1::TorchScriptEncoder& config,
       return torch::jit::load(stream);
     });
     if (!module.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source, ": not a loadable TorchScript module: ",
-                       module.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          source,
+          ": not a loadable TorchScript module: ", module.status().message()));
     }
     return WrapUserModule(*std::move(module), source, input);
   }

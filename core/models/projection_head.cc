@@ -40,9 +40,9 @@ absl::StatusOr<ProjectionHead> BuildProjectionHead(
   }
   for (size_t i = 0; i < widths.size(); ++i) {
     if (widths[i] < 1 || widths[i] > 16384) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("projection_head.widths[", i, "]: ", widths[i],
-                       " is outside [1, 16384]"));
+      return absl::InvalidArgumentError(absl::StrCat("projection_head.widths[",
+                                                     i, "]: ", widths[i],
+                                                     " is outside [1, 16384]"));
     }
   }
   const bool relu_bn = config.activation() != v1::HEAD_ACTIVATION_SWISH;

@@ -40,7 +40,8 @@ void AddConv(torch::jit::Module& module, const std::string& name,
       torch::empty({out_channels, in_channels, kernel, kernel});
   torch::nn::init::kaiming_normal_(weight, 0, torch::kFanOut, torch::kReLU);
   RegisterTrainable(module, name + "_weight", weight);
-  if (bias) RegisterTrainable(module, name + "_bias", torch::zeros({out_channels}));
+  if (bias)
+    RegisterTrainable(module, name + "_bias", torch::zeros({out_channels}));
 }
 
 void AddBatchNorm(torch::jit::Module& module, const std::string& name,

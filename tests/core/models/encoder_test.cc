@@ -45,7 +45,8 @@ torch::Tensor Forward(Encoder& encoder, const torch::Tensor& x) {
 
 TEST(BuildEncoderTest, SmallCnnMapsImagesToFeatures) {
   torch::manual_seed(0);
-  auto encoder = BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
+  auto encoder =
+      BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
   ASSERT_THAT(encoder, IsOk());
   EXPECT_EQ(encoder->feature_dim, 128);
   EXPECT_THAT(encoder->layer_names,
@@ -72,7 +73,8 @@ TEST(BuildEncoderTest, EveryArchitectureHasItsFeatureDimension) {
       {v1::ARCHITECTURE_SMALL_CNN, 0.5f, v1::STEM_UNSPECIFIED, 32, 64},
   };
   for (const auto& c : cases) {
-    auto encoder = BuildEncoder(Builtin(c.arch, c.width, c.stem), Shape(c.size, 3));
+    auto encoder =
+        BuildEncoder(Builtin(c.arch, c.width, c.stem), Shape(c.size, 3));
     ASSERT_THAT(encoder, IsOk()) << v1::Architecture_Name(c.arch);
     EXPECT_EQ(encoder->feature_dim, c.dim) << v1::Architecture_Name(c.arch);
     const auto out = Forward(*encoder, torch::randn({2, 3, c.size, c.size}));
@@ -81,8 +83,9 @@ TEST(BuildEncoderTest, EveryArchitectureHasItsFeatureDimension) {
   }
   // torchvision's ResNet-18 has 11,689,512 parameters with its 1000-way fc
   // (513,000 of them); without it, 11,176,512.
-  auto resnet18 = BuildEncoder(Builtin(v1::ARCHITECTURE_RESNET18, 1.0f,
-                                       v1::STEM_IMAGENET), Shape(64, 3));
+  auto resnet18 =
+      BuildEncoder(Builtin(v1::ARCHITECTURE_RESNET18, 1.0f, v1::STEM_IMAGENET),
+                   Shape(64, 3));
   ASSERT_THAT(resnet18, IsOk());
   int64_t parameters = 0;
   for (const auto& p : EncoderParameters(*resnet18)) parameters += p.numel();
@@ -91,7 +94,8 @@ TEST(BuildEncoderTest, EveryArchitectureHasItsFeatureDimension) {
 
 TEST(BuildEncoderTest, GradientsReachEveryParameterAndBatchNormLearns) {
   torch::manual_seed(1);
-  auto encoder = BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
+  auto encoder =
+      BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
   ASSERT_THAT(encoder, IsOk());
   encoder->module.train();
   const auto running_mean_before =
@@ -101,19 +105,22 @@ TEST(BuildEncoderTest, GradientsReachEveryParameterAndBatchNormLearns) {
     ASSERT_TRUE(p.grad().defined());
     EXPECT_GT(p.grad().abs().sum().item<float>(), 0);
   }
-  EXPECT_FALSE(torch::equal(
-      running_mean_before, encoder->layers[0].attr("bn_running_mean").toTensor()));
+  EXPECT_FALSE(
+      torch::equal(running_mean_before,
+                   encoder->layers[0].attr("bn_running_mean").toTensor()));
 }
 
 TEST(BuildEncoderTest, BadConfigsNameTheField) {
-  EXPECT_THAT(BuildEncoder({}, Shape(28, 1)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("encoder")));
+  EXPECT_THAT(
+      BuildEncoder({}, Shape(28, 1)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("encoder")));
   EXPECT_THAT(BuildEncoder(Builtin(v1::ARCHITECTURE_UNSPECIFIED), Shape(28, 1)),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("encoder.builtin.arch")));
-  EXPECT_THAT(BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN, 8.0f), Shape(28, 1)),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("width_multiplier")));
+  EXPECT_THAT(
+      BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN, 8.0f), Shape(28, 1)),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("width_multiplier")));
   v1::EncoderConfig missing;
   missing.mutable_torchscript()->set_path("/nonexistent/encoder.pt");
   EXPECT_THAT(BuildEncoder(missing, Shape(28, 1)),
@@ -121,18 +128,20 @@ TEST(BuildEncoderTest, BadConfigsNameTheField) {
                        HasSubstr("/nonexistent/encoder.pt")));
   v1::EncoderConfig garbage;
   garbage.mutable_torchscript()->set_module_bytes("not a zip file");
-  EXPECT_THAT(BuildEncoder(garbage, Shape(28, 1)),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("module_bytes")));
+  EXPECT_THAT(
+      BuildEncoder(garbage, Shape(28, 1)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("module_bytes")));
 }
 
 TEST(SetTrainableLayersTest, FreezesAllButTheLastK) {
   torch::manual_seed(2);
-  auto encoder = BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
+  auto encoder =
+      BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN), Shape(28, 1));
   ASSERT_THAT(encoder, IsOk());
   auto trainable = [&](int layer) {
     bool any = false;
-    for (const auto& p : encoder->layers[layer].parameters()) any |= p.requires_grad();
+    for (const auto& p : encoder->layers[layer].parameters())
+      any |= p.requires_grad();
     return any;
   };
   encoder->module.train();
@@ -160,11 +169,15 @@ TEST(SetTrainableLayersTest, FreezesAllButTheLastK) {
 TEST(EncoderExportTest, PythonLoadsItAndGetsTheSameFeatures) {
   torch::manual_seed(3);
   testing::TempDir dir;
-  auto encoder = BuildEncoder(Builtin(v1::ARCHITECTURE_RESNET18, 0.25f), Shape(32, 3));
+  auto encoder =
+      BuildEncoder(Builtin(v1::ARCHITECTURE_RESNET18, 0.25f), Shape(32, 3));
   ASSERT_THAT(encoder, IsOk());
   // Train a step's worth of BatchNorm statistics so eval mode is non-trivial.
   encoder->module.train();
-  { torch::NoGradGuard no_grad; Forward(*encoder, torch::randn({8, 3, 32, 32})); }
+  {
+    torch::NoGradGuard no_grad;
+    Forward(*encoder, torch::randn({8, 3, 32, 32}));
+  }
   encoder->module.eval();
   const std::string path = dir.path() + "/encoder.pt";
   encoder->module.save(path);
@@ -173,18 +186,24 @@ TEST(EncoderExportTest, PythonLoadsItAndGetsTheSameFeatures) {
   const auto x = torch::sin(torch::arange(2 * 3 * 32 * 32, torch::kFloat))
                      .reshape({2, 3, 32, 32});
   torch::Tensor expected;
-  { torch::NoGradGuard no_grad; expected = Forward(*encoder, x); }
+  {
+    torch::NoGradGuard no_grad;
+    expected = Forward(*encoder, x);
+  }
 
   const std::string script = absl::StrCat(
       "import torch\n"
-      "m = torch.jit.load('", path, "')\n"
+      "m = torch.jit.load('",
+      path,
+      "')\n"
       "m.eval()\n"
       "x = torch.sin(torch.arange(2 * 3 * 32 * 32, dtype=torch.float))"
       ".reshape(2, 3, 32, 32)\n"
       "with torch.no_grad():\n"
       "    y = m(x)\n"
       "print(' '.join(repr(v) for v in y.flatten().tolist()))\n");
-  auto python = RunProcess({"/usr/bin/python3", "-c", script}, absl::Seconds(60));
+  auto python =
+      RunProcess({"/usr/bin/python3", "-c", script}, absl::Seconds(60));
   ASSERT_THAT(python, IsOk());
   ASSERT_EQ(python->exit_code, 0) << python->stderr_text;
   std::vector<float> values;
@@ -212,11 +231,13 @@ TEST(UserEncoderTest, PythonScriptedModuleWorksAsBaseModel) {
       "        self.expand = torch.nn.Conv2d(6, 10, 1)\n"
       "    def forward(self, x):\n"
       "        return self.expand(self.pool(self.features(x)))\n"
-      "torch.jit.script(Net()).save('", path, "')\n");
+      "torch.jit.script(Net()).save('",
+      path, "')\n");
   // torch.jit.script reads the class's source, so it must live in a file.
   const std::string script_path = dir.path() + "/make_user_encoder.py";
   std::ofstream(script_path) << script;
-  auto python = RunProcess({"/usr/bin/python3", script_path}, absl::Seconds(60));
+  auto python =
+      RunProcess({"/usr/bin/python3", script_path}, absl::Seconds(60));
   ASSERT_THAT(python, IsOk());
   ASSERT_EQ(python->exit_code, 0) << python->stderr_text;
 
@@ -232,11 +253,13 @@ TEST(UserEncoderTest, PythonScriptedModuleWorksAsBaseModel) {
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{3, 10}));
   out.sum().backward();
   ASSERT_THAT(SetTrainableLayers(*encoder, 1), IsOk());
-  EXPECT_FALSE(encoder->layers[0].parameters().begin().operator*().requires_grad());
+  EXPECT_FALSE(
+      encoder->layers[0].parameters().begin().operator*().requires_grad());
 
   // Wrong input channels for this module: a clear error, not a crash.
-  EXPECT_THAT(BuildEncoder(config, Shape(20, 3)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dry run")));
+  EXPECT_THAT(
+      BuildEncoder(config, Shape(20, 3)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dry run")));
 }
 
 }  // namespace

@@ -53,8 +53,9 @@ TEST(ProjectionHeadTest, BadWidthsNameTheIndex) {
                        HasSubstr("projection_head.widths[1]")));
   v1::ProjectionHeadConfig deep;
   for (int i = 0; i < 9; ++i) deep.add_widths(8);
-  EXPECT_THAT(BuildProjectionHead(deep, 16),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 8")));
+  EXPECT_THAT(
+      BuildProjectionHead(deep, 16),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 8")));
 }
 
 }  // namespace
