@@ -18,7 +18,8 @@ TwoViewLoader::TwoViewLoader(const ImageDataset* dataset,
       transform_(std::move(transform)),
       options_(options) {
   const int threads = std::max(1, options_.threads);
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < threads; ++i)
+    workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 TwoViewLoader::~TwoViewLoader() {
@@ -47,7 +48,8 @@ void TwoViewLoader::StartEpoch(int64_t epoch, int64_t first_batch) {
       options_.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(epoch));
   auto order = std::make_shared<std::vector<int64_t>>();
   order->reserve(permutation.size());
-  for (const int64_t position : permutation) order->push_back(indices_[position]);
+  for (const int64_t position : permutation)
+    order->push_back(indices_[position]);
 
   absl::MutexLock lock(&mu_);
   ++generation_;
@@ -60,7 +62,8 @@ void TwoViewLoader::StartEpoch(int64_t epoch, int64_t first_batch) {
 bool TwoViewLoader::WorkAvailable() const {
   return stopping_ ||
          (order_ != nullptr && next_to_build_ < batches_per_epoch() &&
-          next_to_build_ < next_to_yield_ + std::max(1, options_.prefetch_batches));
+          next_to_build_ <
+              next_to_yield_ + std::max(1, options_.prefetch_batches));
 }
 
 bool TwoViewLoader::NextBatchReady() const {
@@ -72,9 +75,9 @@ std::optional<TwoViewBatch> TwoViewLoader::Next() {
   if (epoch_ < 0 || next_to_yield_ >= batches_per_epoch()) return std::nullopt;
   const auto start = std::chrono::steady_clock::now();
   mu_.Await(absl::Condition(this, &TwoViewLoader::NextBatchReady));
-  wait_seconds_ += std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  wait_seconds_ +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   auto node = ready_.extract(next_to_yield_++);
   return std::move(node.mapped());
 }

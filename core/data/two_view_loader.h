@@ -33,7 +33,7 @@ struct TwoViewBatch {
   at::Tensor indices;  // (B) int64: positions in the dataset
   at::Tensor labels;   // (B) int64, or undefined when unlabelled
   int64_t epoch = 0;
-  int64_t batch = 0;   // 0-based within the epoch
+  int64_t batch = 0;  // 0-based within the epoch
 };
 
 class TwoViewLoader {

@@ -1,24 +1,48 @@
 // simclr-worker: runs one job in its own process (see DESIGN.md, "Why a
 // worker process per job"). simclrd spawns it; users may run it alone.
 //
-// Subcommands so far:
-//   validate --spec FILE   parse a JobSpec JSON file strictly and print it
-//                          back in canonical form.
-// `run` and `resume` arrive with the training engine (issue 3).
+//   simclr-worker run    --spec FILE --job_dir DIR   start a job
+//   simclr-worker resume --spec FILE --job_dir DIR   continue from the
+//                                                    newest checkpoint
+//   simclr-worker validate --spec FILE               parse and print a spec
 //
-// Exit codes: 0 success; 1 the job or spec failed; 2 bad usage.
+// Events go to stdout: length-delimited JobEvent protobufs when stdout is
+// not a terminal (how simclrd reads them), JSON lines on a terminal;
+// --events overrides. Logs go to stderr.
+//
+// SIGTERM or SIGINT: the current step finishes, a checkpoint is written and
+// the worker exits with kExitStopped; `resume` continues exactly.
+//
+// Exit codes: 0 done; 1 the job failed; 2 bad usage; 75 stopped on request
+// with a checkpoint (EX_TEMPFAIL: try again later).
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "core/common/event_sink.h"
 #include "core/common/job_spec_json.h"
 #include "core/common/process_setup.h"
+#include "core/runtime/device.h"
 #include "core/runtime/threads.h"
+#include "core/train/pretrainer.h"
+#include "glog/logging.h"
 
 namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitStopped = 75;
+
+std::atomic<bool> stop_requested{false};
+
+void RequestStop(int) { stop_requested.store(true); }
 
 int RunValidate(const std::string& spec_path) {
   auto spec = simclr::core::ReadJobSpecFile(spec_path);
@@ -40,6 +64,63 @@ int RunValidate(const std::string& spec_path) {
   return 0;
 }
 
+int RunJob(const std::string& spec_path, const std::string& job_dir,
+           const std::string& device_flag, const std::string& events_mode,
+           bool resume) {
+  auto spec = simclr::core::ReadJobSpecFile(spec_path);
+  if (!spec.ok()) {
+    LOG(ERROR) << spec.status().message();
+    return kExitFailed;
+  }
+  const std::string device_name =
+      device_flag.empty() ? spec->device() : device_flag;
+  auto device = simclr::core::ResolveDevice(device_name);
+  if (!device.ok()) {
+    LOG(ERROR) << "device: " << device.status().message();
+    return kExitFailed;
+  }
+  const bool delimited =
+      events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
+  std::unique_ptr<simclr::core::EventSink> sink;
+  if (delimited) {
+    sink = std::make_unique<simclr::core::DelimitedFileSink>(stdout);
+  } else {
+    sink = std::make_unique<simclr::core::JsonLinesFileSink>(stdout);
+  }
+
+  signal(SIGTERM, RequestStop);
+  signal(SIGINT, RequestStop);
+
+  simclr::core::PretrainRun run;
+  run.job_dir = job_dir;
+  run.spec_dir = std::filesystem::path(spec_path).parent_path().string();
+  run.device = *device;
+  run.resume = resume;
+  run.stop = &stop_requested;
+  absl::Status status;
+  switch (spec->kind_case()) {
+    case simclr::v1::JobSpec::kPretrain:
+      status = simclr::core::RunPretraining(*spec, run, *sink);
+      break;
+    case simclr::v1::JobSpec::KIND_NOT_SET:
+      LOG(ERROR) << spec_path << ": no job kind";
+      return kExitFailed;
+    default:
+      status = absl::UnimplementedError(
+          "linear_eval, finetune and tsne jobs arrive with the evaluation "
+          "engine (issue 4)");
+  }
+  if (absl::IsAborted(status)) {
+    LOG(INFO) << status.message();
+    return kExitStopped;
+  }
+  if (!status.ok()) {
+    LOG(ERROR) << "job failed: " << status;
+    return kExitFailed;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,10 +136,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
 
-  std::string spec_path;
+  std::string spec_path, job_dir, device, events = "auto";
   CLI::App* validate = app.add_subcommand(
       "validate", "Parse a JobSpec JSON file strictly and print it back");
   validate->add_option("--spec", spec_path, "JobSpec JSON file")->required();
+  CLI::App* run = app.add_subcommand("run", "Run a job from its start");
+  CLI::App* resume =
+      app.add_subcommand("resume", "Continue a job from its newest checkpoint");
+  for (CLI::App* command : {run, resume}) {
+    command->add_option("--spec", spec_path, "JobSpec JSON file")->required();
+    command
+        ->add_option("--job_dir", job_dir,
+                     "Folder for checkpoints and artifacts")
+        ->required();
+    command->add_option("--device", device,
+                        "cpu, cuda or cuda:N; overrides the spec's device");
+    command->add_option("--events", events, "auto, text or delimited")
+        ->check(CLI::IsMember({"auto", "text", "delimited"}));
+  }
 
   try {
     app.parse(argc, argv);
@@ -75,5 +170,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (validate->parsed()) return RunValidate(spec_path);
+  if (run->parsed()) return RunJob(spec_path, job_dir, device, events, false);
+  if (resume->parsed()) return RunJob(spec_path, job_dir, device, events, true);
   return kExitUsage;
 }

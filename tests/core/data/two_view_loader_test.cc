@@ -66,7 +66,8 @@ TEST(TwoViewLoaderTest, YieldsThePartialLastBatchUnlessDropLast) {
 TEST(TwoViewLoaderTest, EachSelectedImageOncePerEpochWithItsLabel) {
   const ImageDataset dataset = Synthetic(30);
   std::vector<int64_t> subset = {1, 4, 7, 10, 13, 16, 19, 22, 25};
-  TwoViewLoader loader(&dataset, subset, Transform(), {.batch_size = 4, .threads = 2});
+  TwoViewLoader loader(&dataset, subset, Transform(),
+                       {.batch_size = 4, .threads = 2});
   std::multiset<int64_t> seen;
   for (const auto& batch : Epoch(loader, 3)) {
     for (int64_t i = 0; i < batch.indices.size(0); ++i) {
@@ -82,8 +83,9 @@ TEST(TwoViewLoaderTest, IdenticalWhateverTheThreadCount) {
   const ImageDataset dataset = Synthetic(40);
   TwoViewLoader one(&dataset, All(40), Transform(),
                     {.batch_size = 8, .threads = 1, .seed = 5});
-  TwoViewLoader three(&dataset, All(40), Transform(),
-                      {.batch_size = 8, .threads = 3, .prefetch_batches = 2, .seed = 5});
+  TwoViewLoader three(
+      &dataset, All(40), Transform(),
+      {.batch_size = 8, .threads = 3, .prefetch_batches = 2, .seed = 5});
   const auto a = Epoch(one, 2);
   const auto b = Epoch(three, 2);
   ASSERT_EQ(a.size(), b.size());
@@ -97,20 +99,21 @@ TEST(TwoViewLoaderTest, IdenticalWhateverTheThreadCount) {
 TEST(TwoViewLoaderTest, ViewsAreTheTransformOfTheirImageWithTheirOwnKeys) {
   const ImageDataset dataset = Synthetic(6);
   const TrainViewTransform transform = Transform();
-  TwoViewLoader loader(&dataset, All(6), transform, {.batch_size = 6, .seed = 9});
+  TwoViewLoader loader(&dataset, All(6), transform,
+                       {.batch_size = 6, .seed = 9});
   const auto batch = Epoch(loader, 1).at(0);
   EXPECT_FALSE(torch::equal(batch.view1, batch.view2));
   const int64_t index = batch.indices[0].item<int64_t>();
   std::vector<float> expected(100);
   AugmentRng rng(9, 1, index, 1);
   transform.Apply({dataset.image(index), 12, 12, 1}, rng, expected.data());
-  EXPECT_TRUE(torch::equal(batch.view2[0].flatten(),
-                           torch::tensor(expected)));
+  EXPECT_TRUE(torch::equal(batch.view2[0].flatten(), torch::tensor(expected)));
 }
 
 TEST(TwoViewLoaderTest, EpochsReshuffleAndResumeMidEpochMatches) {
   const ImageDataset dataset = Synthetic(40);
-  TwoViewLoader loader(&dataset, All(40), Transform(), {.batch_size = 8, .threads = 2});
+  TwoViewLoader loader(&dataset, All(40), Transform(),
+                       {.batch_size = 8, .threads = 2});
   const auto epoch0 = Epoch(loader, 0);
   const auto epoch1 = Epoch(loader, 1);
   EXPECT_FALSE(torch::equal(epoch0[0].indices, epoch1[0].indices));
