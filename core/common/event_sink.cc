@@ -39,7 +39,8 @@ void JsonLinesFileSink::Emit(v1::JobEvent event) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(event, &json, options).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(event, &json, options)
+           .ok()) {
     json = "{}";
   }
   json += "\n";

@@ -59,8 +59,7 @@ class CollectingSink : public EventSink {
 
 // Parses a length-delimited event stream to its end. DATA_LOSS naming the
 // event index if it is truncated or corrupt.
-absl::StatusOr<std::vector<v1::JobEvent>> ReadDelimitedEvents(
-    std::istream& in);
+absl::StatusOr<std::vector<v1::JobEvent>> ReadDelimitedEvents(std::istream& in);
 
 }  // namespace simclr::core
 

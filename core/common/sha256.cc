@@ -1,13 +1,12 @@
 #include "core/common/sha256.h"
 
-#include <openssl/evp.h>
-
 #include <fstream>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include <openssl/evp.h>
 
 namespace simclr::core {
 namespace {
@@ -40,7 +39,8 @@ absl::StatusOr<std::string> Sha256OfFile(const std::string& path) {
   std::vector<char> buffer(1 << 20);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    EVP_DigestUpdate(digest.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+    EVP_DigestUpdate(digest.get(), buffer.data(),
+                     static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
   return Finish(digest.get());

@@ -35,7 +35,8 @@ absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
   }
   const v1::LocalDataset& local = source.local();
   if (local.path().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".local.path: required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".local.path: required"));
   }
   const std::string path = Resolve(local.path(), base_dir);
   ImageFilesOptions options;

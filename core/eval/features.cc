@@ -35,13 +35,13 @@ at::Tensor ExtractFeatures(torch::jit::Module& encoder,
 }
 
 double KnnTop1(const at::Tensor& bank_features, const at::Tensor& bank_labels,
-               const at::Tensor& query_features,
-               const at::Tensor& query_labels, int64_t k, int64_t num_classes,
-               double temperature) {
+               const at::Tensor& query_features, const at::Tensor& query_labels,
+               int64_t k, int64_t num_classes, double temperature) {
   torch::NoGradGuard no_grad;
   namespace F = torch::nn::functional;
   const auto options = F::NormalizeFuncOptions().dim(1);
-  const at::Tensor bank = F::normalize(bank_features.to(torch::kFloat), options);
+  const at::Tensor bank =
+      F::normalize(bank_features.to(torch::kFloat), options);
   const at::Tensor queries =
       F::normalize(query_features.to(torch::kFloat), options);
   const int64_t neighbours = std::min<int64_t>(k, bank.size(0));
@@ -51,18 +51,19 @@ double KnnTop1(const at::Tensor& bank_features, const at::Tensor& bank_labels,
     const at::Tensor chunk = queries.slice(0, begin, begin + 1024);
     const auto [similarity, index] =
         torch::matmul(chunk, bank.t()).topk(neighbours, 1);
-    const at::Tensor votes = torch::zeros({chunk.size(0), num_classes})
-                                 .scatter_add_(1, bank_labels.index_select(0, index.flatten())
-                                                      .view_as(index),
-                                               (similarity / temperature).exp());
+    const at::Tensor votes =
+        torch::zeros({chunk.size(0), num_classes})
+            .scatter_add_(
+                1, bank_labels.index_select(0, index.flatten()).view_as(index),
+                (similarity / temperature).exp());
     correct += votes.argmax(1)
                    .eq(query_labels.slice(0, begin, begin + 1024))
                    .sum()
                    .item<int64_t>();
   }
-  return queries.size(0) == 0
-             ? 0.0
-             : static_cast<double>(correct) / static_cast<double>(queries.size(0));
+  return queries.size(0) == 0 ? 0.0
+                              : static_cast<double>(correct) /
+                                    static_cast<double>(queries.size(0));
 }
 
 }  // namespace simclr::core

@@ -27,9 +27,8 @@ at::Tensor ExtractFeatures(torch::jit::Module& encoder,
 // k nearest vote with weight exp(similarity / temperature). Labels are
 // int64 tensors in [0, num_classes).
 double KnnTop1(const at::Tensor& bank_features, const at::Tensor& bank_labels,
-               const at::Tensor& query_features,
-               const at::Tensor& query_labels, int64_t k, int64_t num_classes,
-               double temperature = 0.1);
+               const at::Tensor& query_features, const at::Tensor& query_labels,
+               int64_t k, int64_t num_classes, double temperature = 0.1);
 
 }  // namespace simclr::core
 

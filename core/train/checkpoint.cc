@@ -26,7 +26,8 @@ fs::path CheckpointsDir(const std::string& job_dir) {
 std::vector<int64_t> CheckpointSteps(const std::string& job_dir) {
   std::vector<int64_t> steps;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(CheckpointsDir(job_dir), error)) {
+  for (const auto& entry :
+       fs::directory_iterator(CheckpointsDir(job_dir), error)) {
     int64_t step = 0;
     if (entry.is_directory() && !entry.is_symlink() &&
         absl::SimpleAtoi(entry.path().filename().string(), &step)) {
@@ -88,19 +89,22 @@ absl::Status AddFile(const fs::path& folder, const std::string& name,
 
 }  // namespace
 
-absl::StatusOr<std::string> WriteCheckpoint(
-    const std::string& job_dir, Encoder& encoder, ProjectionHead& head,
-    torch::optim::Optimizer& optimizer, const TrainingProgress& progress,
-    v1::Checkpoint meta) {
-  const fs::path final_dir = CheckpointsDir(job_dir) / std::to_string(progress.step);
+absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
+                                            Encoder& encoder,
+                                            ProjectionHead& head,
+                                            torch::optim::Optimizer& optimizer,
+                                            const TrainingProgress& progress,
+                                            v1::Checkpoint meta) {
+  const fs::path final_dir =
+      CheckpointsDir(job_dir) / std::to_string(progress.step);
   const fs::path temp_dir =
       CheckpointsDir(job_dir) / absl::StrCat(".tmp-", progress.step);
   std::error_code error;
   fs::remove_all(temp_dir, error);
   fs::create_directories(temp_dir, error);
   if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        temp_dir.string(), ": cannot create: ", error.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat(temp_dir.string(), ": cannot create: ", error.message()));
   }
   SIMCLR_RETURN_IF_ERROR(CallTorch("write checkpoint", [&] {
     // encoder.pt in eval mode, so torch.jit.load gives inference behaviour.
@@ -134,14 +138,15 @@ absl::StatusOr<std::string> WriteCheckpoint(
   {
     std::ofstream out(temp_dir / "meta.json");
     if (!(out << json)) {
-      return absl::DataLossError(absl::StrCat(temp_dir.string(), ": cannot write meta.json"));
+      return absl::DataLossError(
+          absl::StrCat(temp_dir.string(), ": cannot write meta.json"));
     }
   }
   fs::remove_all(final_dir, error);
   fs::rename(temp_dir, final_dir, error);
   if (error) {
-    return absl::DataLossError(absl::StrCat(final_dir.string(),
-                                            ": rename failed: ", error.message()));
+    return absl::DataLossError(
+        absl::StrCat(final_dir.string(), ": rename failed: ", error.message()));
   }
   return final_dir.string();
 }
@@ -180,8 +185,9 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir) {
 
 absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder) {
   const std::string path = (fs::path(folder) / "encoder.pt").string();
-  SIMCLR_ASSIGN_OR_RETURN(torch::jit::Module module,
-                          CallTorch(path, [&] { return torch::jit::load(path); }));
+  SIMCLR_ASSIGN_OR_RETURN(torch::jit::Module module, CallTorch(path, [&] {
+                            return torch::jit::load(path);
+                          }));
   encoder->module = module;
   encoder->layers.clear();
   encoder->layer_names.clear();

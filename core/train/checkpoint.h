@@ -26,21 +26,23 @@ namespace simclr::core {
 
 // Where training stands: enough to continue exactly.
 struct TrainingProgress {
-  int64_t step = 0;          // optimizer steps taken
-  int64_t epoch = 0;         // current global epoch (0-based)
-  int64_t next_batch = 0;    // first batch of `epoch` not yet trained
+  int64_t step = 0;        // optimizer steps taken
+  int64_t epoch = 0;       // current global epoch (0-based)
+  int64_t next_batch = 0;  // first batch of `epoch` not yet trained
   ReduceOnPlateau::State plateau;
   EarlyStopping::State stopping;
-  double lr = 0;             // for constant and plateau schedules
+  double lr = 0;  // for constant and plateau schedules
 };
 
 // Writes checkpoint `progress.step`. `meta` carries the metrics, encoder
 // metadata and dataset; files, step and epoch are filled in here. Returns
 // the checkpoint folder.
-absl::StatusOr<std::string> WriteCheckpoint(
-    const std::string& job_dir, Encoder& encoder, ProjectionHead& head,
-    torch::optim::Optimizer& optimizer, const TrainingProgress& progress,
-    v1::Checkpoint meta);
+absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
+                                            Encoder& encoder,
+                                            ProjectionHead& head,
+                                            torch::optim::Optimizer& optimizer,
+                                            const TrainingProgress& progress,
+                                            v1::Checkpoint meta);
 
 // Keeps the newest `keep_latest` checkpoints and, if `best_step` is set,
 // that one (re-pointing checkpoints/best to it); deletes the rest.

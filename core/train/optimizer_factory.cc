@@ -17,11 +17,11 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
                                      .momentum(s.momentum)
                                      .weight_decay(s.weight_decay));
     case v1::OPTIMIZER_KIND_LARS:
-      return std::make_unique<Lars>(std::move(parameters),
-                                    LarsOptions(lr)
-                                        .momentum(s.momentum)
-                                        .weight_decay(s.weight_decay)
-                                        .trust_coefficient(s.trust_coefficient));
+      return std::make_unique<Lars>(
+          std::move(parameters), LarsOptions(lr)
+                                     .momentum(s.momentum)
+                                     .weight_decay(s.weight_decay)
+                                     .trust_coefficient(s.trust_coefficient));
     default:
       return std::make_unique<torch::optim::Adam>(
           std::move(parameters), torch::optim::AdamOptions(lr)

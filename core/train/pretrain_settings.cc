@@ -13,9 +13,9 @@ absl::Status Range(const char* field, double value, double low, double high,
                    bool open_low = false) {
   const bool ok = (open_low ? value > low : value >= low) && value <= high;
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "pretrain.", field, ": ", value, " is outside ", open_low ? "(" : "[",
-      low, ", ", high, "]"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("pretrain.", field, ": ", value, " is outside ",
+                   open_low ? "(" : "[", low, ", ", high, "]"));
 }
 
 double ScaledLearningRate(double lr, v1::LearningRateScaling scaling,
@@ -64,14 +64,16 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
 
   const auto& opt = config.optimizer();
   auto& o = s.optimizer;
-  o.kind = opt.kind() == v1::OPTIMIZER_KIND_UNSPECIFIED ? v1::OPTIMIZER_KIND_ADAM
-                                                        : opt.kind();
+  o.kind = opt.kind() == v1::OPTIMIZER_KIND_UNSPECIFIED
+               ? v1::OPTIMIZER_KIND_ADAM
+               : opt.kind();
   const bool adam = o.kind == v1::OPTIMIZER_KIND_ADAM;
   const double base_lr =
       opt.has_learning_rate() ? opt.learning_rate() : (adam ? 1e-3 : 0.3);
   SIMCLR_RETURN_IF_ERROR(
       Range("optimizer.learning_rate", base_lr, 0, 10, true));
-  o.weight_decay = opt.has_weight_decay() ? opt.weight_decay() : (adam ? 0 : 1e-6);
+  o.weight_decay =
+      opt.has_weight_decay() ? opt.weight_decay() : (adam ? 0 : 1e-6);
   SIMCLR_RETURN_IF_ERROR(Range("optimizer.weight_decay", o.weight_decay, 0, 1));
   if (opt.has_momentum()) o.momentum = opt.momentum();
   SIMCLR_RETURN_IF_ERROR(Range("optimizer.momentum", o.momentum, 0, 0.999999));
@@ -110,7 +112,8 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   }
   if (s.rounds.empty()) {
     RoundSettings round;
-    round.learning_rate = ScaledLearningRate(base_lr, opt.scaling(), s.batch_size);
+    round.learning_rate =
+        ScaledLearningRate(base_lr, opt.scaling(), s.batch_size);
     round.epochs = config.has_epochs() ? config.epochs() : 100;
     SIMCLR_RETURN_IF_ERROR(Range("epochs", round.epochs, 1, 100000));
     s.rounds.push_back(round);
@@ -124,8 +127,8 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
     SIMCLR_RETURN_IF_ERROR(Range("schedule.warmup_cosine.warmup_epochs",
                                  s.warmup_epochs, 0, s.total_epochs()));
     s.final_lr_ratio = w.final_lr_ratio();
-    SIMCLR_RETURN_IF_ERROR(Range("schedule.warmup_cosine.final_lr_ratio",
-                                 s.final_lr_ratio, 0, 1));
+    SIMCLR_RETURN_IF_ERROR(
+        Range("schedule.warmup_cosine.final_lr_ratio", s.final_lr_ratio, 0, 1));
   } else if (schedule.has_reduce_on_plateau()) {
     s.schedule = ScheduleKind::kReduceOnPlateau;
     const auto& p = schedule.reduce_on_plateau();
@@ -139,35 +142,38 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
                                  s.plateau_patience, 1, 1000));
     SIMCLR_RETURN_IF_ERROR(Range("schedule.reduce_on_plateau.min_delta",
                                  s.plateau_min_delta, 0, 1e9));
-    SIMCLR_RETURN_IF_ERROR(Range("schedule.reduce_on_plateau.min_lr",
-                                 s.plateau_min_lr, 0, 10));
+    SIMCLR_RETURN_IF_ERROR(
+        Range("schedule.reduce_on_plateau.min_lr", s.plateau_min_lr, 0, 10));
   }
 
   const auto& stop = config.early_stopping();
   s.early_stopping = stop.enabled();
   if (stop.has_patience()) s.early_stopping_patience = stop.patience();
-  SIMCLR_RETURN_IF_ERROR(Range("early_stopping.patience",
-                               s.early_stopping_patience, 1, 10000));
+  SIMCLR_RETURN_IF_ERROR(
+      Range("early_stopping.patience", s.early_stopping_patience, 1, 10000));
   s.early_stopping_min_delta = stop.min_delta();
-  SIMCLR_RETURN_IF_ERROR(Range("early_stopping.min_delta",
-                               s.early_stopping_min_delta, 0, 1e9));
+  SIMCLR_RETURN_IF_ERROR(
+      Range("early_stopping.min_delta", s.early_stopping_min_delta, 0, 1e9));
 
   const auto& ckpt = config.checkpoints();
   if (ckpt.has_every_epochs()) s.checkpoint_every_epochs = ckpt.every_epochs();
-  SIMCLR_RETURN_IF_ERROR(Range("checkpoints.every_epochs",
-                               s.checkpoint_every_epochs, 1, 100000));
+  SIMCLR_RETURN_IF_ERROR(
+      Range("checkpoints.every_epochs", s.checkpoint_every_epochs, 1, 100000));
   s.checkpoint_every_steps = ckpt.every_steps();
-  SIMCLR_RETURN_IF_ERROR(Range("checkpoints.every_steps",
-                               s.checkpoint_every_steps, 0, 1e12));
+  SIMCLR_RETURN_IF_ERROR(
+      Range("checkpoints.every_steps", s.checkpoint_every_steps, 0, 1e12));
   if (ckpt.has_keep_latest()) s.keep_latest = ckpt.keep_latest();
-  SIMCLR_RETURN_IF_ERROR(Range("checkpoints.keep_latest", s.keep_latest, 1, 1000));
+  SIMCLR_RETURN_IF_ERROR(
+      Range("checkpoints.keep_latest", s.keep_latest, 1, 1000));
   if (ckpt.has_keep_best()) s.keep_best = ckpt.keep_best();
 
   const auto& monitor = config.monitor();
-  if (monitor.has_log_every_steps()) s.log_every_steps = monitor.log_every_steps();
+  if (monitor.has_log_every_steps())
+    s.log_every_steps = monitor.log_every_steps();
   SIMCLR_RETURN_IF_ERROR(
       Range("monitor.log_every_steps", s.log_every_steps, 1, 1000000));
-  if (monitor.has_knn_every_epochs()) s.knn_every_epochs = monitor.knn_every_epochs();
+  if (monitor.has_knn_every_epochs())
+    s.knn_every_epochs = monitor.knn_every_epochs();
   SIMCLR_RETURN_IF_ERROR(
       Range("monitor.knn_every_epochs", s.knn_every_epochs, 0, 100000));
   if (monitor.has_knn_k()) s.knn_k = monitor.knn_k();

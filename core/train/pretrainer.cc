@@ -81,7 +81,8 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
       job.dataset, LoadDataSource(config.data().train(), s.max_corrupt_fraction,
                                   run.spec_dir, "pretrain.data.train"));
   // A deterministic slice first (tests, smoke runs), then the split.
-  std::vector<int64_t> selected = ShuffledIndices(job.dataset.size(), s.split_seed);
+  std::vector<int64_t> selected =
+      ShuffledIndices(job.dataset.size(), s.split_seed);
   if (s.max_examples > 0 && s.max_examples < job.dataset.size()) {
     selected.resize(static_cast<size_t>(s.max_examples));
     std::sort(selected.begin(), selected.end());
@@ -95,14 +96,15 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
         "pretrain.data: ", job.split.train.size(),
         " training images after the validation split; need at least 2"));
   }
-  SIMCLR_ASSIGN_OR_RETURN(
-      job.shape, ResolveInputShape(config.input(), job.dataset.height,
-                                   job.dataset.channels));
+  SIMCLR_ASSIGN_OR_RETURN(job.shape,
+                          ResolveInputShape(config.input(), job.dataset.height,
+                                            job.dataset.channels));
   SIMCLR_ASSIGN_OR_RETURN(job.augment,
                           ResolveAugmentParams(config.augmentation()));
 
   torch::manual_seed(spec.seed());
-  SIMCLR_ASSIGN_OR_RETURN(job.encoder, BuildEncoder(config.encoder(), job.shape));
+  SIMCLR_ASSIGN_OR_RETURN(job.encoder,
+                          BuildEncoder(config.encoder(), job.shape));
   std::optional<std::string> checkpoint;
   if (run.resume) {
     auto latest = LatestCheckpoint(run.job_dir);
@@ -112,7 +114,8 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
     }
   }
   SIMCLR_ASSIGN_OR_RETURN(
-      job.head, BuildProjectionHead(config.projection_head(), job.encoder.feature_dim));
+      job.head,
+      BuildProjectionHead(config.projection_head(), job.encoder.feature_dim));
   SIMCLR_RETURN_IF_ERROR(CallTorch("move to device", [&] {
     job.encoder.module.to(run.device);
     job.head->to(run.device);
@@ -133,7 +136,8 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
   const int threads =
       s.loader_threads > 0
           ? s.loader_threads
-          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+          : std::max(1,
+                     static_cast<int>(std::thread::hardware_concurrency()) - 1);
   const TrainViewTransform transform(job.augment, job.shape);
   job.loader = std::make_unique<TwoViewLoader>(
       &job.dataset, job.split.train, transform,
@@ -145,16 +149,18 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
         TwoViewLoader::Options{s.batch_size, false, threads, s.prefetch_batches,
                                spec.seed()});
   }
-  if (job.dataset.labelled() && !job.split.val.empty() && s.knn_every_epochs > 0) {
+  if (job.dataset.labelled() && !job.split.val.empty() &&
+      s.knn_every_epochs > 0) {
     job.knn_bank = job.split.train;
     if (static_cast<int64_t>(job.knn_bank.size()) > s.knn_bank_size) {
       job.knn_bank.resize(static_cast<size_t>(s.knn_bank_size));
     }
   }
   if (job.loader->batches_per_epoch() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pretrain.batch_size: ", s.batch_size, " with drop_last leaves no batch of ",
-        job.split.train.size(), " training images"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pretrain.batch_size: ", s.batch_size,
+                     " with drop_last leaves no batch of ",
+                     job.split.train.size(), " training images"));
   }
   return absl::OkStatus();
 }
@@ -203,12 +209,13 @@ std::optional<double> KnnAccuracy(Job& job, c10::Device device) {
     for (const int64_t i : indices) labels.push_back(job.dataset.labels[i]);
     return torch::tensor(labels, torch::kInt64);
   };
-  const auto bank = ExtractFeatures(job.encoder.module, job.dataset, job.knn_bank,
-                                    job.shape, 256, device);
+  const auto bank = ExtractFeatures(job.encoder.module, job.dataset,
+                                    job.knn_bank, job.shape, 256, device);
   const auto queries = ExtractFeatures(job.encoder.module, job.dataset,
                                        job.split.val, job.shape, 256, device);
-  return KnnTop1(bank, labels_of(job.knn_bank), queries, labels_of(job.split.val),
-                 job.settings.knn_k, job.dataset.num_classes());
+  return KnnTop1(bank, labels_of(job.knn_bank), queries,
+                 labels_of(job.split.val), job.settings.knn_k,
+                 job.dataset.num_classes());
 }
 
 absl::Status Checkpoint(Job& job, const PretrainRun& run,
@@ -234,9 +241,9 @@ absl::Status Checkpoint(Job& job, const PretrainRun& run,
       WriteCheckpoint(run.job_dir, job.encoder, job.head, *job.optimizer,
                       progress, std::move(meta)));
   if (is_best && job.settings.keep_best) best_step = progress.step;
-  SIMCLR_RETURN_IF_ERROR(ApplyRetention(run.job_dir, job.settings.keep_latest,
-                                        job.settings.keep_best ? best_step
-                                                               : std::nullopt));
+  SIMCLR_RETURN_IF_ERROR(
+      ApplyRetention(run.job_dir, job.settings.keep_latest,
+                     job.settings.keep_best ? best_step : std::nullopt));
   v1::JobEvent event;
   auto* saved = event.mutable_checkpoint();
   saved->set_path(std::filesystem::relative(folder, run.job_dir).string());
@@ -277,15 +284,17 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
     // A resumed run keeps protecting the best checkpoint it already has.
     std::error_code link_error;
     const auto target = std::filesystem::read_symlink(
-        std::filesystem::path(run.job_dir) / "checkpoints" / "best", link_error);
+        std::filesystem::path(run.job_dir) / "checkpoints" / "best",
+        link_error);
     int64_t step = 0;
-    if (!link_error && absl::SimpleAtoi(target.string(), &step)) best_step = step;
+    if (!link_error && absl::SimpleAtoi(target.string(), &step))
+      best_step = step;
   }
-  EmitLog(events, absl::StrCat("pretraining ", job.split.train.size(),
-                               " images (", job.split.val.size(),
-                               " for validation), ", batches,
-                               " batches per epoch, ", s.total_epochs(),
-                               " epochs on ", run.device.str()));
+  EmitLog(events,
+          absl::StrCat("pretraining ", job.split.train.size(), " images (",
+                       job.split.val.size(), " for validation), ", batches,
+                       " batches per epoch, ", s.total_epochs(), " epochs on ",
+                       run.device.str()));
 
   for (int64_t epoch = progress.epoch; epoch < s.total_epochs(); ++epoch) {
     const RoundAt round = RoundOfEpoch(s, epoch);
@@ -296,8 +305,9 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
         round.index == 0 ? std::llround(s.warmup_epochs * batches) : 0,
         static_cast<int64_t>(r.epochs) * batches, s.final_lr_ratio);
     if (s.schedule == ScheduleKind::kConstant) progress.lr = r.learning_rate;
-    if (s.schedule == ScheduleKind::kReduceOnPlateau && epoch == round.first_epoch &&
-        progress.next_batch == 0 && round.index > 0) {
+    if (s.schedule == ScheduleKind::kReduceOnPlateau &&
+        epoch == round.first_epoch && progress.next_batch == 0 &&
+        round.index > 0) {
       plateau.Restore({r.learning_rate, plateau.state().best, 0});
     }
 
@@ -320,7 +330,8 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
       }
       SetLearningRate(*job.optimizer, lr);
       job.optimizer->zero_grad();
-      SIMCLR_ASSIGN_OR_RETURN(NtXentResult result, Forward(job, *batch, run.device));
+      SIMCLR_ASSIGN_OR_RETURN(NtXentResult result,
+                              Forward(job, *batch, run.device));
       const double loss = result.loss.item<double>();
       if (!std::isfinite(loss)) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -355,10 +366,13 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
         p->set_learning_rate(lr);
         p->set_samples_per_second(window_views / std::max(seconds, 1e-9));
         p->set_positive_pair_top1(window_top1 / window_steps);
-        p->set_data_wait_fraction(std::clamp(waited / std::max(seconds, 1e-9), 0.0, 1.0));
+        p->set_data_wait_fraction(
+            std::clamp(waited / std::max(seconds, 1e-9), 0.0, 1.0));
         const double per_step = seconds / window_steps;
-        *p->mutable_eta() = google::protobuf::util::TimeUtil::MillisecondsToDuration(
-            static_cast<int64_t>(1000 * per_step * (total_steps - progress.step)));
+        *p->mutable_eta() =
+            google::protobuf::util::TimeUtil::MillisecondsToDuration(
+                static_cast<int64_t>(1000 * per_step *
+                                     (total_steps - progress.step)));
         events.Emit(std::move(event));
         window_loss = window_top1 = 0;
         window_steps = window_views = 0;
@@ -367,20 +381,20 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
       }
 
       const bool stop = run.stop != nullptr && run.stop->load();
-      const bool step_checkpoint = s.checkpoint_every_steps > 0 &&
-                                   progress.step % s.checkpoint_every_steps == 0;
+      const bool step_checkpoint =
+          s.checkpoint_every_steps > 0 &&
+          progress.step % s.checkpoint_every_steps == 0;
       if ((stop || step_checkpoint) && !last_of_epoch) {
         progress.epoch = epoch;
         progress.plateau = plateau.state();
         progress.stopping = stopping.state();
-        SIMCLR_RETURN_IF_ERROR(Checkpoint(job, run, progress,
-                                          epoch_loss / std::max<int64_t>(epoch_steps, 1),
-                                          std::nullopt, std::nullopt, false,
-                                          best_step, events));
+        SIMCLR_RETURN_IF_ERROR(Checkpoint(
+            job, run, progress, epoch_loss / std::max<int64_t>(epoch_steps, 1),
+            std::nullopt, std::nullopt, false, best_step, events));
         if (stop) {
-          return absl::AbortedError(absl::StrCat(
-              "stopped on request after step ", progress.step,
-              "; resume continues from its checkpoint"));
+          return absl::AbortedError(
+              absl::StrCat("stopped on request after step ", progress.step,
+                           "; resume continues from its checkpoint"));
         }
       }
     }
@@ -393,9 +407,11 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
       knn = KnnAccuracy(job, run.device);
     }
     const double monitored = val_loss.value_or(train_loss);
-    const bool should_stop = stopping.Observe(static_cast<int>(epoch), monitored) &&
-                             s.early_stopping;
-    if (s.schedule == ScheduleKind::kReduceOnPlateau) plateau.Observe(monitored);
+    const bool should_stop =
+        stopping.Observe(static_cast<int>(epoch), monitored) &&
+        s.early_stopping;
+    if (s.schedule == ScheduleKind::kReduceOnPlateau)
+      plateau.Observe(monitored);
 
     v1::JobEvent summary;
     auto* e = summary.mutable_epoch_summary();
@@ -414,23 +430,24 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
     const bool stop = run.stop != nullptr && run.stop->load();
     if ((epoch + 1) % s.checkpoint_every_epochs == 0 || last_epoch ||
         should_stop || stop) {
-      SIMCLR_RETURN_IF_ERROR(Checkpoint(job, run, progress, train_loss, val_loss,
-                                        knn, stopping.last_was_best(), best_step,
-                                        events));
+      SIMCLR_RETURN_IF_ERROR(Checkpoint(job, run, progress, train_loss,
+                                        val_loss, knn, stopping.last_was_best(),
+                                        best_step, events));
     }
     if (should_stop) {
-      EmitLog(events, absl::StrCat("early stopping after epoch ", epoch,
-                                   "; best epoch ", stopping.state().best_epoch));
+      EmitLog(events,
+              absl::StrCat("early stopping after epoch ", epoch,
+                           "; best epoch ", stopping.state().best_epoch));
       break;
     }
     if (stop && !last_epoch) {
-      return absl::AbortedError(absl::StrCat(
-          "stopped on request after epoch ", epoch,
-          "; resume continues from its checkpoint"));
+      return absl::AbortedError(
+          absl::StrCat("stopped on request after epoch ", epoch,
+                       "; resume continues from its checkpoint"));
     }
   }
-  EmitLog(events, absl::StrCat("pretraining finished after ", progress.step,
-                               " steps"));
+  EmitLog(events,
+          absl::StrCat("pretraining finished after ", progress.step, " steps"));
   return absl::OkStatus();
 }
 

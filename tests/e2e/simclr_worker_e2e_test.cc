@@ -1,8 +1,14 @@
 // The real simclr-worker binary on job files.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
+#include "core/common/event_sink.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/simclrd_process.h"
@@ -50,6 +56,86 @@ TEST(SimclrWorkerTest, SpecWithoutAKindFails) {
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->exit_code, 1);
   EXPECT_THAT(result->stderr_text, HasSubstr("no job kind"));
+}
+
+std::string TinySpecFile(const std::string& dir, int epochs) {
+  const std::string path = dir + "/spec.json";
+  std::ofstream(path) << R"({"seed": 2, "pretrain": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
+      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+      "labels_path": "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"}},
+      "max_examples": 320, "val_fraction": 0.2},
+    "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN", "width_multiplier": 0.5}},
+    "batch_size": 32, "epochs": )" +
+                             std::to_string(epochs) + R"(,
+    "monitor": {"log_every_steps": 1, "knn_every_epochs": 0}}})";
+  return path;
+}
+
+absl::StatusOr<std::vector<v1::JobEvent>> EventsIn(const std::string& bytes) {
+  std::istringstream in(bytes);
+  return core::ReadDelimitedEvents(in);
+}
+
+TEST(SimclrWorkerTest, RunWritesDelimitedEventsAndACheckpoint) {
+  const std::string dir = TestWorkDir();
+  auto result =
+      RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "run", "--spec",
+                  TinySpecFile(dir, 1), "--job_dir", dir + "/job"},
+                 absl::Seconds(120));
+  ASSERT_THAT(result, IsOk());
+  ASSERT_EQ(result->exit_code, 0) << result->stderr_text;
+  auto events = EventsIn(result->stdout_text);  // stdout is a pipe: delimited
+  ASSERT_THAT(events, IsOk());
+  int progress = 0, checkpoints = 0;
+  for (const auto& event : *events) {
+    progress += event.has_progress();
+    checkpoints += event.has_checkpoint();
+  }
+  EXPECT_EQ(progress, 8);  // 256 training images / 32
+  EXPECT_EQ(checkpoints, 1);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/job/checkpoints/8/encoder.pt"));
+}
+
+// SIGTERM: the worker checkpoints and exits 75; resume finishes the job.
+TEST(SimclrWorkerTest, SigtermCheckpointsAndResumeFinishes) {
+  const std::string dir = TestWorkDir();
+  const std::string spec = TinySpecFile(dir, 30);
+  const std::string events_path = dir + "/events.bin";
+  auto worker = testing::ChildProcess::Start(
+      {SIMCLR_WORKER_PATH, "--num_threads", "1", "run", "--spec", spec,
+       "--job_dir", dir + "/job"},
+      events_path, dir + "/stderr.log");
+  ASSERT_THAT(worker, IsOk());
+  // Wait for training to be under way, then ask it to stop.
+  auto size = [&] {
+    std::error_code error;
+    const auto bytes = std::filesystem::file_size(events_path, error);
+    return error ? 0 : bytes;
+  };
+  for (int i = 0; i < 600 && size() < 200; ++i) usleep(50 * 1000);
+  ASSERT_GE(size(), 200u) << testing::ReadFileOrEmpty(dir + "/stderr.log");
+  ASSERT_TRUE(worker->Signal(SIGTERM));
+  auto stopped = worker->Wait(absl::Seconds(60));
+  ASSERT_THAT(stopped, IsOk());
+  EXPECT_EQ(stopped->exit_code, 75)
+      << testing::ReadFileOrEmpty(dir + "/stderr.log");
+  auto events = EventsIn(testing::ReadFileOrEmpty(events_path));
+  ASSERT_THAT(events, IsOk());
+  int64_t last_step = 0;
+  for (const auto& event : *events) {
+    if (event.has_checkpoint()) last_step = event.checkpoint().step();
+  }
+  ASSERT_GT(last_step, 0);
+  ASSERT_LT(last_step, 240);
+
+  auto resumed = RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "resume",
+                             "--spec", spec, "--job_dir", dir + "/job"},
+                            absl::Seconds(300));
+  ASSERT_THAT(resumed, IsOk());
+  ASSERT_EQ(resumed->exit_code, 0) << resumed->stderr_text;
+  EXPECT_THAT(resumed->stdout_text, HasSubstr("resumed from"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/job/checkpoints/240/encoder.pt"));
 }
 
 TEST(SimclrWorkerTest, MissingSpecFlagIsUsageError) {

@@ -123,10 +123,17 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 }
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(
-    const std::vector<std::string>& argv, const std::string& log_path) {
+    const std::vector<std::string>& argv, const std::string& log_path,
+    const std::string& stderr_path) {
   const int log_fd =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (log_fd < 0) return absl::InternalError(absl::StrCat("open ", log_path));
+  const int err_fd =
+      stderr_path.empty()
+          ? log_fd
+          : open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (err_fd < 0)
+    return absl::InternalError(absl::StrCat("open ", stderr_path));
   auto pointers = ArgvPointers(argv);
   const pid_t pid = fork();
   if (pid < 0) {
@@ -138,11 +145,12 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
     const int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
+    dup2(err_fd, STDERR_FILENO);
     execv(pointers[0], pointers.data());
     _exit(127);
   }
   close(log_fd);
+  if (err_fd != log_fd) close(err_fd);
   return ChildProcess(pid, log_path);
 }
 

@@ -32,9 +32,11 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 
 class ChildProcess {
  public:
-  // Starts argv with stdout and stderr appended to `log_path`.
+  // Starts argv with stdout and stderr appended to `log_path`, or stderr
+  // to `stderr_path` when that is given.
   static absl::StatusOr<ChildProcess> Start(
-      const std::vector<std::string>& argv, const std::string& log_path);
+      const std::vector<std::string>& argv, const std::string& log_path,
+      const std::string& stderr_path = "");
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   // SIGKILLs the process if it still runs.

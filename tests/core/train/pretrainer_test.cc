@@ -1,0 +1,183 @@
+#include "core/train/pretrainer.h"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ATen/Parallel.h"
+#include "core/common/sha256.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "simclr/v1/checkpoint.pb.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "torch/torch.h"
+
+namespace simclr::core {
+namespace {
+
+using ::simclr::testing::IsOk;
+using ::simclr::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr char kImages[] = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+constexpr char kLabels[] = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+
+// A few seconds of real training on a Fashion-MNIST slice.
+v1::JobSpec TinySpec(int epochs, int64_t examples = 384) {
+  v1::JobSpec spec;
+  spec.set_seed(7);
+  auto* p = spec.mutable_pretrain();
+  auto* local = p->mutable_data()->mutable_train()->mutable_local();
+  local->set_format(v1::DATASET_FORMAT_IDX);
+  local->set_path(kImages);
+  local->set_labels_path(kLabels);
+  p->mutable_data()->set_max_examples(examples);
+  p->mutable_data()->set_val_fraction(0.25);
+  p->mutable_data()->set_loader_threads(2);
+  p->mutable_encoder()->mutable_builtin()->set_arch(v1::ARCHITECTURE_SMALL_CNN);
+  p->mutable_encoder()->mutable_builtin()->set_width_multiplier(0.5f);
+  p->set_batch_size(32);
+  p->set_epochs(epochs);
+  p->mutable_monitor()->set_log_every_steps(1);
+  p->mutable_monitor()->set_knn_k(10);
+  p->mutable_schedule()->mutable_warmup_cosine()->set_warmup_epochs(1);
+  return spec;
+}
+
+std::vector<double> Losses(const std::vector<v1::JobEvent>& events) {
+  std::vector<double> losses;
+  for (const auto& e : events) {
+    if (e.has_progress()) losses.push_back(e.progress().loss());
+  }
+  return losses;
+}
+
+class PretrainerTest : public ::testing::Test {
+ protected:
+  // One intra-op thread: bitwise-reproducible float reductions.
+  void SetUp() override { at::set_num_threads(1); }
+  PretrainRun Run(bool resume = false, const std::atomic<bool>* stop = nullptr) {
+    PretrainRun run;
+    run.job_dir = dir_.path() + "/job";
+    run.resume = resume;
+    run.stop = stop;
+    return run;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(PretrainerTest, LossFallsAndPositivesAreFoundAboveChance) {
+  CollectingSink sink;
+  ASSERT_THAT(RunPretraining(TinySpec(4), Run(), sink), IsOk());
+  const auto events = sink.events();
+  std::vector<v1::EpochSummary> epochs;
+  double last_top1 = 0;
+  for (const auto& e : events) {
+    if (e.has_epoch_summary()) epochs.push_back(e.epoch_summary());
+    if (e.has_progress()) last_top1 = e.progress().positive_pair_top1();
+  }
+  ASSERT_EQ(epochs.size(), 4u);
+  EXPECT_LT(epochs.back().train_loss(), epochs.front().train_loss());
+  EXPECT_TRUE(epochs.back().has_val_loss());
+  EXPECT_TRUE(epochs.back().has_knn_top1());
+  EXPECT_GT(epochs.back().knn_top1(), 0.3);  // 10 classes: chance 0.1
+  EXPECT_GT(last_top1, 5.0 / 63);             // chance 1/63 with B = 32
+}
+
+TEST_F(PretrainerTest, CheckpointsHoldVerifiableFilesAndFollowRetention) {
+  v1::JobSpec spec = TinySpec(3);
+  spec.mutable_pretrain()->mutable_checkpoints()->set_keep_latest(1);
+  CollectingSink sink;
+  ASSERT_THAT(RunPretraining(spec, Run(), sink), IsOk());
+  const auto root = std::filesystem::path(dir_.path()) / "job" / "checkpoints";
+  int folders = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root)) {
+    if (!entry.is_symlink()) ++folders;
+  }
+  EXPECT_LE(folders, 2);  // the latest, plus the best if it is another
+  ASSERT_TRUE(std::filesystem::is_symlink(root / "best"));
+  const auto latest = root / std::to_string(3 * 9);  // 288 images / 32
+  std::ifstream in(latest / "meta.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::Checkpoint meta;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text.str(), &meta).ok());
+  EXPECT_EQ(meta.step(), 27);
+  EXPECT_EQ(meta.encoder().arch(), v1::ARCHITECTURE_SMALL_CNN);
+  EXPECT_EQ(meta.encoder().feature_dim(), 64);
+  EXPECT_EQ(meta.encoder().input().size(), 28);
+  EXPECT_TRUE(meta.metrics().count("val_loss"));
+  ASSERT_EQ(meta.files_size(), 2);
+  for (const auto& file : meta.files()) {
+    EXPECT_EQ(*Sha256OfFile((latest / file.name()).string()), file.sha256());
+    EXPECT_EQ(std::filesystem::file_size(latest / file.name()),
+              static_cast<uintmax_t>(file.size_bytes()));
+  }
+}
+
+// Stopping after step 7 (mid-epoch) and resuming gives exactly the loss
+// curve of an uninterrupted run.
+TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
+  CollectingSink whole;
+  {
+    testing::TempDir other;
+    PretrainRun run;
+    run.job_dir = other.path() + "/job";
+    ASSERT_THAT(RunPretraining(TinySpec(2), run, whole), IsOk());
+  }
+
+  // A sink that requests the stop once step 7 is reported.
+  struct StopAt : CollectingSink {
+    std::atomic<bool> stop{false};
+    void Emit(v1::JobEvent event) override {
+      if (event.has_progress() && event.progress().step() == 7) stop = true;
+      CollectingSink::Emit(std::move(event));
+    }
+  } first;
+  EXPECT_THAT(RunPretraining(TinySpec(2), Run(false, &first.stop), first),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("step 7")));
+  CollectingSink second;
+  ASSERT_THAT(RunPretraining(TinySpec(2), Run(true), second), IsOk());
+
+  std::vector<double> stitched = Losses(first.events());
+  for (double loss : Losses(second.events())) stitched.push_back(loss);
+  const std::vector<double> expected = Losses(whole.events());
+  ASSERT_EQ(stitched.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_DOUBLE_EQ(stitched[i], expected[i]) << "step " << i + 1;
+  }
+}
+
+TEST_F(PretrainerTest, NonFiniteLossStopsWithAClearError) {
+  v1::JobSpec spec = TinySpec(1);
+  spec.mutable_pretrain()->set_temperature(1e-300);  // logits overflow
+  CollectingSink sink;
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("at step 0")));
+}
+
+TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
+  CollectingSink sink;
+  v1::JobSpec spec = TinySpec(1);
+  spec.mutable_pretrain()->set_batch_size(1);
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pretrain.batch_size")));
+  spec = TinySpec(1);
+  spec.mutable_pretrain()->mutable_data()->mutable_train()->mutable_local()->set_path(
+      "/nonexistent.gz");
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent.gz")));
+  spec = TinySpec(1);
+  spec.mutable_pretrain()->mutable_data()->mutable_train()->set_dataset_id("ds-1");
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ds-1")));
+  EXPECT_TRUE(Losses(sink.events()).empty());
+}
+
+}  // namespace
+}  // namespace simclr::core
