@@ -5,6 +5,10 @@
 //   simclr-worker resume --spec FILE --job_dir DIR   continue from the
 //                                                    newest checkpoint
 //   simclr-worker validate --spec FILE               parse and print a spec
+//   simclr-worker features --checkpoint DIR --spec FILE --count N --out F
+//                        features of the spec's first N training images
+//                        through the checkpoint's encoder.pt and eval
+//                        transform, as a float32 .npy (interop checks)
 //
 // Events go to stdout: length-delimited JobEvent protobufs when stdout is
 // not a terminal (how simclrd reads them), JSON lines on a terminal;
@@ -28,9 +32,13 @@
 #include "CLI/CLI.hpp"
 #include "core/common/event_sink.h"
 #include "core/common/job_spec_json.h"
+#include "core/common/npy_writer.h"
 #include "core/common/process_setup.h"
+#include "core/data/data_source.h"
+#include "core/eval/features.h"
 #include "core/runtime/device.h"
 #include "core/runtime/threads.h"
+#include "core/train/checkpoint.h"
 #include "core/train/pretrainer.h"
 #include "glog/logging.h"
 
@@ -61,6 +69,49 @@ int RunValidate(const std::string& spec_path) {
     return kExitFailed;
   }
   std::cout << *json;
+  return 0;
+}
+
+int RunFeatures(const std::string& checkpoint, const std::string& spec_path,
+                int64_t count, const std::string& out) {
+  auto spec = simclr::core::ReadJobSpecFile(spec_path);
+  if (!spec.ok() || spec->kind_case() != simclr::v1::JobSpec::kPretrain) {
+    LOG(ERROR) << spec_path << ": need a pretrain spec for its data source";
+    return kExitFailed;
+  }
+  auto dataset = simclr::core::LoadDataSource(
+      spec->pretrain().data().train(), 0,
+      std::filesystem::path(spec_path).parent_path().string(),
+      "pretrain.data.train");
+  if (!dataset.ok()) {
+    LOG(ERROR) << dataset.status();
+    return kExitFailed;
+  }
+  simclr::core::Encoder encoder;
+  if (auto status = simclr::core::LoadEncoderModule(checkpoint, &encoder);
+      !status.ok()) {
+    LOG(ERROR) << status;
+    return kExitFailed;
+  }
+  auto shape = simclr::core::ResolveInputShape(
+      spec->pretrain().input(), dataset->height, dataset->channels);
+  if (!shape.ok()) {
+    LOG(ERROR) << shape.status();
+    return kExitFailed;
+  }
+  std::vector<int64_t> indices;
+  for (int64_t i = 0; i < std::min(count, dataset->size()); ++i)
+    indices.push_back(i);
+  const at::Tensor features =
+      simclr::core::ExtractFeatures(encoder.module, *dataset, indices, *shape,
+                                    256, c10::Device(c10::kCPU))
+          .contiguous();
+  if (auto status = simclr::core::WriteNpyFloat32(
+          out, features.data_ptr<float>(), features.size(0), features.size(1));
+      !status.ok()) {
+    LOG(ERROR) << status;
+    return kExitFailed;
+  }
   return 0;
 }
 
@@ -155,6 +206,18 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "text", "delimited"}));
   }
 
+  std::string checkpoint, out;
+  int64_t count = 16;
+  CLI::App* features = app.add_subcommand(
+      "features", "Write eval-transform features of the first images as .npy");
+  features->add_option("--checkpoint", checkpoint, "Checkpoint folder")
+      ->required();
+  features->add_option("--spec", spec_path, "Pretrain JobSpec naming the data")
+      ->required();
+  features->add_option("--count", count, "Images")
+      ->check(CLI::Range(1, 1000000));
+  features->add_option("--out", out, ".npy file to write")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -170,6 +233,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (validate->parsed()) return RunValidate(spec_path);
+  if (features->parsed()) return RunFeatures(checkpoint, spec_path, count, out);
   if (run->parsed()) return RunJob(spec_path, job_dir, device, events, false);
   if (resume->parsed()) return RunJob(spec_path, job_dir, device, events, true);
   return kExitUsage;

@@ -95,6 +95,26 @@ TEST(SimclrWorkerTest, RunWritesDelimitedEventsAndACheckpoint) {
   EXPECT_EQ(progress, 8);  // 256 training images / 32
   EXPECT_EQ(checkpoints, 1);
   EXPECT_TRUE(std::filesystem::exists(dir + "/job/checkpoints/8/encoder.pt"));
+
+  // The checkpoint's encoder.pt in real PyTorch gives the C++ features.
+  auto features = RunProcess(
+      {SIMCLR_WORKER_PATH, "--num_threads", "1", "features", "--checkpoint",
+       dir + "/job/checkpoints/8", "--spec", dir + "/spec.json", "--count",
+       "40", "--out", dir + "/features.npy"},
+      absl::Seconds(120));
+  ASSERT_THAT(features, IsOk());
+  ASSERT_EQ(features->exit_code, 0) << features->stderr_text;
+  auto python =
+      RunProcess({"/usr/bin/python3",
+                  std::string(std::getenv("SIMCLR_SOURCE_DIR")) +
+                      "/examples/python/check_encoder.py",
+                  dir + "/job/checkpoints/8",
+                  "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+                  dir + "/features.npy"},
+                 absl::Seconds(120));
+  ASSERT_THAT(python, IsOk());
+  EXPECT_EQ(python->exit_code, 0) << python->stdout_text << python->stderr_text;
+  EXPECT_THAT(python->stdout_text, HasSubstr("OK: torch.jit.load"));
 }
 
 // SIGTERM: the worker checkpoints and exits 75; resume finishes the job.

@@ -22,8 +22,10 @@ using ::simclr::testing::IsOk;
 using ::simclr::testing::StatusIs;
 using ::testing::HasSubstr;
 
-constexpr char kImages[] = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-constexpr char kLabels[] = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+constexpr char kImages[] =
+    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+constexpr char kLabels[] =
+    "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
 
 // A few seconds of real training on a Fashion-MNIST slice.
 v1::JobSpec TinySpec(int epochs, int64_t examples = 384) {
@@ -59,7 +61,8 @@ class PretrainerTest : public ::testing::Test {
  protected:
   // One intra-op thread: bitwise-reproducible float reductions.
   void SetUp() override { at::set_num_threads(1); }
-  PretrainRun Run(bool resume = false, const std::atomic<bool>* stop = nullptr) {
+  PretrainRun Run(bool resume = false,
+                  const std::atomic<bool>* stop = nullptr) {
     PretrainRun run;
     run.job_dir = dir_.path() + "/job";
     run.resume = resume;
@@ -84,7 +87,7 @@ TEST_F(PretrainerTest, LossFallsAndPositivesAreFoundAboveChance) {
   EXPECT_TRUE(epochs.back().has_val_loss());
   EXPECT_TRUE(epochs.back().has_knn_top1());
   EXPECT_GT(epochs.back().knn_top1(), 0.3);  // 10 classes: chance 0.1
-  EXPECT_GT(last_top1, 5.0 / 63);             // chance 1/63 with B = 32
+  EXPECT_GT(last_top1, 5.0 / 63);            // chance 1/63 with B = 32
 }
 
 TEST_F(PretrainerTest, CheckpointsHoldVerifiableFilesAndFollowRetention) {
@@ -104,7 +107,8 @@ TEST_F(PretrainerTest, CheckpointsHoldVerifiableFilesAndFollowRetention) {
   std::stringstream text;
   text << in.rdbuf();
   v1::Checkpoint meta;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text.str(), &meta).ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(text.str(), &meta).ok());
   EXPECT_EQ(meta.step(), 27);
   EXPECT_EQ(meta.encoder().arch(), v1::ARCHITECTURE_SMALL_CNN);
   EXPECT_EQ(meta.encoder().feature_dim(), 64);
@@ -155,9 +159,9 @@ TEST_F(PretrainerTest, NonFiniteLossStopsWithAClearError) {
   v1::JobSpec spec = TinySpec(1);
   spec.mutable_pretrain()->set_temperature(1e-300);  // logits overflow
   CollectingSink sink;
-  EXPECT_THAT(RunPretraining(spec, Run(), sink),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("at step 0")));
+  EXPECT_THAT(
+      RunPretraining(spec, Run(), sink),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("at step 0")));
 }
 
 TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
@@ -168,14 +172,20 @@ TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("pretrain.batch_size")));
   spec = TinySpec(1);
-  spec.mutable_pretrain()->mutable_data()->mutable_train()->mutable_local()->set_path(
-      "/nonexistent.gz");
-  EXPECT_THAT(RunPretraining(spec, Run(), sink),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent.gz")));
+  spec.mutable_pretrain()
+      ->mutable_data()
+      ->mutable_train()
+      ->mutable_local()
+      ->set_path("/nonexistent.gz");
+  EXPECT_THAT(
+      RunPretraining(spec, Run(), sink),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent.gz")));
   spec = TinySpec(1);
-  spec.mutable_pretrain()->mutable_data()->mutable_train()->set_dataset_id("ds-1");
-  EXPECT_THAT(RunPretraining(spec, Run(), sink),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ds-1")));
+  spec.mutable_pretrain()->mutable_data()->mutable_train()->set_dataset_id(
+      "ds-1");
+  EXPECT_THAT(
+      RunPretraining(spec, Run(), sink),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ds-1")));
   EXPECT_TRUE(Losses(sink.events()).empty());
 }
 

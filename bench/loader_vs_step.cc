@@ -1,0 +1,143 @@
+// Loader throughput against the training step's consumption (issue 3).
+//
+// On a Fashion-MNIST slice with the example job's augmentations, measures
+// side by side in one run:
+//   1. the loader alone (views/s it can produce with N threads),
+//   2. the SimCLR step alone on pre-made tensors (the compute limit),
+//   3. the two together, as the trainer runs them,
+// and prints each with ratios, plus the share of step time spent waiting
+// for data. Usage: bench_loader_vs_step [images] [batch] [steps] [threads]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "ATen/Parallel.h"
+#include "core/augment/augment_params.h"
+#include "core/common/job_spec_json.h"
+#include "core/common/process_setup.h"
+#include "core/data/idx_reader.h"
+#include "core/data/splits.h"
+#include "core/data/two_view_loader.h"
+#include "core/models/encoder.h"
+#include "core/models/projection_head.h"
+#include "core/train/nt_xent.h"
+#include "torch/torch.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using simclr::core::TwoViewLoader;
+
+double Seconds(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  simclr::core::ConfigureMalloc();
+  const int64_t images = argc > 1 ? std::atol(argv[1]) : 8192;
+  const int64_t batch = argc > 2 ? std::atol(argv[2]) : 256;
+  const int steps = argc > 3 ? std::atoi(argv[3]) : 20;
+  const int threads = argc > 4 ? std::atoi(argv[4]) : 1;
+  at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+
+  auto spec = simclr::core::ReadJobSpecFile(
+      "examples/jobs/fashion_mnist_pretrain.json");
+  if (!spec.ok()) {
+    std::fprintf(stderr, "%s (run from the repo root)\n",
+                 spec.status().ToString().c_str());
+    return 1;
+  }
+  const auto& config = spec->pretrain();
+  auto dataset = simclr::core::ReadIdxDataset(
+      config.data().train().local().path(),
+      config.data().train().local().labels_path());
+  if (!dataset.ok()) {
+    std::fprintf(stderr, "%s\n", dataset.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<int64_t> indices = simclr::core::ShuffledIndices(dataset->size(), 0);
+  indices.resize(static_cast<size_t>(std::min<int64_t>(images, dataset->size())));
+  auto shape = *simclr::core::ResolveInputShape(config.input(), 28, 1);
+  auto params = *simclr::core::ResolveAugmentParams(config.augmentation());
+  const simclr::core::TrainViewTransform transform(params, shape);
+  TwoViewLoader::Options options;
+  options.batch_size = batch;
+  options.threads = threads;
+  options.drop_last = true;
+
+  // 1. Loader alone.
+  double loader_views_per_s = 0;
+  {
+    TwoViewLoader loader(&*dataset, indices, transform, options);
+    loader.StartEpoch(0);
+    loader.Next();  // warm-up
+    const auto start = Clock::now();
+    int produced = 0;
+    while (produced < steps) {
+      if (!loader.Next()) loader.StartEpoch(produced + 1);
+      else ++produced;
+    }
+    loader_views_per_s = 2.0 * batch * produced / Seconds(start);
+  }
+
+  // 2. Step alone on pre-made tensors.
+  torch::manual_seed(0);
+  auto encoder = *simclr::core::BuildEncoder(config.encoder(), shape);
+  auto head = *simclr::core::BuildProjectionHead(config.projection_head(),
+                                                 encoder.feature_dim);
+  std::vector<torch::Tensor> parameters = simclr::core::EncoderParameters(encoder);
+  for (const auto& p : head->parameters()) parameters.push_back(p);
+  torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(1e-3));
+  auto step = [&](const torch::Tensor& v1, const torch::Tensor& v2) {
+    optimizer.zero_grad();
+    const auto z = head->forward(
+        encoder.module.forward({torch::cat({v1, v2})}).toTensor());
+    auto loss = simclr::core::NtXentLoss(z.slice(0, 0, v1.size(0)),
+                                         z.slice(0, v1.size(0)), 0.5);
+    loss->loss.backward();
+    optimizer.step();
+  };
+  const auto v1 = torch::randn({batch, 1, 28, 28});
+  const auto v2 = torch::randn({batch, 1, 28, 28});
+  step(v1, v2);  // warm-up
+  auto start = Clock::now();
+  for (int i = 0; i < steps; ++i) step(v1, v2);
+  const double compute_views_per_s = 2.0 * batch * steps / Seconds(start);
+
+  // 3. Both, as the trainer runs them.
+  TwoViewLoader loader(&*dataset, indices, transform, options);
+  loader.StartEpoch(0);
+  if (auto first = loader.Next()) step(first->view1, first->view2);
+  const double wait_before = loader.wait_seconds();
+  start = Clock::now();
+  int done = 0;
+  while (done < steps) {
+    auto next = loader.Next();
+    if (!next) {
+      loader.StartEpoch(done + 1);
+      continue;
+    }
+    step(next->view1, next->view2);
+    ++done;
+  }
+  const double total = Seconds(start);
+  const double end_to_end = 2.0 * batch * done / total;
+  const double waited = loader.wait_seconds() - wait_before;
+
+  std::printf(
+      "Loader vs step: small CNN 28x28, batch %lld, %d steps, %d loader "
+      "thread(s), %d intra-op threads, %u cores\n\n"
+      "| measure | views/s | ratio to step alone |\n|---|---:|---:|\n"
+      "| loader alone | %.0f | %.2f |\n"
+      "| step alone (pre-made tensors) | %.0f | 1.00 |\n"
+      "| loader + step (end to end) | %.0f | %.2f |\n\n"
+      "share of end-to-end time waiting for data: %.1f%%\n",
+      static_cast<long long>(batch), steps, threads, at::get_num_threads(),
+      std::thread::hardware_concurrency(), loader_views_per_s,
+      loader_views_per_s / compute_views_per_s, compute_views_per_s,
+      end_to_end, end_to_end / compute_views_per_s, 100.0 * waited / total);
+  return 0;
+}
