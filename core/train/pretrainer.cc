@@ -279,6 +279,13 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
   plateau.Restore(progress.plateau);
   EarlyStopping stopping(s.early_stopping_patience, s.early_stopping_min_delta);
   stopping.Restore(progress.stopping);
+  if (s.mixed_precision) {
+    v1::JobEvent warning;
+    warning.mutable_log()->set_severity(v1::LogLine::SEVERITY_WARNING);
+    warning.mutable_log()->set_message(
+        "mixed_precision is not implemented yet; training in float32");
+    events.Emit(std::move(warning));
+  }
   std::optional<int64_t> best_step;
   {
     // A resumed run keeps protecting the best checkpoint it already has.
