@@ -51,15 +51,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto& config = spec->pretrain();
-  auto dataset = simclr::core::ReadIdxDataset(
-      config.data().train().local().path(),
-      config.data().train().local().labels_path());
+  auto dataset =
+      simclr::core::ReadIdxDataset(config.data().train().local().path(),
+                                   config.data().train().local().labels_path());
   if (!dataset.ok()) {
     std::fprintf(stderr, "%s\n", dataset.status().ToString().c_str());
     return 1;
   }
-  std::vector<int64_t> indices = simclr::core::ShuffledIndices(dataset->size(), 0);
-  indices.resize(static_cast<size_t>(std::min<int64_t>(images, dataset->size())));
+  std::vector<int64_t> indices =
+      simclr::core::ShuffledIndices(dataset->size(), 0);
+  indices.resize(
+      static_cast<size_t>(std::min<int64_t>(images, dataset->size())));
   auto shape = *simclr::core::ResolveInputShape(config.input(), 28, 1);
   auto params = *simclr::core::ResolveAugmentParams(config.augmentation());
   const simclr::core::TrainViewTransform transform(params, shape);
@@ -77,8 +79,10 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     int produced = 0;
     while (produced < steps) {
-      if (!loader.Next()) loader.StartEpoch(produced + 1);
-      else ++produced;
+      if (!loader.Next())
+        loader.StartEpoch(produced + 1);
+      else
+        ++produced;
     }
     loader_views_per_s = 2.0 * batch * produced / Seconds(start);
   }
@@ -88,7 +92,8 @@ int main(int argc, char** argv) {
   auto encoder = *simclr::core::BuildEncoder(config.encoder(), shape);
   auto head = *simclr::core::BuildProjectionHead(config.projection_head(),
                                                  encoder.feature_dim);
-  std::vector<torch::Tensor> parameters = simclr::core::EncoderParameters(encoder);
+  std::vector<torch::Tensor> parameters =
+      simclr::core::EncoderParameters(encoder);
   for (const auto& p : head->parameters()) parameters.push_back(p);
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(1e-3));
   auto step = [&](const torch::Tensor& v1, const torch::Tensor& v2) {
@@ -137,7 +142,7 @@ int main(int argc, char** argv) {
       "share of end-to-end time waiting for data: %.1f%%\n",
       static_cast<long long>(batch), steps, threads, at::get_num_threads(),
       std::thread::hardware_concurrency(), loader_views_per_s,
-      loader_views_per_s / compute_views_per_s, compute_views_per_s,
-      end_to_end, end_to_end / compute_views_per_s, 100.0 * waited / total);
+      loader_views_per_s / compute_views_per_s, compute_views_per_s, end_to_end,
+      end_to_end / compute_views_per_s, 100.0 * waited / total);
   return 0;
 }

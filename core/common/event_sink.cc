@@ -19,33 +19,28 @@ void Stamp(v1::JobEvent& event) {
 
 }  // namespace
 
-void DelimitedFileSink::Emit(v1::JobEvent event) {
+void FileSink::Emit(v1::JobEvent event) {
   Stamp(event);
-  const std::string bytes = event.SerializeAsString();
   std::string frame;
-  {
-    google::protobuf::io::StringOutputStream stream(&frame);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteVarint32(static_cast<uint32_t>(bytes.size()));
+  if (format_ == Format::kDelimited) {
+    const std::string bytes = event.SerializeAsString();
+    {
+      google::protobuf::io::StringOutputStream stream(&frame);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      coded.WriteVarint32(static_cast<uint32_t>(bytes.size()));
+    }
+    frame += bytes;
+  } else {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(event, &frame, options)
+             .ok()) {
+      frame = "{}";
+    }
+    frame += "\n";
   }
-  frame += bytes;
   absl::MutexLock lock(&mu_);
   fwrite(frame.data(), 1, frame.size(), file_);
-  fflush(file_);
-}
-
-void JsonLinesFileSink::Emit(v1::JobEvent event) {
-  Stamp(event);
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(event, &json, options)
-           .ok()) {
-    json = "{}";
-  }
-  json += "\n";
-  absl::MutexLock lock(&mu_);
-  fwrite(json.data(), 1, json.size(), file_);
   fflush(file_);
 }
 

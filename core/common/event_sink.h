@@ -23,28 +23,19 @@ class EventSink {
   virtual void Emit(v1::JobEvent event) = 0;
 };
 
-// Length-delimited events on a stdio stream, flushed after each event so a
-// reader sees progress as it happens.
-class DelimitedFileSink : public EventSink {
+// Events on a stdio stream, flushed after each so a reader sees progress as
+// it happens: length-delimited protobufs (what simclrd reads), or one JSON
+// object per line in protobuf's JSON mapping (for people).
+class FileSink : public EventSink {
  public:
-  explicit DelimitedFileSink(FILE* file) : file_(file) {}
+  enum class Format { kDelimited, kJsonLines };
+  FileSink(FILE* file, Format format) : file_(file), format_(format) {}
   void Emit(v1::JobEvent event) override;
 
  private:
   absl::Mutex mu_;
   FILE* file_ ABSL_GUARDED_BY(mu_);
-};
-
-// One JSON object per line (protobuf's JSON mapping), for people reading a
-// standalone worker's output.
-class JsonLinesFileSink : public EventSink {
- public:
-  explicit JsonLinesFileSink(FILE* file) : file_(file) {}
-  void Emit(v1::JobEvent event) override;
-
- private:
-  absl::Mutex mu_;
-  FILE* file_ ABSL_GUARDED_BY(mu_);
+  const Format format_;
 };
 
 class CollectingSink : public EventSink {

@@ -9,8 +9,10 @@ namespace simclr::core {
 
 absl::Status WriteNpyFloat32(const std::string& path, const float* values,
                              int64_t rows, int64_t cols) {
-  std::string header = absl::StrCat("{'descr': '<f4', 'fortran_order': False, "
-                                    "'shape': (", rows, ", ", cols, "), }");
+  std::string header = absl::StrCat(
+      "{'descr': '<f4', 'fortran_order': False, "
+      "'shape': (",
+      rows, ", ", cols, "), }");
   // Magic (6) + version (2) + length (2) + header, padded to 64 bytes with
   // spaces and ending in a newline.
   const size_t unpadded = 10 + header.size() + 1;

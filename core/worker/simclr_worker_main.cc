@@ -132,12 +132,9 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   }
   const bool delimited =
       events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
-  std::unique_ptr<simclr::core::EventSink> sink;
-  if (delimited) {
-    sink = std::make_unique<simclr::core::DelimitedFileSink>(stdout);
-  } else {
-    sink = std::make_unique<simclr::core::JsonLinesFileSink>(stdout);
-  }
+  simclr::core::FileSink sink(
+      stdout, delimited ? simclr::core::FileSink::Format::kDelimited
+                        : simclr::core::FileSink::Format::kJsonLines);
 
   signal(SIGTERM, RequestStop);
   signal(SIGINT, RequestStop);
@@ -151,7 +148,7 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   absl::Status status;
   switch (spec->kind_case()) {
     case simclr::v1::JobSpec::kPretrain:
-      status = simclr::core::RunPretraining(*spec, run, *sink);
+      status = simclr::core::RunPretraining(*spec, run, sink);
       break;
     case simclr::v1::JobSpec::KIND_NOT_SET:
       LOG(ERROR) << spec_path << ": no job kind";
