@@ -41,8 +41,11 @@ Try:
   $BUILD_DIR/client/simclrctl --server 127.0.0.1:$PORT health
   curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep grpc_server_handled_total
   $BUILD_DIR/core/simclr-worker validate --spec examples/jobs/fashion_mnist_pretrain.json
+  $BUILD_DIR/core/simclr-worker run --spec examples/jobs/fashion_mnist_pretrain.json --job_dir runs/fashion_mnist_pretrain
 
-Training, datasets and embeddings answer UNIMPLEMENTED until their issues land.
+The worker trains on its own today (about 12 minutes for that job here); the
+server's dataset, job, checkpoint and embedding RPCs answer UNIMPLEMENTED
+until their issues land.
 Press Ctrl-C to stop.
 MSG
 
