@@ -29,17 +29,27 @@ void DefineSequential(torch::jit::Module& module,
   module.define(code);
 }
 
-// conv3×3 → BN → ReLU, then an optional 2×2 max pool.
-torch::jit::Module ConvBlock(int64_t in, int64_t out, bool pool) {
-  auto block = NewScriptModule("ConvBlock");
-  AddConv(block, "conv", in, out, 3, /*bias=*/false);
+enum class Pool { kNone, kMax2x2, kMax3x3Stride2 };
+
+// conv k×k → BN → ReLU, then an optional max pool: the VGG / small-CNN
+// block and the ResNet stem alike.
+torch::jit::Module ConvBnRelu(const std::string& type_name, int64_t in,
+                              int64_t out, int64_t kernel, int64_t stride,
+                              int64_t padding, Pool pool) {
+  auto block = NewScriptModule(type_name);
+  AddConv(block, "conv", in, out, kernel, /*bias=*/false);
   AddBatchNorm(block, "bn", out);
-  std::string code = absl::StrCat(
-      "def forward(self, x):\n    x = ", ConvExpr("conv", "x", 1, 1, false),
-      "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
-  if (pool) {
+  std::string code =
+      absl::StrCat("def forward(self, x):\n    x = ",
+                   ConvExpr("conv", "x", stride, padding, false),
+                   "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
+  if (pool == Pool::kMax2x2) {
     absl::StrAppend(&code,
                     "    x = torch.max_pool2d(x, [2, 2], [2, 2], [0, 0], "
+                    "[1, 1], False)\n");
+  } else if (pool == Pool::kMax3x3Stride2) {
+    absl::StrAppend(&code,
+                    "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1], "
                     "[1, 1], False)\n");
   }
   absl::StrAppend(&code, "    return x\n");
@@ -47,22 +57,16 @@ torch::jit::Module ConvBlock(int64_t in, int64_t out, bool pool) {
   return block;
 }
 
+torch::jit::Module ConvBlock(int64_t in, int64_t out, bool pool) {
+  return ConvBnRelu("ConvBlock", in, out, 3, 1, 1,
+                    pool ? Pool::kMax2x2 : Pool::kNone);
+}
+
+// ImageNet: 7×7 stride 2 and a 3×3 max pool; CIFAR: 3×3 stride 1, no pool.
 torch::jit::Module ResNetStem(bool cifar, int64_t in, int64_t out) {
-  auto stem = NewScriptModule("ResNetStem");
-  AddConv(stem, "conv", in, out, cifar ? 3 : 7, false);
-  AddBatchNorm(stem, "bn", out);
-  std::string code =
-      absl::StrCat("def forward(self, x):\n    x = ",
-                   ConvExpr("conv", "x", cifar ? 1 : 2, cifar ? 1 : 3, false),
-                   "\n    x = torch.relu(", BatchNormExpr("bn", "x"), ")\n");
-  if (!cifar) {
-    absl::StrAppend(&code,
-                    "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1], "
-                    "[1, 1], False)\n");
-  }
-  absl::StrAppend(&code, "    return x\n");
-  stem.define(code);
-  return stem;
+  return cifar
+             ? ConvBnRelu("ResNetStem", in, out, 3, 1, 1, Pool::kNone)
+             : ConvBnRelu("ResNetStem", in, out, 7, 2, 3, Pool::kMax3x3Stride2);
 }
 
 // The shortcut: identity, or conv1×1 + BN when the shape changes.
