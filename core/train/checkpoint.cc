@@ -50,6 +50,10 @@ void WriteScalars(torch::serialize::OutputArchive& archive,
   archive.write("stop_best", c10::IValue(p.stopping.best));
   archive.write("stop_best_epoch", c10::IValue(int64_t{p.stopping.best_epoch}));
   archive.write("stop_bad", c10::IValue(int64_t{p.stopping.bad_epochs}));
+  archive.write("loss_scale", c10::IValue(p.loss_scaler.scale));
+  archive.write("loss_scale_good", c10::IValue(p.loss_scaler.good_steps));
+  archive.write("loss_scale_skipped",
+                c10::IValue(p.loss_scaler.skipped_steps));
 }
 
 void ReadScalars(torch::serialize::InputArchive& archive, TrainingProgress* p) {
@@ -74,6 +78,12 @@ void ReadScalars(torch::serialize::InputArchive& archive, TrainingProgress* p) {
   p->stopping.best_epoch = static_cast<int>(v.toInt());
   archive.read("stop_bad", v);
   p->stopping.bad_epochs = static_cast<int>(v.toInt());
+  // Absent in checkpoints written before mixed precision existed.
+  if (archive.try_read("loss_scale", v)) p->loss_scaler.scale = v.toDouble();
+  if (archive.try_read("loss_scale_good", v))
+    p->loss_scaler.good_steps = v.toInt();
+  if (archive.try_read("loss_scale_skipped", v))
+    p->loss_scaler.skipped_steps = v.toInt();
 }
 
 absl::Status AddFile(const fs::path& folder, const std::string& name,
@@ -151,6 +161,27 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
   return final_dir.string();
 }
 
+namespace {
+
+// Points checkpoints/<name> at checkpoint `step` atomically: a new link,
+// renamed over the old one.
+absl::Status PointLink(const std::string& job_dir, const std::string& name,
+                       int64_t step) {
+  std::error_code error;
+  const fs::path link = CheckpointsDir(job_dir) / name;
+  const fs::path temp = CheckpointsDir(job_dir) / absl::StrCat(".", name, "-link");
+  fs::remove(temp, error);
+  fs::create_directory_symlink(std::to_string(step), temp, error);
+  if (!error) fs::rename(temp, link, error);
+  if (error) {
+    return absl::DataLossError(
+        absl::StrCat(link.string(), ": cannot link: ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ApplyRetention(const std::string& job_dir, int keep_latest,
                             std::optional<int64_t> best_step) {
   const std::vector<int64_t> steps = CheckpointSteps(job_dir);
@@ -159,19 +190,16 @@ absl::Status ApplyRetention(const std::string& job_dir, int keep_latest,
     if (best_step && steps[i] == *best_step) continue;
     fs::remove_all(CheckpointsDir(job_dir) / std::to_string(steps[i]), error);
   }
-  if (best_step) {
-    // Re-point atomically: a new link, renamed over the old one.
-    const fs::path link = CheckpointsDir(job_dir) / "best";
-    const fs::path temp = CheckpointsDir(job_dir) / ".best-link";
-    fs::remove(temp, error);
-    fs::create_directory_symlink(std::to_string(*best_step), temp, error);
-    if (!error) fs::rename(temp, link, error);
-    if (error) {
-      return absl::DataLossError(
-          absl::StrCat(link.string(), ": cannot link: ", error.message()));
-    }
-  }
+  if (best_step) return PointLink(job_dir, "best", *best_step);
   return absl::OkStatus();
+}
+
+absl::Status MarkFinalCheckpoint(const std::string& job_dir, int64_t step) {
+  if (!fs::is_directory(CheckpointsDir(job_dir) / std::to_string(step))) {
+    return absl::NotFoundError(
+        absl::StrCat(job_dir, ": no checkpoint at step ", step));
+  }
+  return PointLink(job_dir, "final", step);
 }
 
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir) {

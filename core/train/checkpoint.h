@@ -7,7 +7,8 @@
 //               feature dim, metrics, and each file's size and SHA-256.
 // A checkpoint is written into a temporary folder and renamed into place,
 // so a crash never leaves a half-written one. `checkpoints/best` is a
-// symlink to the best checkpoint by validation loss.
+// symlink to the best checkpoint by validation loss, and `checkpoints/final`
+// to the run's result once it has finished.
 #ifndef SIMCLR_CORE_TRAIN_CHECKPOINT_H_
 #define SIMCLR_CORE_TRAIN_CHECKPOINT_H_
 
@@ -19,6 +20,7 @@
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/mixed_precision.h"
 #include "simclr/v1/checkpoint.pb.h"
 #include "torch/optim/optimizer.h"
 
@@ -32,6 +34,7 @@ struct TrainingProgress {
   ReduceOnPlateau::State plateau;
   EarlyStopping::State stopping;
   double lr = 0;  // for constant and plateau schedules
+  DynamicLossScaler::State loss_scaler;  // mixed precision on CUDA
 };
 
 // Writes checkpoint `progress.step`. `meta` carries the metrics, encoder
@@ -48,6 +51,10 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
 // that one (re-pointing checkpoints/best to it); deletes the rest.
 absl::Status ApplyRetention(const std::string& job_dir, int keep_latest,
                             std::optional<int64_t> best_step);
+
+// Points checkpoints/final at checkpoint `step`: the run's result (the
+// best checkpoint when early stopping restores it, else the last).
+absl::Status MarkFinalCheckpoint(const std::string& job_dir, int64_t step);
 
 // The folder of the newest complete checkpoint, or NOT_FOUND.
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir);

@@ -154,6 +154,7 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   s.early_stopping_min_delta = stop.min_delta();
   SIMCLR_RETURN_IF_ERROR(
       Range("early_stopping.min_delta", s.early_stopping_min_delta, 0, 1e9));
+  if (stop.has_restore_best()) s.restore_best = stop.restore_best();
 
   const auto& ckpt = config.checkpoints();
   if (ckpt.has_every_epochs()) s.checkpoint_every_epochs = ckpt.every_epochs();
@@ -166,6 +167,11 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   SIMCLR_RETURN_IF_ERROR(
       Range("checkpoints.keep_latest", s.keep_latest, 1, 1000));
   if (ckpt.has_keep_best()) s.keep_best = ckpt.keep_best();
+  if (s.early_stopping && s.restore_best && !s.keep_best) {
+    return absl::InvalidArgumentError(
+        "early_stopping.restore_best: needs checkpoints.keep_best, or the "
+        "best checkpoint may be deleted before it is restored");
+  }
 
   const auto& monitor = config.monitor();
   if (monitor.has_log_every_steps())

@@ -58,6 +58,9 @@ struct PretrainSettings {
   bool early_stopping = false;
   int early_stopping_patience = 10;
   double early_stopping_min_delta = 0;
+  // The run's result (checkpoints/final) is the best checkpoint, not the
+  // last, when early stopping is on.
+  bool restore_best = true;
 
   int checkpoint_every_epochs = 1;
   int64_t checkpoint_every_steps = 0;

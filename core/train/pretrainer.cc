@@ -21,6 +21,7 @@
 #include "core/runtime/torch_status.h"
 #include "core/train/checkpoint.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/mixed_precision.h"
 #include "core/train/nt_xent.h"
 #include "core/train/optimizer_factory.h"
 #include "core/train/pretrain_settings.h"
@@ -67,6 +68,7 @@ struct Job {
   Encoder encoder;
   ProjectionHead head{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<torch::Tensor> parameters;  // encoder's, then the head's
   std::unique_ptr<TwoViewLoader> loader;
   std::unique_ptr<TwoViewLoader> val_loader;
   std::vector<int64_t> knn_bank;
@@ -120,10 +122,10 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
     job.encoder.module.to(run.device);
     job.head->to(run.device);
   }));
-  std::vector<torch::Tensor> parameters = EncoderParameters(job.encoder);
-  for (const auto& p : job.head->parameters()) parameters.push_back(p);
-  job.optimizer = MakeOptimizer(s.optimizer, s.rounds[0].learning_rate,
-                                std::move(parameters));
+  job.parameters = EncoderParameters(job.encoder);
+  for (const auto& p : job.head->parameters()) job.parameters.push_back(p);
+  job.optimizer =
+      MakeOptimizer(s.optimizer, s.rounds[0].learning_rate, job.parameters);
   progress.lr = s.rounds[0].learning_rate;
   progress.plateau.lr = s.rounds[0].learning_rate;
   if (checkpoint) {
@@ -167,14 +169,18 @@ absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
 
 // NT-Xent on both views through encoder and head, in one forward pass so
 // BatchNorm sees the 2B views together (as the official implementation).
+// With mixed precision on CUDA the forward is autocast and the loss is
+// computed in float32.
 absl::StatusOr<NtXentResult> Forward(Job& job, const TwoViewBatch& batch,
                                      c10::Device device) {
   SIMCLR_ASSIGN_OR_RETURN(
       at::Tensor projections, CallTorch("forward", [&] {
+        const AutocastScope autocast(job.settings.mixed_precision, device);
         const at::Tensor views =
             torch::cat({batch.view1, batch.view2}).to(device);
-        return job.head->forward(
-            job.encoder.module.forward({views}).toTensor());
+        return job.head
+            ->forward(job.encoder.module.forward({views}).toTensor())
+            .to(torch::kFloat);
       }));
   const int64_t b = batch.view1.size(0);
   return NtXentLoss(projections.slice(0, 0, b), projections.slice(0, b, 2 * b),
@@ -279,11 +285,14 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
   plateau.Restore(progress.plateau);
   EarlyStopping stopping(s.early_stopping_patience, s.early_stopping_min_delta);
   stopping.Restore(progress.stopping);
-  if (s.mixed_precision) {
+  DynamicLossScaler scaler(s.mixed_precision && run.device.is_cuda());
+  scaler.Restore(progress.loss_scaler);
+  if (s.mixed_precision && !run.device.is_cuda()) {
     v1::JobEvent warning;
     warning.mutable_log()->set_severity(v1::LogLine::SEVERITY_WARNING);
-    warning.mutable_log()->set_message(
-        "mixed_precision is not implemented yet; training in float32");
+    warning.mutable_log()->set_message(absl::StrCat(
+        "mixed_precision is CUDA-only; training in float32 on ",
+        run.device.str()));
     events.Emit(std::move(warning));
   }
   std::optional<int64_t> best_step;
@@ -346,9 +355,11 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
             " (epoch ", epoch, "); lower the learning rate"));
       }
       SIMCLR_RETURN_IF_ERROR(CallTorch("backward and step", [&] {
-        result.loss.backward();
-        job.optimizer->step();
+        scaler.Scale(result.loss).backward();
+        // A float16 overflow skips the step; the scaler lowers the scale.
+        if (scaler.UnscaleAndUpdate(job.parameters)) job.optimizer->step();
       }));
+      progress.loss_scaler = scaler.state();
       ++progress.step;
       progress.next_batch = batch->batch + 1;
       epoch_loss += loss;
@@ -453,8 +464,14 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
                        "; resume continues from its checkpoint"));
     }
   }
+  int64_t final_step = progress.step;
+  if (s.early_stopping && s.restore_best && best_step) final_step = *best_step;
+  SIMCLR_RETURN_IF_ERROR(MarkFinalCheckpoint(run.job_dir, final_step));
   EmitLog(events,
-          absl::StrCat("pretraining finished after ", progress.step, " steps"));
+          absl::StrCat("pretraining finished after ", progress.step,
+                       " steps; result: checkpoint ", final_step,
+                       final_step == progress.step ? " (the last)"
+                                                   : " (the best, restored)"));
   return absl::OkStatus();
 }
 

@@ -122,6 +122,44 @@ TEST_F(PretrainerTest, CheckpointsHoldVerifiableFilesAndFollowRetention) {
   }
 }
 
+// A min_delta no epoch can beat makes epoch 0 the best and stops after
+// epoch 1: the result is then the best checkpoint (step 9), or the last
+// (step 18) when restore_best is off.
+TEST_F(PretrainerTest, EarlyStoppingMarksTheBestOrTheLastAsFinal) {
+  for (const bool restore : {true, false}) {
+    testing::TempDir dir;
+    v1::JobSpec spec = TinySpec(5);
+    auto* stop = spec.mutable_pretrain()->mutable_early_stopping();
+    stop->set_enabled(true);
+    stop->set_patience(1);
+    stop->set_min_delta(1e6);
+    stop->set_restore_best(restore);
+    PretrainRun run;
+    run.job_dir = dir.path() + "/job";
+    CollectingSink sink;
+    ASSERT_THAT(RunPretraining(spec, run, sink), IsOk());
+    const auto root = std::filesystem::path(run.job_dir) / "checkpoints";
+    EXPECT_EQ(std::filesystem::read_symlink(root / "best").string(), "9");
+    EXPECT_EQ(std::filesystem::read_symlink(root / "final").string(),
+              restore ? "9" : "18")
+        << "restore_best " << restore;
+    EXPECT_TRUE(std::filesystem::is_regular_file(root / "final" / "encoder.pt"));
+  }
+}
+
+TEST_F(PretrainerTest, MixedPrecisionOnCpuTrainsInFloat32WithAWarning) {
+  v1::JobSpec spec = TinySpec(1, 96);
+  spec.mutable_pretrain()->set_mixed_precision(true);
+  CollectingSink sink;
+  ASSERT_THAT(RunPretraining(spec, Run(), sink), IsOk());
+  bool warned = false;
+  for (const auto& e : sink.events()) {
+    if (e.has_log() && e.log().severity() == v1::LogLine::SEVERITY_WARNING)
+      warned |= e.log().message().find("CUDA-only") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+}
+
 // Stopping after step 7 (mid-epoch) and resuming gives exactly the loss
 // curve of an uninterrupted run.
 TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
@@ -171,6 +209,12 @@ TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
   EXPECT_THAT(RunPretraining(spec, Run(), sink),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("pretrain.batch_size")));
+  spec = TinySpec(1);
+  spec.mutable_pretrain()->mutable_early_stopping()->set_enabled(true);
+  spec.mutable_pretrain()->mutable_checkpoints()->set_keep_best(false);
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("early_stopping.restore_best")));
   spec = TinySpec(1);
   spec.mutable_pretrain()
       ->mutable_data()
