@@ -42,8 +42,12 @@ absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
   ImageFilesOptions options;
   options.max_corrupt_fraction = max_corrupt_fraction;
   switch (local.format()) {
-    case v1::DATASET_FORMAT_IDX:
-      return ReadIdxDataset(path, Resolve(local.labels_path(), base_dir));
+    case v1::DATASET_FORMAT_IDX: {
+      IdxReadOptions idx;
+      idx.class_names.assign(local.class_names().begin(),
+                             local.class_names().end());
+      return ReadIdxDataset(path, Resolve(local.labels_path(), base_dir), idx);
+    }
     case v1::DATASET_FORMAT_IMAGE_FOLDER:
       return ReadImageFolder(path, options);
     case v1::DATASET_FORMAT_UNLABELED_FOLDER:

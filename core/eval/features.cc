@@ -6,6 +6,20 @@
 
 namespace simclr::core {
 
+at::Tensor EvalInputs(const ImageDataset& dataset, const int64_t* indices,
+                      int64_t count, const InputShape& shape) {
+  at::Tensor batch =
+      torch::empty({count, shape.channels, shape.size, shape.size});
+  float* out = batch.data_ptr<float>();
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t index = indices[i];
+    EvalTransform({dataset.image(index), dataset.height, dataset.width,
+                   dataset.channels},
+                  shape, out + i * shape.values());
+  }
+  return batch;
+}
+
 at::Tensor ExtractFeatures(torch::jit::Module& encoder,
                            const ImageDataset& dataset,
                            const std::vector<int64_t>& indices,
@@ -18,15 +32,8 @@ at::Tensor ExtractFeatures(torch::jit::Module& encoder,
   const auto n = static_cast<int64_t>(indices.size());
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t size = std::min(batch_size, n - begin);
-    at::Tensor batch =
-        torch::empty({size, shape.channels, shape.size, shape.size});
-    float* out = batch.data_ptr<float>();
-    for (int64_t i = 0; i < size; ++i) {
-      const int64_t index = indices[begin + i];
-      EvalTransform({dataset.image(index), dataset.height, dataset.width,
-                     dataset.channels},
-                    shape, out + i * shape.values());
-    }
+    const at::Tensor batch =
+        EvalInputs(dataset, indices.data() + begin, size, shape);
     parts.push_back(
         encoder.forward({batch.to(device)}).toTensor().to(torch::kCPU));
   }

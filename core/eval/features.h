@@ -14,6 +14,11 @@
 
 namespace simclr::core {
 
+// The eval-transform inputs (count, C, S, S) of `indices[0..count)`, on the
+// CPU: what an encoder sees, and the raw-pixel features when flattened.
+at::Tensor EvalInputs(const ImageDataset& dataset, const int64_t* indices,
+                      int64_t count, const InputShape& shape);
+
 // Features (N, D) on the CPU of `indices` of `dataset`, through the eval
 // transform, in eval mode and without gradients, `batch_size` at a time.
 // The module's training flag is restored afterwards.

@@ -74,7 +74,7 @@ struct Job {
   std::vector<int64_t> knn_bank;
 };
 
-absl::Status Prepare(const v1::JobSpec& spec, const PretrainRun& run, Job& job,
+absl::Status Prepare(const v1::JobSpec& spec, const JobRun& run, Job& job,
                      TrainingProgress& progress, EventSink& events) {
   const v1::PretrainConfig& config = spec.pretrain();
   SIMCLR_ASSIGN_OR_RETURN(job.settings, ResolvePretrainSettings(config));
@@ -224,7 +224,7 @@ std::optional<double> KnnAccuracy(Job& job, c10::Device device) {
                  job.dataset.num_classes());
 }
 
-absl::Status Checkpoint(Job& job, const PretrainRun& run,
+absl::Status Checkpoint(Job& job, const JobRun& run,
                         const TrainingProgress& progress, double train_loss,
                         std::optional<double> val_loss,
                         std::optional<double> knn, bool is_best,
@@ -262,7 +262,7 @@ absl::Status Checkpoint(Job& job, const PretrainRun& run,
 
 }  // namespace
 
-absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
+absl::Status RunPretraining(const v1::JobSpec& spec, const JobRun& run,
                             EventSink& events) {
   if (spec.kind_case() != v1::JobSpec::kPretrain) {
     return absl::InvalidArgumentError("spec: not a pretrain job");

@@ -14,29 +14,14 @@
 #ifndef SIMCLR_CORE_TRAIN_PRETRAINER_H_
 #define SIMCLR_CORE_TRAIN_PRETRAINER_H_
 
-#include <atomic>
-#include <string>
-
 #include "absl/status/status.h"
-#include "c10/core/Device.h"
 #include "core/common/event_sink.h"
+#include "core/runtime/job_run.h"
 #include "simclr/v1/job_spec.pb.h"
 
 namespace simclr::core {
 
-struct PretrainRun {
-  // Where checkpoints go; created if missing.
-  std::string job_dir;
-  // Relative data paths in the spec are taken from here.
-  std::string spec_dir;
-  c10::Device device = c10::Device(c10::DeviceType::CPU);
-  // Continue from the newest checkpoint in job_dir (a fresh start if none).
-  bool resume = false;
-  // Set asynchronously to request a checkpoint-and-stop; may be null.
-  const std::atomic<bool>* stop = nullptr;
-};
-
-absl::Status RunPretraining(const v1::JobSpec& spec, const PretrainRun& run,
+absl::Status RunPretraining(const v1::JobSpec& spec, const JobRun& run,
                             EventSink& events);
 
 }  // namespace simclr::core

@@ -36,6 +36,9 @@
 #include "core/common/process_setup.h"
 #include "core/data/data_source.h"
 #include "core/eval/features.h"
+#include "core/eval/finetune_job.h"
+#include "core/eval/linear_eval_job.h"
+#include "core/eval/tsne_job.h"
 #include "core/runtime/device.h"
 #include "core/runtime/threads.h"
 #include "core/train/checkpoint.h"
@@ -139,7 +142,7 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   signal(SIGTERM, RequestStop);
   signal(SIGINT, RequestStop);
 
-  simclr::core::PretrainRun run;
+  simclr::core::JobRun run;
   run.job_dir = job_dir;
   run.spec_dir = std::filesystem::path(spec_path).parent_path().string();
   run.device = *device;
@@ -153,10 +156,15 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
     case simclr::v1::JobSpec::KIND_NOT_SET:
       LOG(ERROR) << spec_path << ": no job kind";
       return kExitFailed;
-    default:
-      status = absl::UnimplementedError(
-          "linear_eval, finetune and tsne jobs arrive with the evaluation "
-          "engine (issue 4)");
+    case simclr::v1::JobSpec::kLinearEval:
+      status = simclr::core::RunLinearEval(*spec, run, sink);
+      break;
+    case simclr::v1::JobSpec::kFinetune:
+      status = simclr::core::RunFinetune(*spec, run, sink);
+      break;
+    case simclr::v1::JobSpec::kTsne:
+      status = simclr::core::RunTsneJob(*spec, run, sink);
+      break;
   }
   if (absl::IsAborted(status)) {
     LOG(INFO) << status.message();

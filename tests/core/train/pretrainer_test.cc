@@ -61,9 +61,9 @@ class PretrainerTest : public ::testing::Test {
  protected:
   // One intra-op thread: bitwise-reproducible float reductions.
   void SetUp() override { at::set_num_threads(1); }
-  PretrainRun Run(bool resume = false,
+  JobRun Run(bool resume = false,
                   const std::atomic<bool>* stop = nullptr) {
-    PretrainRun run;
+    JobRun run;
     run.job_dir = dir_.path() + "/job";
     run.resume = resume;
     run.stop = stop;
@@ -134,7 +134,7 @@ TEST_F(PretrainerTest, EarlyStoppingMarksTheBestOrTheLastAsFinal) {
     stop->set_patience(1);
     stop->set_min_delta(1e6);
     stop->set_restore_best(restore);
-    PretrainRun run;
+    JobRun run;
     run.job_dir = dir.path() + "/job";
     CollectingSink sink;
     ASSERT_THAT(RunPretraining(spec, run, sink), IsOk());
@@ -166,7 +166,7 @@ TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
   CollectingSink whole;
   {
     testing::TempDir other;
-    PretrainRun run;
+    JobRun run;
     run.job_dir = other.path() + "/job";
     ASSERT_THAT(RunPretraining(TinySpec(2), run, whole), IsOk());
   }

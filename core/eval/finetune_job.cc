@@ -1,0 +1,412 @@
+#include "core/eval/finetune_job.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/augment/augment_params.h"
+#include "core/augment/augment_rng.h"
+#include "core/common/status_macros.h"
+#include "core/data/splits.h"
+#include "core/eval/eval_data.h"
+#include "core/eval/eval_report.h"
+#include "core/eval/eval_runs.h"
+#include "core/eval/eval_subject.h"
+#include "core/eval/features.h"
+#include "core/models/classifier_head.h"
+#include "core/runtime/torch_status.h"
+#include "core/train/lr_schedule.h"
+#include "core/train/optimizer_factory.h"
+#include "core/train/pretrain_settings.h"
+#include "torch/torch.h"
+
+namespace simclr::core {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct FinetuneSettings {
+  PretrainSettings train;  // batch, optimizer, rounds, schedule, stopping
+  std::optional<AugmentParams> augment;  // none: the eval transform
+};
+
+// The optimisation fields mean what they mean for pretraining, so they are
+// resolved by the same code, with fine-tuning's defaults.
+absl::StatusOr<FinetuneSettings> ResolveFinetune(const v1::FinetuneConfig& c) {
+  v1::PretrainConfig p;
+  p.set_batch_size(c.has_batch_size() ? c.batch_size() : 128);
+  *p.mutable_optimizer() = c.optimizer();
+  if (!c.optimizer().has_learning_rate())
+    p.mutable_optimizer()->set_learning_rate(1e-4);
+  *p.mutable_schedule() = c.schedule();
+  *p.mutable_unfreeze_rounds() = c.unfreeze_rounds();
+  p.set_epochs(10);
+  if (c.has_early_stopping()) {
+    *p.mutable_early_stopping() = c.early_stopping();
+  } else {
+    p.mutable_early_stopping()->set_enabled(true);
+    p.mutable_early_stopping()->set_patience(5);
+  }
+  auto train = ResolvePretrainSettings(p);
+  if (!train.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("finetune.", train.status().message()));
+  }
+  FinetuneSettings s;
+  s.train = *std::move(train);
+  if (c.has_augmentation() &&
+      c.augmentation().preset() != v1::AUGMENTATION_PRESET_NONE) {
+    auto augment = ResolveAugmentParams(c.augmentation());
+    if (!augment.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("finetune.augmentation: ", augment.status().message()));
+    }
+    s.augment = *std::move(augment);
+  }
+  return s;
+}
+
+// A batch of inputs: augmented views when training with augmentation,
+// else the eval transform.
+at::Tensor Batch(const ImageDataset& dataset, const std::vector<int64_t>& ids,
+                 const InputShape& shape,
+                 const std::optional<TrainViewTransform>& transform,
+                 uint64_t seed, int64_t epoch) {
+  if (!transform) {
+    return EvalInputs(dataset, ids.data(), static_cast<int64_t>(ids.size()),
+                      shape);
+  }
+  at::Tensor batch = torch::empty(
+      {static_cast<int64_t>(ids.size()), shape.channels, shape.size,
+       shape.size});
+  float* out = batch.data_ptr<float>();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    AugmentRng rng(seed, static_cast<uint64_t>(epoch),
+                   static_cast<uint64_t>(ids[i]), 0);
+    transform->Apply({dataset.image(ids[i]), dataset.height, dataset.width,
+                      dataset.channels},
+                     rng, out + i * shape.values());
+  }
+  return batch;
+}
+
+at::Tensor Labels(const ImageDataset& dataset, const std::vector<int64_t>& ids) {
+  std::vector<int64_t> labels(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i)
+    labels[i] = dataset.labels[static_cast<size_t>(ids[i])];
+  return torch::tensor(labels, torch::kInt64);
+}
+
+// Weights of encoder and head, copied (the best epoch's, for restore).
+struct Snapshot {
+  std::vector<at::Tensor> values;
+};
+
+std::vector<at::Tensor> StateTensors(Encoder& encoder, ClassifierHead& head) {
+  std::vector<at::Tensor> state;
+  for (const auto& p : encoder.module.parameters()) state.push_back(p);
+  for (const auto& b : encoder.module.buffers()) state.push_back(b);
+  for (const auto& p : head->parameters()) state.push_back(p);
+  for (const auto& b : head->buffers()) state.push_back(b);
+  return state;
+}
+
+Snapshot Take(Encoder& encoder, ClassifierHead& head) {
+  torch::NoGradGuard no_grad;
+  Snapshot s;
+  for (const auto& t : StateTensors(encoder, head))
+    s.values.push_back(t.detach().clone());
+  return s;
+}
+
+void Restore(const Snapshot& s, Encoder& encoder, ClassifierHead& head) {
+  torch::NoGradGuard no_grad;
+  const auto state = StateTensors(encoder, head);
+  for (size_t i = 0; i < state.size(); ++i) state[i].copy_(s.values[i]);
+}
+
+struct RunResult {
+  double top1 = 0;
+  std::vector<int64_t> predicted;
+  int epochs = 0;
+};
+
+struct RunInputs {
+  const EvalData* data;
+  const InputShape* shape;
+  const FinetuneSettings* settings;
+  std::optional<TrainViewTransform> transform;
+  c10::Device device = c10::Device(c10::kCPU);
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// Mean cross-entropy and predictions over `ids`, in eval mode.
+std::pair<double, std::vector<int64_t>> Score(Encoder& encoder,
+                                              ClassifierHead& head,
+                                              const ImageDataset& dataset,
+                                              const std::vector<int64_t>& ids,
+                                              const RunInputs& in) {
+  torch::NoGradGuard no_grad;
+  encoder.module.eval();
+  head->eval();
+  double loss = 0;
+  std::vector<int64_t> predicted;
+  const int64_t batch = 512;
+  for (size_t begin = 0; begin < ids.size(); begin += batch) {
+    const std::vector<int64_t> part(
+        ids.begin() + begin,
+        ids.begin() + std::min(ids.size(), begin + static_cast<size_t>(batch)));
+    const at::Tensor x =
+        EvalInputs(dataset, part.data(), static_cast<int64_t>(part.size()),
+                   *in.shape)
+            .to(in.device);
+    const at::Tensor logits =
+        head->forward(encoder.module.forward({x}).toTensor()).to(torch::kCPU);
+    loss += torch::nn::functional::cross_entropy(
+                    logits, Labels(dataset, part),
+                    torch::nn::functional::CrossEntropyFuncOptions().reduction(
+                        torch::kSum))
+                .item<double>();
+    const at::Tensor p = logits.argmax(1).contiguous();
+    predicted.insert(predicted.end(), p.data_ptr<int64_t>(),
+                     p.data_ptr<int64_t>() + p.numel());
+  }
+  return {ids.empty() ? 0 : loss / static_cast<double>(ids.size()), predicted};
+}
+
+absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
+                                       const std::vector<int64_t>& train_ids,
+                                       uint64_t seed, const RunInputs& in,
+                                       EventSink& events) {
+  const PretrainSettings& s = in.settings->train;
+  const EvalData& data = *in.data;
+  encoder.module.to(in.device);
+  head->to(in.device);
+  std::vector<at::Tensor> parameters = EncoderParameters(encoder);
+  for (const auto& p : head->parameters()) parameters.push_back(p);
+
+  EarlyStopping stopping(s.early_stopping_patience, s.early_stopping_min_delta);
+  std::optional<Snapshot> best;
+  RunResult result;
+  const int64_t batches =
+      (static_cast<int64_t>(train_ids.size()) + s.batch_size - 1) /
+      s.batch_size;
+  int global_epoch = 0;
+  bool stop = false;
+  for (size_t r = 0; r < s.rounds.size() && !stop; ++r) {
+    const RoundSettings& round = s.rounds[r];
+    auto optimizer = MakeOptimizer(s.optimizer, round.learning_rate, parameters);
+    const WarmupCosine cosine(
+        round.learning_rate,
+        r == 0 ? std::llround(s.warmup_epochs * batches) : 0,
+        static_cast<int64_t>(round.epochs) * batches, s.final_lr_ratio);
+    int64_t round_step = 0;
+    for (int e = 0; e < round.epochs && !stop; ++e, ++global_epoch) {
+      encoder.module.train();
+      head->train();
+      SIMCLR_RETURN_IF_ERROR(SetTrainableLayers(encoder, round.unfrozen_layers));
+      const std::vector<int64_t> order = ShuffledIndices(
+          static_cast<int64_t>(train_ids.size()), seed + global_epoch);
+      double train_loss = 0;
+      int64_t seen = 0;
+      for (int64_t b = 0; b < batches; ++b) {
+        if (in.stop != nullptr && in.stop->load()) {
+          return absl::AbortedError("stopped on request");
+        }
+        std::vector<int64_t> ids;
+        for (int64_t k = b * s.batch_size;
+             k < std::min<int64_t>((b + 1) * s.batch_size, order.size()); ++k)
+          ids.push_back(train_ids[static_cast<size_t>(order[k])]);
+        if (ids.size() < 2) continue;  // BatchNorm needs two
+        if (s.schedule == ScheduleKind::kWarmupCosine)
+          SetLearningRate(*optimizer, cosine.LearningRate(round_step));
+        ++round_step;
+        const at::Tensor x =
+            Batch(data.train, ids, *in.shape, in.transform, seed, global_epoch)
+                .to(in.device);
+        const at::Tensor y = Labels(data.train, ids).to(in.device);
+        SIMCLR_ASSIGN_OR_RETURN(double loss, CallTorch("fine-tune step", [&] {
+                                  optimizer->zero_grad();
+                                  at::Tensor l = torch::nn::functional::cross_entropy(
+                                      head->forward(encoder.module.forward({x})
+                                                        .toTensor()),
+                                      y);
+                                  const double value = l.item<double>();
+                                  if (std::isfinite(value)) {
+                                    l.backward();
+                                    optimizer->step();
+                                  }
+                                  return value;
+                                }));
+        if (!std::isfinite(loss)) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "fine-tuning diverged: the loss is ", loss, " in epoch ",
+              global_epoch, " (round ", r, "); lower the learning rate"));
+        }
+        train_loss += loss * static_cast<double>(ids.size());
+        seen += static_cast<int64_t>(ids.size());
+      }
+      ++result.epochs;
+      std::optional<double> val_loss;
+      if (!data.val.empty()) {
+        SIMCLR_ASSIGN_OR_RETURN(auto scored, CallTorch("validation", [&] {
+                                  return Score(encoder, head, data.train,
+                                               data.val, in);
+                                }));
+        val_loss = scored.first;
+      }
+      v1::JobEvent summary;
+      auto* es = summary.mutable_epoch_summary();
+      es->set_epoch(global_epoch);
+      es->set_train_loss(seen > 0 ? train_loss / seen : 0);
+      if (val_loss) es->set_val_loss(*val_loss);
+      events.Emit(std::move(summary));
+      if (val_loss && s.early_stopping) {
+        stop = stopping.Observe(global_epoch, *val_loss);
+        if (stopping.last_was_best() && s.restore_best) {
+          best = Take(encoder, head);
+        }
+      }
+    }
+  }
+  if (best) Restore(*best, encoder, head);
+  std::vector<int64_t> all(static_cast<size_t>(data.test.size()));
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  SIMCLR_ASSIGN_OR_RETURN(auto scored, CallTorch("test", [&] {
+                            return Score(encoder, head, data.test, all, in);
+                          }));
+  result.predicted = std::move(scored.second);
+  int64_t correct = 0;
+  for (size_t i = 0; i < all.size(); ++i)
+    correct += result.predicted[i] == data.test.labels[i];
+  result.top1 = static_cast<double>(correct) / static_cast<double>(all.size());
+  return result;
+}
+
+}  // namespace
+
+absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
+                         EventSink& events) {
+  if (spec.kind_case() != v1::JobSpec::kFinetune) {
+    return absl::InvalidArgumentError("spec: not a finetune job");
+  }
+  const auto start = Clock::now();
+  const v1::FinetuneConfig& config = spec.finetune();
+  SIMCLR_ASSIGN_OR_RETURN(const FinetuneSettings settings,
+                          ResolveFinetune(config));
+  SIMCLR_ASSIGN_OR_RETURN(
+      const EvalProtocolSettings protocol,
+      ResolveEvalProtocol(config.protocol(), "finetune.protocol"));
+  if (config.subjects_size() < 1 || config.subjects_size() > 8) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "finetune.subjects: ", config.subjects_size(),
+        " subjects; need 1 to 8"));
+  }
+  for (int i = 0; i < config.subjects_size(); ++i) {
+    if (config.subjects(i).has_raw_pixels()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "finetune.subjects[", i,
+          "].raw_pixels: raw pixels have no encoder to fine-tune; use them "
+          "in linear_eval"));
+    }
+  }
+  SIMCLR_ASSIGN_OR_RETURN(
+      const EvalData data,
+      LoadEvalData(config.data(), 0.1, run.spec_dir, "finetune.data"));
+  SIMCLR_ASSIGN_OR_RETURN(
+      const InputShape shape,
+      ResolveEvalInput(config.input(), config.subjects(), data.train.height,
+                       data.train.channels, run.spec_dir, "finetune"));
+  std::vector<std::string> names;
+  for (int i = 0; i < config.subjects_size(); ++i) {
+    // Loads each subject once up front so a bad one fails before any work.
+    SIMCLR_ASSIGN_OR_RETURN(
+        LoadedSubject subject,
+        LoadSubject(config.subjects(i), shape, spec.seed(), run.spec_dir,
+                    absl::StrCat("finetune.subjects[", i, "]")));
+    SIMCLR_RETURN_IF_ERROR(
+        BuildClassifierHead(config.head(), subject.encoder->feature_dim,
+                            data.train.num_classes(), "finetune.head")
+            .status());
+    names.push_back(subject.name);
+  }
+  std::error_code error;
+  fs::create_directories(run.job_dir, error);
+  if (error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job dir ", run.job_dir, ": cannot create: ", error.message()));
+  }
+
+  RunInputs in;
+  in.data = &data;
+  in.shape = &shape;
+  in.settings = &settings;
+  if (settings.augment) in.transform.emplace(*settings.augment, shape);
+  in.device = run.device;
+  in.stop = run.stop;
+
+  v1::EvalReport report;
+  report.set_classifier("finetune");
+  for (const auto& n : names) report.add_subjects(n);
+  for (const double f : protocol.label_fractions) report.add_label_fractions(f);
+  report.set_repeats(protocol.repeats);
+  report.set_train_examples(static_cast<int64_t>(data.pool.size()));
+  report.set_val_examples(static_cast<int64_t>(data.val.size()));
+  report.set_test_examples(data.test.size());
+  report.set_seed(spec.seed());
+  std::vector<int64_t> truth(data.test.labels.begin(), data.test.labels.end());
+
+  RunProgress progress(static_cast<int64_t>(protocol.label_fractions.size()) *
+                           protocol.repeats * config.subjects_size(),
+                       events);
+  for (size_t f = 0; f < protocol.label_fractions.size(); ++f) {
+    const double fraction = protocol.label_fractions[f];
+    for (int si = 0; si < config.subjects_size(); ++si) {
+      auto* cell = report.add_results();
+      cell->set_classifier("finetune");
+      cell->set_subject(names[static_cast<size_t>(si)]);
+      cell->set_label_fraction(fraction);
+      for (int r = 0; r < protocol.repeats; ++r) {
+        const uint64_t seed = RunSeed(spec.seed(), static_cast<int>(f), r);
+        SIMCLR_ASSIGN_OR_RETURN(
+            const std::vector<int64_t> positions,
+            LabelSubset(data.pool, data.train.labels, fraction, seed));
+        std::vector<int64_t> train_ids;
+        for (const int64_t p : positions)
+          train_ids.push_back(data.pool[static_cast<size_t>(p)]);
+        // A fresh encoder (random-init: this run's own weights) and head.
+        SIMCLR_ASSIGN_OR_RETURN(
+            LoadedSubject subject,
+            LoadSubject(config.subjects(si), shape, seed, run.spec_dir,
+                        absl::StrCat("finetune.subjects[", si, "]")));
+        torch::manual_seed(seed);
+        SIMCLR_ASSIGN_OR_RETURN(
+            ClassifierHead head,
+            BuildClassifierHead(config.head(), subject.encoder->feature_dim,
+                                data.train.num_classes(), "finetune.head"));
+        SIMCLR_ASSIGN_OR_RETURN(
+            const RunResult result,
+            FinetuneOnce(*subject.encoder, head, train_ids, seed, in, events));
+        cell->add_top1_runs(result.top1);
+        cell->add_epochs_run(result.epochs);
+        cell->set_train_examples(static_cast<int64_t>(train_ids.size()));
+        AddToConfusion(truth, result.predicted, data.train.class_names,
+                       cell->mutable_confusion());
+        progress.RunDone(
+            absl::StrFormat("%s at %g %% of the labels, %d epochs",
+                            subject.name, fraction * 100, result.epochs),
+            result.top1);
+      }
+      SummariseRuns(*cell);
+    }
+  }
+  report.set_seconds(
+      std::chrono::duration<double>(Clock::now() - start).count());
+  return WriteEvalReport(run.job_dir, report, events);
+}
+
+}  // namespace simclr::core

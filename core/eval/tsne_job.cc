@@ -1,0 +1,182 @@
+#include "core/eval/tsne_job.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/common/status_macros.h"
+#include "core/data/data_source.h"
+#include "core/data/splits.h"
+#include "core/eval/eval_report.h"
+#include "core/eval/eval_subject.h"
+#include "core/eval/features.h"
+#include "core/eval/scatter_plot.h"
+#include "core/eval/tsne.h"
+#include "core/runtime/torch_status.h"
+#include "torch/torch.h"
+
+namespace simclr::core {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+void Log(EventSink& events, const std::string& message) {
+  v1::JobEvent event;
+  event.mutable_log()->set_severity(v1::LogLine::SEVERITY_INFO);
+  event.mutable_log()->set_message(message);
+  events.Emit(std::move(event));
+}
+
+}  // namespace
+
+absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
+                        EventSink& events) {
+  if (spec.kind_case() != v1::JobSpec::kTsne) {
+    return absl::InvalidArgumentError("spec: not a tsne job");
+  }
+  const auto start = Clock::now();
+  const v1::TsneConfig& config = spec.tsne();
+  const int num_points = config.has_num_points() ? config.num_points() : 2000;
+  if (num_points < 10 || num_points > 100000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tsne.num_points: ", num_points, " is outside [10, 100000]"));
+  }
+  const int iterations = config.has_iterations() ? config.iterations() : 1000;
+  if (iterations < 250 || iterations > 100000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tsne.iterations: ", iterations, " is outside [250, 100000]"));
+  }
+  const double theta = config.has_theta() ? config.theta() : 0.5;
+  if (!(theta > 0 && theta <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tsne.theta: ", theta, " is outside (0, 1]"));
+  }
+  const int image_size = config.has_image_size() ? config.image_size() : 1024;
+  if (image_size < 256 || image_size > 8192) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tsne.image_size: ", image_size, " is outside [256, 8192]"));
+  }
+  const int64_t batch_size = config.has_batch_size() ? config.batch_size() : 256;
+  if (batch_size < 1 || batch_size > 65536) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tsne.batch_size: ", batch_size, " is outside [1, 65536]"));
+  }
+
+  SIMCLR_ASSIGN_OR_RETURN(
+      const ImageDataset dataset,
+      LoadDataSource(config.data().train(), config.data().max_corrupt_fraction(),
+                     run.spec_dir, "tsne.data.train"));
+  // The sample: stratified when labelled, else the first after a shuffle.
+  const double share = std::min(
+      1.0, static_cast<double>(num_points) / static_cast<double>(dataset.size()));
+  std::vector<int64_t> sample;
+  if (dataset.labelled()) {
+    std::vector<int64_t> all(static_cast<size_t>(dataset.size()));
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+    SIMCLR_ASSIGN_OR_RETURN(
+        sample, StratifiedSubset(all, dataset.labels, share, spec.seed()));
+  } else {
+    sample = ShuffledIndices(dataset.size(), spec.seed());
+    sample.resize(std::min<size_t>(sample.size(), static_cast<size_t>(num_points)));
+  }
+  const int64_t n = static_cast<int64_t>(sample.size());
+  const double perplexity = config.has_perplexity() ? config.perplexity() : 30;
+  if (!(perplexity >= 2 && perplexity <= (n - 1) / 3.0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tsne.perplexity: ", perplexity, " is outside [2, (points - 1) / 3 = ",
+        (n - 1) / 3.0, "] for ", n, " points"));
+  }
+  google::protobuf::RepeatedPtrField<v1::EvalSubject> subjects;
+  *subjects.Add() = config.subject();
+  SIMCLR_ASSIGN_OR_RETURN(
+      const InputShape shape,
+      ResolveEvalInput(config.input(), subjects, dataset.height,
+                       dataset.channels, run.spec_dir, "tsne"));
+  SIMCLR_ASSIGN_OR_RETURN(
+      LoadedSubject subject,
+      LoadSubject(config.subject(), shape, spec.seed(), run.spec_dir,
+                  "tsne.subject"));
+  SIMCLR_ASSIGN_OR_RETURN(
+      const at::Tensor features, CallTorch("features", [&] {
+        if (!subject.encoder) {
+          return EvalInputs(dataset, sample.data(), n, shape).flatten(1);
+        }
+        subject.encoder->module.to(run.device);
+        return ExtractFeatures(subject.encoder->module, dataset, sample, shape,
+                               batch_size, run.device);
+      }));
+  const at::Tensor flat = features.to(torch::kFloat).contiguous();
+  const int64_t dim = flat.size(1);
+  const std::vector<float> points(flat.data_ptr<float>(),
+                                  flat.data_ptr<float>() + flat.numel());
+
+  TsneOptions options;
+  options.perplexity = perplexity;
+  options.iterations = iterations;
+  options.theta = theta;
+  options.seed = spec.seed();
+  options.barnes_hut = config.method() == v1::TSNE_METHOD_BARNES_HUT ||
+                       (config.method() == v1::TSNE_METHOD_UNSPECIFIED && n > 2000);
+  options.progress = [&](int iteration, double kl) {
+    v1::JobEvent event;
+    auto* p = event.mutable_progress();
+    p->set_step(iteration);
+    p->set_total_steps(iterations);
+    if (!std::isnan(kl)) p->set_loss(kl);
+    events.Emit(std::move(event));
+  };
+  Log(events, absl::StrFormat("t-SNE (%s) of %d %d-dimensional %s features",
+                              options.barnes_hut ? "Barnes-Hut" : "exact", n,
+                              dim, subject.name));
+  SIMCLR_ASSIGN_OR_RETURN(const std::vector<double> xy,
+                          RunTsne(points, n, dim, options));
+  const double trust = Trustworthiness(points, dim, xy, 2, n, 10);
+
+  std::error_code error;
+  const fs::path artifacts = fs::path(run.job_dir) / "artifacts";
+  fs::create_directories(artifacts, error);
+  if (error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        artifacts.string(), ": cannot create: ", error.message()));
+  }
+  ScatterPlot plot;
+  plot.xy = xy;
+  if (dataset.labelled()) {
+    for (const int64_t i : sample) plot.labels.push_back(dataset.labels[i]);
+    plot.class_names = dataset.class_names;
+  }
+  plot.title = config.title().empty()
+                   ? absl::StrCat(subject.name, " t-SNE")
+                   : config.title();
+  plot.size = image_size;
+  const std::string png = (artifacts / "tsne.png").string();
+  SIMCLR_RETURN_IF_ERROR(WriteScatterPng(plot, png));
+  EmitArtifact(run.job_dir, png, "image/png", events);
+
+  std::string csv = "index,label,class,x,y\n";
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t i = sample[static_cast<size_t>(k)];
+    const int label = dataset.labelled() ? dataset.labels[i] : -1;
+    absl::StrAppend(&csv, i, ",", label, ",",
+                    label >= 0 ? dataset.class_names[label] : "", ",",
+                    absl::StrFormat("%.6g,%.6g", xy[2 * k], xy[2 * k + 1]),
+                    "\n");
+  }
+  SIMCLR_RETURN_IF_ERROR(WriteArtifact(run.job_dir,
+                                       (artifacts / "tsne.csv").string(), csv,
+                                       "text/csv", events));
+  const std::string report = absl::StrFormat(
+      "{\n  \"subject\": \"%s\",\n  \"points\": %d,\n  \"dimensions\": %d,\n"
+      "  \"method\": \"%s\",\n  \"perplexity\": %g,\n  \"iterations\": %d,\n"
+      "  \"trustworthiness_k10\": %.6f,\n  \"seconds\": %.3f\n}\n",
+      subject.name, n, dim, options.barnes_hut ? "barnes_hut" : "exact",
+      perplexity, iterations, trust,
+      std::chrono::duration<double>(Clock::now() - start).count());
+  Log(events, absl::StrFormat("trustworthiness (k = 10): %.4f", trust));
+  return WriteArtifact(run.job_dir, (fs::path(run.job_dir) / "report.json").string(),
+                       report, "application/json", events);
+}
+
+}  // namespace simclr::core

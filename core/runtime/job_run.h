@@ -1,0 +1,27 @@
+// Where and how one job runs, whatever its kind: the worker's side of the
+// job (folders, device, stop request), not what it computes (the JobSpec).
+#ifndef SIMCLR_CORE_RUNTIME_JOB_RUN_H_
+#define SIMCLR_CORE_RUNTIME_JOB_RUN_H_
+
+#include <atomic>
+#include <string>
+
+#include "c10/core/Device.h"
+
+namespace simclr::core {
+
+struct JobRun {
+  // Where checkpoints and artifacts go; created if missing.
+  std::string job_dir;
+  // Relative paths in the spec are taken from here.
+  std::string spec_dir;
+  c10::Device device = c10::Device(c10::DeviceType::CPU);
+  // Continue from the newest checkpoint in job_dir (a fresh start if none).
+  bool resume = false;
+  // Set asynchronously to request a checkpoint-and-stop; may be null.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+}  // namespace simclr::core
+
+#endif  // SIMCLR_CORE_RUNTIME_JOB_RUN_H_
