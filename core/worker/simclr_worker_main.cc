@@ -5,6 +5,8 @@
 //   simclr-worker resume --spec FILE --job_dir DIR   continue from the
 //                                                    newest checkpoint
 //   simclr-worker validate --spec FILE               parse and print a spec
+//   simclr-worker table REPORT.json...              one Markdown table over
+//                                                    evaluation reports
 //   simclr-worker features --checkpoint DIR --spec FILE --count N --out F
 //                        features of the spec's first N training images
 //                        through the checkpoint's encoder.pt and eval
@@ -35,6 +37,7 @@
 #include "core/common/npy_writer.h"
 #include "core/common/process_setup.h"
 #include "core/data/data_source.h"
+#include "core/eval/eval_report.h"
 #include "core/eval/features.h"
 #include "core/eval/finetune_job.h"
 #include "core/eval/linear_eval_job.h"
@@ -115,6 +118,20 @@ int RunFeatures(const std::string& checkpoint, const std::string& spec_path,
     LOG(ERROR) << status;
     return kExitFailed;
   }
+  return 0;
+}
+
+int RunTable(const std::vector<std::string>& paths) {
+  std::vector<simclr::v1::EvalReport> reports;
+  for (const auto& path : paths) {
+    auto report = simclr::core::ReadEvalReport(path);
+    if (!report.ok()) {
+      std::cerr << "simclr-worker table: " << report.status().message() << "\n";
+      return kExitFailed;
+    }
+    reports.push_back(*std::move(report));
+  }
+  std::cout << simclr::core::EvalTableMarkdown(reports);
   return 0;
 }
 
@@ -223,6 +240,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   features->add_option("--out", out, ".npy file to write")->required();
 
+  std::vector<std::string> reports;
+  CLI::App* table = app.add_subcommand(
+      "table", "Print one Markdown table over evaluation report.json files");
+  table->add_option("reports", reports, "report.json files")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -238,6 +262,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (validate->parsed()) return RunValidate(spec_path);
+  if (table->parsed()) return RunTable(reports);
   if (features->parsed()) return RunFeatures(checkpoint, spec_path, count, out);
   if (run->parsed()) return RunJob(spec_path, job_dir, device, events, false);
   if (resume->parsed()) return RunJob(spec_path, job_dir, device, events, true);
