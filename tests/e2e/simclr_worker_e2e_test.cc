@@ -117,6 +117,56 @@ TEST(SimclrWorkerTest, RunWritesDelimitedEventsAndACheckpoint) {
   EXPECT_THAT(python->stdout_text, HasSubstr("OK: torch.jit.load"));
 }
 
+// An evaluation through the binary: a linear probe of the checkpoint a
+// tiny pretraining wrote, against raw pixels, then `table` over its report.
+TEST(SimclrWorkerTest, LinearEvalOfAPretrainedCheckpointAndItsTable) {
+  const std::string dir = TestWorkDir();
+  auto pretrain =
+      RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "run", "--spec",
+                  TinySpecFile(dir, 1), "--job_dir", dir + "/pretrain"},
+                 absl::Seconds(120));
+  ASSERT_THAT(pretrain, IsOk());
+  ASSERT_EQ(pretrain->exit_code, 0) << pretrain->stderr_text;
+  const std::string spec = dir + "/linear.json";
+  std::ofstream(spec) << R"({"seed": 4, "linear_eval": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
+      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+      "labels_path": "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"}},
+      "max_examples": 500},
+    "subjects": [{"checkpoint_path": "pretrain/checkpoints/final"},
+                 {"raw_pixels": {}}],
+    "protocol": {"label_fractions": [1.0, 0.5], "repeats": 2},
+    "classifier": {"c_grid": [0.1, 10], "cv_folds": 3}}})";
+  auto eval = RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "run",
+                          "--spec", spec, "--job_dir", dir + "/linear"},
+                         absl::Seconds(120));
+  ASSERT_THAT(eval, IsOk());
+  ASSERT_EQ(eval->exit_code, 0) << eval->stderr_text;
+  auto events = EventsIn(eval->stdout_text);
+  ASSERT_THAT(events, IsOk());
+  int results = 0;
+  for (const auto& event : *events) results += event.has_eval_result();
+  EXPECT_EQ(results, 4);
+  auto table = RunProcess(
+      {SIMCLR_WORKER_PATH, "table", dir + "/linear/report.json"},
+      absl::Seconds(30));
+  ASSERT_THAT(table, IsOk());
+  ASSERT_EQ(table->exit_code, 0) << table->stderr_text;
+  EXPECT_THAT(table->stdout_text,
+              HasSubstr("| labels | classifier | SimCLR | raw pixels |"));
+  EXPECT_THAT(table->stdout_text, HasSubstr("| 50 % | linear |"));
+}
+
+TEST(SimclrWorkerTest, TableOfAFileThatIsNoReportFails) {
+  const std::string path = TestWorkDir() + "/not_a_report.json";
+  std::ofstream(path) << "[1, 2]";
+  auto result =
+      RunProcess({SIMCLR_WORKER_PATH, "table", path}, absl::Seconds(30));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_THAT(result->stderr_text, HasSubstr("not an EvalReport"));
+}
+
 // SIGTERM: the worker checkpoints and exits 75; resume finishes the job.
 TEST(SimclrWorkerTest, SigtermCheckpointsAndResumeFinishes) {
   const std::string dir = TestWorkDir();
