@@ -9,7 +9,7 @@
 #   THREADS=2 by default: LibTorch intra-op threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-worker=build/core/simclr-worker
+worker=${WORKER:-build/core/simclr-worker}
 threads=${THREADS:-2}
 jobs=examples/jobs
 mkdir -p runs

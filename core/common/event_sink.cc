@@ -9,6 +9,14 @@
 #include "google/protobuf/util/time_util.h"
 
 namespace simclr::core {
+
+void EmitLog(EventSink& events, const std::string& message,
+             v1::LogLine::Severity severity) {
+  v1::JobEvent event;
+  event.mutable_log()->set_severity(severity);
+  event.mutable_log()->set_message(message);
+  events.Emit(std::move(event));
+}
 namespace {
 
 void Stamp(v1::JobEvent& event) {

@@ -7,6 +7,7 @@
 #define SIMCLR_CORE_COMMON_EVENT_SINK_H_
 
 #include <cstdio>
+#include <string>
 #include <istream>
 #include <vector>
 
@@ -22,6 +23,10 @@ class EventSink {
   // Stamps the event's time and delivers it.
   virtual void Emit(v1::JobEvent event) = 0;
 };
+
+// Emits a LogLine event.
+void EmitLog(EventSink& events, const std::string& message,
+             v1::LogLine::Severity severity = v1::LogLine::SEVERITY_INFO);
 
 // Events on a stdio stream, flushed after each so a reader sees progress as
 // it happens: length-delimited protobufs (what simclrd reads), or one JSON

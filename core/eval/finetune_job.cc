@@ -334,12 +334,7 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
             .status());
     names.push_back(subject.name);
   }
-  std::error_code error;
-  fs::create_directories(run.job_dir, error);
-  if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job dir ", run.job_dir, ": cannot create: ", error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(CreateJobDir(run.job_dir));
 
   RunInputs in;
   in.data = &data;

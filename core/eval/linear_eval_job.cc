@@ -129,13 +129,6 @@ at::Tensor LabelTensor(const std::vector<int32_t>& labels,
   return torch::tensor(out, torch::kInt64);
 }
 
-void Log(EventSink& events, const std::string& message) {
-  v1::JobEvent event;
-  event.mutable_log()->set_severity(v1::LogLine::SEVERITY_INFO);
-  event.mutable_log()->set_message(message);
-  events.Emit(std::move(event));
-}
-
 }  // namespace
 
 absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
@@ -162,12 +155,7 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
       const InputShape shape,
       ResolveEvalInput(config.input(), config.subjects(), data.train.height,
                        data.train.channels, run.spec_dir, "linear_eval"));
-  std::error_code error;
-  fs::create_directories(run.job_dir, error);
-  if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job dir ", run.job_dir, ": cannot create: ", error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(CreateJobDir(run.job_dir));
 
   // Every subject loads (and fails) before any work starts.
   std::vector<LoadedSubject> subjects;
@@ -232,7 +220,7 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
         SubjectFeatures(subject, data.test, test_indices, shape,
                         settings.batch_size, run.device,
                         cache ? cache_base + "-test.pt" : ""));
-    Log(events, absl::StrFormat(
+    EmitLog(events, absl::StrFormat(
                     "%s: %d-dimensional features of %d + %d images in %.1f s",
                     subject.name, x_pool.size(1), x_pool.size(0),
                     x_test.size(0),
@@ -262,7 +250,7 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
             const LogisticModel model,
             FitLogisticRegression(x, y, classes, cv.best_c, settings.solver));
         if (!model.converged) {
-          Log(events, absl::StrFormat(
+          EmitLog(events, absl::StrFormat(
                           "%s: L-BFGS stopped at its %d iterations with "
                           "gradient %.2e (tolerance %.0e)",
                           subject.name, settings.solver.max_iterations,

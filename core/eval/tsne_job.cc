@@ -22,13 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-void Log(EventSink& events, const std::string& message) {
-  v1::JobEvent event;
-  event.mutable_log()->set_severity(v1::LogLine::SEVERITY_INFO);
-  event.mutable_log()->set_message(message);
-  events.Emit(std::move(event));
-}
-
 }  // namespace
 
 absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
@@ -127,7 +120,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
     if (!std::isnan(kl)) p->set_loss(kl);
     events.Emit(std::move(event));
   };
-  Log(events, absl::StrFormat("t-SNE (%s) of %d %d-dimensional %s features",
+  EmitLog(events, absl::StrFormat("t-SNE (%s) of %d %d-dimensional %s features",
                               options.barnes_hut ? "Barnes-Hut" : "exact", n,
                               dim, subject.name));
   SIMCLR_ASSIGN_OR_RETURN(const std::vector<double> xy,
@@ -174,7 +167,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
       subject.name, n, dim, options.barnes_hut ? "barnes_hut" : "exact",
       perplexity, iterations, trust,
       std::chrono::duration<double>(Clock::now() - start).count());
-  Log(events, absl::StrFormat("trustworthiness (k = 10): %.4f", trust));
+  EmitLog(events, absl::StrFormat("trustworthiness (k = 10): %.4f", trust));
   return WriteArtifact(run.job_dir, (fs::path(run.job_dir) / "report.json").string(),
                        report, "application/json", events);
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "absl/status/status.h"
 #include "c10/core/Device.h"
 
 namespace simclr::core {
@@ -21,6 +22,9 @@ struct JobRun {
   // Set asynchronously to request a checkpoint-and-stop; may be null.
   const std::atomic<bool>* stop = nullptr;
 };
+
+// Creates `job_dir` (and its parents); FAILED_PRECONDITION if it cannot.
+absl::Status CreateJobDir(const std::string& job_dir);
 
 }  // namespace simclr::core
 

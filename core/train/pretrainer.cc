@@ -51,13 +51,6 @@ RoundAt RoundOfEpoch(const PretrainSettings& s, int64_t epoch) {
   return {static_cast<int>(s.rounds.size()) - 1, first};
 }
 
-void EmitLog(EventSink& events, const std::string& message) {
-  v1::JobEvent event;
-  event.mutable_log()->set_severity(v1::LogLine::SEVERITY_INFO);
-  event.mutable_log()->set_message(message);
-  events.Emit(std::move(event));
-}
-
 // Everything a run needs, built once.
 struct Job {
   PretrainSettings settings;
@@ -267,12 +260,7 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const JobRun& run,
   if (spec.kind_case() != v1::JobSpec::kPretrain) {
     return absl::InvalidArgumentError("spec: not a pretrain job");
   }
-  std::error_code error;
-  std::filesystem::create_directories(run.job_dir, error);
-  if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job dir ", run.job_dir, ": cannot create: ", error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(CreateJobDir(run.job_dir));
   Job job;
   TrainingProgress progress;
   SIMCLR_RETURN_IF_ERROR(Prepare(spec, run, job, progress, events));
@@ -288,12 +276,10 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const JobRun& run,
   DynamicLossScaler scaler(s.mixed_precision && run.device.is_cuda());
   scaler.Restore(progress.loss_scaler);
   if (s.mixed_precision && !run.device.is_cuda()) {
-    v1::JobEvent warning;
-    warning.mutable_log()->set_severity(v1::LogLine::SEVERITY_WARNING);
-    warning.mutable_log()->set_message(absl::StrCat(
-        "mixed_precision is CUDA-only; training in float32 on ",
-        run.device.str()));
-    events.Emit(std::move(warning));
+    EmitLog(events,
+            absl::StrCat("mixed_precision is CUDA-only; training in float32 on ",
+                         run.device.str()),
+            v1::LogLine::SEVERITY_WARNING);
   }
   std::optional<int64_t> best_step;
   {
