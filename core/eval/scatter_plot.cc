@@ -57,23 +57,39 @@ absl::Status WriteScatterPng(const ScatterPlot& plot, const std::string& path) {
       max_y = std::max(max_y, plot.xy[2 * i + 1]);
     }
   }
+  // One scale for both axes (distances mean the same across and down),
+  // with the points centred in the plotting area.
   const double span = std::max({max_x - min_x, max_y - min_y, 1e-9});
   const double pixels = std::min(area.width, area.height) - 8.0;
+  const int offset_x =
+      static_cast<int>((area.width - 8 - (max_x - min_x) / span * pixels) / 2);
+  const int offset_y =
+      static_cast<int>((area.height - 8 - (max_y - min_y) / span * pixels) / 2);
   const int radius = std::max(2, static_cast<int>(std::lround(3 * font)));
   cv::rectangle(image, area, cv::Scalar(200, 200, 200), 1);
   for (size_t i = 0; i < n; ++i) {
     const cv::Point centre(
-        area.x + 4 + static_cast<int>((plot.xy[2 * i] - min_x) / span * pixels),
-        area.y + 4 +
+        area.x + 4 + offset_x +
+            static_cast<int>((plot.xy[2 * i] - min_x) / span * pixels),
+        area.y + 4 + offset_y +
             static_cast<int>((max_y - plot.xy[2 * i + 1]) / span * pixels));
     const cv::Scalar colour =
         plot.labels.empty() ? ClassColour(0) : ClassColour(plot.labels[i]);
     cv::circle(image, centre, radius, colour, cv::FILLED, cv::LINE_AA);
   }
 
+  // Long titles shrink to fit the width.
+  const int thickness = std::max(1, static_cast<int>(2 * font));
+  int baseline = 0;
+  const double title_width =
+      cv::getTextSize(plot.title, cv::FONT_HERSHEY_SIMPLEX, font, thickness,
+                      &baseline)
+          .width;
+  const double title_scale =
+      font * std::min(1.0, (side - 2.0 * margin) / std::max(title_width, 1.0));
   cv::putText(image, plot.title, cv::Point(margin, static_cast<int>(42 * font)),
-              cv::FONT_HERSHEY_SIMPLEX, 1.0 * font, cv::Scalar(0, 0, 0),
-              std::max(1, static_cast<int>(2 * font)), cv::LINE_AA);
+              cv::FONT_HERSHEY_SIMPLEX, title_scale, cv::Scalar(0, 0, 0),
+              thickness, cv::LINE_AA);
   for (size_t k = 0; k < plot.class_names.size(); ++k) {
     const int y = title_height + static_cast<int>((20 + 30 * k) * font);
     const int x = side - legend_width;

@@ -179,7 +179,7 @@ TEST_F(EvalJobsTest, FinetuneDivergenceIsAClearError) {
          "torch.jit.script(Net()).save('"
       << encoder << "')\n";
   auto python = simclr::testing::RunProcess({"/usr/bin/python3", script},
-                                            absl::Seconds(60));
+                                            absl::Seconds(180));
   ASSERT_THAT(python.status(), IsOk());
   ASSERT_EQ(python->exit_code, 0) << python->stderr_text;
 
