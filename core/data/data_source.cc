@@ -7,17 +7,14 @@
 #include "core/data/image_files_reader.h"
 
 namespace simclr::core {
-namespace {
 
-std::string Resolve(const std::string& path, const std::string& base_dir) {
+std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   if (path.empty() || base_dir.empty() ||
       std::filesystem::path(path).is_absolute()) {
     return path;
   }
   return (std::filesystem::path(base_dir) / path).string();
 }
-
-}  // namespace
 
 absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
                                             double max_corrupt_fraction,
@@ -38,7 +35,7 @@ absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
     return absl::InvalidArgumentError(
         absl::StrCat(field, ".local.path: required"));
   }
-  const std::string path = Resolve(local.path(), base_dir);
+  const std::string path = ResolvePath(local.path(), base_dir);
   ImageFilesOptions options;
   options.max_corrupt_fraction = max_corrupt_fraction;
   switch (local.format()) {
@@ -46,7 +43,7 @@ absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
       IdxReadOptions idx;
       idx.class_names.assign(local.class_names().begin(),
                              local.class_names().end());
-      return ReadIdxDataset(path, Resolve(local.labels_path(), base_dir), idx);
+      return ReadIdxDataset(path, ResolvePath(local.labels_path(), base_dir), idx);
     }
     case v1::DATASET_FORMAT_IMAGE_FOLDER:
       return ReadImageFolder(path, options);

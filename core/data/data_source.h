@@ -16,6 +16,9 @@
 
 namespace simclr::core {
 
+// `path` taken from `base_dir` unless it is absolute (or either is empty).
+std::string ResolvePath(const std::string& path, const std::string& base_dir);
+
 // `field` names the source in errors, e.g. "pretrain.data.train".
 absl::StatusOr<ImageDataset> LoadDataSource(const v1::DataSource& source,
                                             double max_corrupt_fraction,

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "core/data/data_source.h"
 #include "core/train/checkpoint.h"
 #include "google/protobuf/util/json_util.h"
 #include "simclr/v1/checkpoint.pb.h"
@@ -15,12 +16,6 @@ namespace simclr::core {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Resolve(const std::string& path, const std::string& base_dir) {
-  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty())
-    return path;
-  return (fs::path(base_dir) / path).string();
-}
 
 absl::StatusOr<v1::Checkpoint> ReadMeta(const std::string& folder,
                                         const std::string& field) {
@@ -74,7 +69,7 @@ absl::StatusOr<InputShape> ResolveEvalInput(
       if (!subjects[i].has_checkpoint_path()) continue;
       SIMCLR_ASSIGN_OR_RETURN(
           v1::Checkpoint meta,
-          ReadMeta(Resolve(subjects[i].checkpoint_path(), spec_dir),
+          ReadMeta(ResolvePath(subjects[i].checkpoint_path(), spec_dir),
                    absl::StrCat(field, ".subjects[", i, "]")));
       return ResolveInputShape(meta.encoder().input(), data_height,
                                data_channels);
@@ -98,7 +93,7 @@ absl::StatusOr<LoadedSubject> LoadSubject(const v1::EvalSubject& subject,
           field, ".checkpoint_id: checkpoint ids are resolved by simclrd; a "
                  "standalone worker needs checkpoint_path"));
     case v1::EvalSubject::kCheckpointPath: {
-      const std::string folder = Resolve(subject.checkpoint_path(), spec_dir);
+      const std::string folder = ResolvePath(subject.checkpoint_path(), spec_dir);
       SIMCLR_ASSIGN_OR_RETURN(v1::Checkpoint meta, ReadMeta(folder, field));
       const auto& input = meta.encoder().input();
       if (input.size() != shape.size || input.channels() != shape.channels) {
