@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
     std::cerr << cv.status() << "\n";
     return 1;
   }
-  auto model = simclr::core::FitLogisticRegression(x, y, 10, cv->best_c, {});
+  auto model = simclr::core::FitLogisticRegression(x, y, 10, cv->best_c, {},
+                                                   &cv->warm_start);
   const double ours_seconds = std::chrono::duration<double>(
                                   std::chrono::steady_clock::now() - start)
                                   .count();
@@ -152,8 +153,9 @@ print(seconds, m.score(s.transform(xt), yt), m.C_[0])
               static_cast<long long>(x.size(0)), static_cast<long long>(x.size(1)),
               checkpoint.empty() ? "raw pixels" : checkpoint.c_str());
   std::printf("%-10s %10s %10s %10s\n", "", "seconds", "top-1", "C");
-  std::printf("%-10s %10.1f %10.4f %10.3g\n", "ours", ours_seconds, ours_top1,
-              cv->best_c);
+  std::printf("%-10s %10.1f %10.4f %10.3g   (%d + %d loss evaluations)\n",
+              "ours", ours_seconds, ours_top1, cv->best_c, cv->evaluations,
+              model->evaluations);
   std::printf("%-10s %10.1f %10.4f %10.3g\n", "sklearn", sk_seconds, sk_top1, sk_c);
   std::printf("speed-up %.2fx, top-1 difference %+.2f points\n",
               sk_seconds / ours_seconds, 100 * (ours_top1 - sk_top1));

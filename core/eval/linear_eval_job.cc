@@ -248,7 +248,8 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
                            seed, settings.cv_solver));
         SIMCLR_ASSIGN_OR_RETURN(
             const LogisticModel model,
-            FitLogisticRegression(x, y, classes, cv.best_c, settings.solver));
+            FitLogisticRegression(x, y, classes, cv.best_c, settings.solver,
+                                  &cv.warm_start));
         if (!model.converged) {
           EmitLog(events, absl::StrFormat(
                           "%s: L-BFGS stopped at its %d iterations with "

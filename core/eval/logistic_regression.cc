@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/data/splits.h"
+#include "core/eval/lockstep_lbfgs.h"
 #include "core/runtime/torch_status.h"
 #include "torch/torch.h"
 
@@ -27,12 +28,40 @@ absl::Status CheckShapes(const at::Tensor& x, const at::Tensor& y,
   return absl::OkStatus();
 }
 
+// A model with only the standardisation set: the mean and spread of x's
+// columns, or the identity.
+LogisticModel Standardiser(const at::Tensor& x_in, bool standardize) {
+  LogisticModel model;
+  const at::Tensor x = x_in.to(torch::kFloat32);
+  const int64_t d = x.size(1);
+  if (standardize) {
+    model.mean = x.mean(0);
+    model.scale = (x - model.mean).pow(2).mean(0).sqrt();
+    // Constant features stay constant (zero) instead of dividing by 0.
+    model.scale.masked_fill_(model.scale < 1e-12, 1.0);
+  } else {
+    model.mean = torch::zeros({d}, torch::kFloat32);
+    model.scale = torch::ones({d}, torch::kFloat32);
+  }
+  return model;
+}
+
+LockstepOptions SolverOptions(const LogisticRegressionOptions& options) {
+  LockstepOptions solver;
+  solver.max_iterations = options.max_iterations;
+  solver.tolerance = options.tolerance;
+  return solver;
+}
+
 }  // namespace
+
+at::Tensor LogisticModel::Standardise(const at::Tensor& features) const {
+  return (features.to(torch::kFloat32) - mean) / scale;
+}
 
 at::Tensor LogisticModel::Predict(const at::Tensor& features) const {
   torch::NoGradGuard no_grad;
-  const at::Tensor x = (features.to(torch::kFloat32) - mean) / scale;
-  return torch::addmm(bias, x, weight).argmax(1);
+  return torch::addmm(bias, Standardise(features), weight).argmax(1);
 }
 
 std::vector<double> DefaultCGrid() {
@@ -51,51 +80,26 @@ absl::StatusOr<LogisticModel> FitLogisticRegression(
         absl::StrCat("logistic regression: C must be > 0, got ", c));
   }
   return CallTorch("logistic regression", [&] {
-    LogisticModel model;
-    at::Tensor x = x_in.to(torch::kFloat32);
-    const at::Tensor y = y_in.to(torch::kInt64);
-    const int64_t n = x.size(0), d = x.size(1);
-    if (options.standardize) {
-      model.mean = x.mean(0);
-      model.scale = (x - model.mean).pow(2).mean(0).sqrt();
-      // Constant features stay constant (zero) instead of dividing by 0.
-      model.scale.masked_fill_(model.scale < 1e-12, 1.0);
-    } else {
-      model.mean = torch::zeros({d}, torch::kFloat32);
-      model.scale = torch::ones({d}, torch::kFloat32);
-    }
-    x = (x - model.mean) / model.scale;
-    at::Tensor w, b;
+    torch::NoGradGuard no_grad;
+    LogisticModel model = Standardiser(x_in, options.standardize);
+    const int64_t n = x_in.size(0);
+    LockstepProblems problems;
+    problems.x = model.Standardise(x_in);
+    problems.labels = y_in.to(torch::kInt64);
+    problems.l2 = {0.5 / (c * static_cast<double>(n))};
+    problems.num_classes = num_classes;
+    at::Tensor warm_weight, warm_bias;
     if (warm != nullptr && warm->weight.defined()) {
-      w = warm->weight.detach().clone().requires_grad_(true);
-      b = warm->bias.detach().clone().requires_grad_(true);
-    } else {
-      w = torch::zeros({d, num_classes}, torch::kFloat32).requires_grad_(true);
-      b = torch::zeros({num_classes}, torch::kFloat32).requires_grad_(true);
+      warm_weight = warm->weight.t().unsqueeze(0);
+      warm_bias = warm->bias.unsqueeze(0);
     }
-    const double l2 = 0.5 / (c * static_cast<double>(n));
-    torch::optim::LBFGS solver(
-        {w, b}, torch::optim::LBFGSOptions(1.0)
-                    .max_iter(options.max_iterations)
-                    .max_eval(options.max_iterations * 5 / 4 + 1)
-                    .tolerance_grad(options.tolerance)
-                    .tolerance_change(1e-12)
-                    .history_size(20)
-                    .line_search_fn("strong_wolfe"));
-    auto objective = [&] {
-      solver.zero_grad();
-      at::Tensor loss = torch::nn::functional::cross_entropy(torch::addmm(b, x, w), y) +
-                        l2 * w.pow(2).sum();
-      loss.backward();
-      return loss;
-    };
-    solver.step(objective);
-    objective();
-    model.final_gradient = std::max(w.grad().abs().max().item<double>(),
-                                    b.grad().abs().max().item<double>());
+    const LockstepSolution solution =
+        SolveLockstep(problems, SolverOptions(options), warm_weight, warm_bias);
+    model.weight = solution.weight[0].t().contiguous();
+    model.bias = solution.bias[0];
+    model.final_gradient = solution.final_gradient[0];
     model.converged = model.final_gradient <= options.tolerance * 10;
-    model.weight = w.detach();
-    model.bias = b.detach();
+    model.evaluations = solution.evaluations;
     return model;
   });
 }
@@ -149,36 +153,69 @@ absl::StatusOr<CrossValidation> CrossValidateC(
     }
   }
 
-  result.mean_accuracy.assign(grid.size(), 0.0);
-  for (int f = 0; f < result.folds; ++f) {
-    std::vector<int64_t> train, held;
-    for (int64_t i = 0; i < n; ++i) {
-      (fold_of[static_cast<size_t>(i)] == f ? held : train).push_back(i);
+  // All folds are fitted together (one lockstep solve per C, warm-started
+  // from the previous C with its curvature memory), on features
+  // standardised once with the statistics of all of x, as a StandardScaler
+  // before LogisticRegressionCV. Rows are sorted by fold so that each
+  // fold's held-out rows are one contiguous range.
+  return CallTorch("logistic regression", [&]() -> CrossValidation {
+    torch::NoGradGuard no_grad;
+    const LogisticModel standardiser = Standardiser(x, options.standardize);
+    const int folds = result.folds;
+    std::vector<int64_t> order;
+    LockstepProblems problems;
+    for (int f = 0; f < folds; ++f) {
+      problems.held_begin.push_back(static_cast<int64_t>(order.size()));
+      for (int64_t i = 0; i < n; ++i) {
+        if (fold_of[static_cast<size_t>(i)] == f) order.push_back(i);
+      }
+      problems.held_end.push_back(static_cast<int64_t>(order.size()));
     }
-    if (train.size() < 2 || held.empty()) continue;
-    const at::Tensor train_idx = torch::tensor(train, torch::kInt64);
-    const at::Tensor held_idx = torch::tensor(held, torch::kInt64);
-    const at::Tensor x_train = x.index_select(0, train_idx);
-    const at::Tensor y_train = labels.index_select(0, train_idx);
-    const at::Tensor x_held = x.index_select(0, held_idx);
-    const at::Tensor y_held = labels.index_select(0, held_idx);
-    LogisticModel previous;
+    const at::Tensor by_fold = torch::tensor(order, torch::kInt64);
+    problems.x = standardiser.Standardise(x).index_select(0, by_fold);
+    problems.labels = labels.index_select(0, by_fold);
+    problems.num_classes = num_classes;
+    result.mean_accuracy.assign(grid.size(), 0.0);
+    at::Tensor weight, bias;
+    LockstepHistory history;
     for (size_t g = 0; g < grid.size(); ++g) {
-      SIMCLR_ASSIGN_OR_RETURN(
-          LogisticModel model,
-          FitLogisticRegression(x_train, y_train, num_classes, grid[g],
-                                options, &previous));
-      const double accuracy =
-          model.Predict(x_held).eq(y_held).to(torch::kFloat64).mean()
-              .item<double>();
-      result.mean_accuracy[g] += accuracy / result.folds;
-      previous = std::move(model);
+      problems.l2.clear();
+      for (int f = 0; f < folds; ++f) {
+        const int64_t rows =
+            n - (problems.held_end[f] - problems.held_begin[f]);
+        problems.l2.push_back(0.5 / (grid[g] * static_cast<double>(rows)));
+      }
+      const LockstepSolution solution = SolveLockstep(
+          problems, SolverOptions(options), weight, bias, &history);
+      result.evaluations += solution.evaluations;
+      weight = solution.weight;
+      bias = solution.bias;
+      double accuracy = 0;
+      for (int f = 0; f < folds; ++f) {
+        const int64_t begin = problems.held_begin[f];
+        const int64_t rows = problems.held_end[f] - begin;
+        const at::Tensor predicted =
+            torch::addmm(bias[f], problems.x.narrow(0, begin, rows),
+                         weight[f].t())
+                .argmax(1);
+        accuracy += predicted.eq(problems.labels.narrow(0, begin, rows))
+                        .to(torch::kFloat64)
+                        .mean()
+                        .item<double>();
+      }
+      result.mean_accuracy[g] = accuracy / folds;
+      if (g == 0 ||
+          result.mean_accuracy[g] >
+              result.mean_accuracy[static_cast<size_t>(result.best_index)]) {
+        result.best_index = static_cast<int>(g);
+        result.warm_start = standardiser;
+        result.warm_start.weight = weight.mean(0).t().contiguous();
+        result.warm_start.bias = bias.mean(0);
+      }
     }
-  }
-  const auto best =
-      std::max_element(result.mean_accuracy.begin(), result.mean_accuracy.end());
-  result.best_c = grid[static_cast<size_t>(best - result.mean_accuracy.begin())];
-  return result;
+    result.best_c = grid[static_cast<size_t>(result.best_index)];
+    return result;
+  });
 }
 
 }  // namespace simclr::core

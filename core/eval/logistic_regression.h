@@ -34,9 +34,12 @@ struct LogisticModel {
   // solver ran out of iterations.
   double final_gradient = 0;
   bool converged = false;
+  int evaluations = 0;  // of the loss and gradient, line searches included
 
   // (N, D) features of any float dtype → (N) int64 class indices.
   at::Tensor Predict(const at::Tensor& features) const;
+  // (N, D) → the standardised float32 features the weights apply to.
+  at::Tensor Standardise(const at::Tensor& features) const;
 };
 
 // x: (N, D) features; y: (N) int64 labels in [0, num_classes). `warm`, if
@@ -48,13 +51,21 @@ absl::StatusOr<LogisticModel> FitLogisticRegression(
 
 struct CrossValidation {
   double best_c = 0;
+  int best_index = 0;  // into the (sorted) grid
   // Mean validation accuracy over the folds, per value of the grid.
   std::vector<double> mean_accuracy;
   int folds = 0;
+  int evaluations = 0;  // of the loss and gradient, over all fits
+  // The folds' mean model at best_c, standardised with all of x: a warm
+  // start for the final fit on all of x, which has the same statistics.
+  LogisticModel warm_start;
 };
 
-// Stratified k-fold over (x, y) for each C of `grid` (tried in ascending
-// order, each fold warm-started from the previous C); the best is the one
+// Stratified k-fold over (x, y) for each C of `grid`, tried in ascending
+// order. The folds are fitted together in lockstep, each warm-started from
+// its fit at the previous C, on x standardised once with the statistics of
+// all of x (as sklearn's StandardScaler before LogisticRegressionCV, the
+// held-out rows' statistics included). The best C is the one
 // with the highest mean accuracy, the smallest C on ties. Folds are capped
 // by the smallest class (at least 2). INVALID_ARGUMENT on an empty grid, a
 // C ≤ 0, fewer than 2 examples, or mismatched shapes.
