@@ -1,20 +1,135 @@
 // simclrctl: the command line over simclrd's gRPC API.
 //
 // Exit codes: 0 success; 1 the server answered with an error or is not
-// serving; 2 bad usage.
+// serving; 2 bad usage; 3 a watched job ended without succeeding.
+// Errors go to stderr; --json prints protobuf JSON (one object per line).
 #include <iostream>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "client/channel.h"
 #include "client/health_client.h"
+#include "client/job_client.h"
+#include "core/common/job_spec_json.h"
 #include "core/common/process_setup.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace {
 
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitJobUnsuccessful = 3;
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
+    return "{}";
+  }
+  return json;
+}
+
+std::string StateName(simclr::v1::JobState state) {
+  std::string name = simclr::v1::JobState_Name(state);
+  return name.substr(name.rfind('_') + 1);
+}
+
+void PrintJob(const simclr::v1::Job& job, bool json) {
+  if (json) {
+    std::cout << Json(job) << "\n";
+    return;
+  }
+  std::cout << absl::StrFormat("%-18s %-10s %-12s", job.id(),
+                               StateName(job.state()),
+                               simclr::v1::JobKind_Name(job.kind()).substr(9));
+  if (job.progress().step() > 0) {
+    std::cout << absl::StrFormat("  epoch %d step %d/%d loss %.4f",
+                                 job.progress().epoch(), job.progress().step(),
+                                 job.progress().total_steps(),
+                                 job.progress().loss());
+  }
+  if (!job.spec().display_name().empty()) {
+    std::cout << "  " << job.spec().display_name();
+  }
+  if (!job.error().empty()) std::cout << "\n  error: " << job.error();
+  std::cout << "\n";
+}
+
+// One human line per event.
+std::string Describe(const simclr::v1::JobEvent& event) {
+  using google::protobuf::util::TimeUtil;
+  switch (event.event_case()) {
+    case simclr::v1::JobEvent::kStateChange:
+      return absl::StrFormat("%s: %s", StateName(event.state_change().state()),
+                             event.state_change().reason());
+    case simclr::v1::JobEvent::kProgress: {
+      const auto& p = event.progress();
+      return absl::StrFormat(
+          "epoch %d step %d/%d  loss %.4f  lr %.3g  %.0f samples/s  eta %ds",
+          p.epoch(), p.step(), p.total_steps(), p.loss(), p.learning_rate(),
+          p.samples_per_second(), TimeUtil::DurationToSeconds(p.eta()));
+    }
+    case simclr::v1::JobEvent::kEpochSummary: {
+      const auto& e = event.epoch_summary();
+      std::string line = absl::StrFormat("epoch %d done: train loss %.4f",
+                                         e.epoch(), e.train_loss());
+      if (e.has_val_loss()) absl::StrAppendFormat(&line, ", val loss %.4f", e.val_loss());
+      if (e.has_knn_top1()) absl::StrAppendFormat(&line, ", kNN top-1 %.4f", e.knn_top1());
+      return line;
+    }
+    case simclr::v1::JobEvent::kCheckpoint:
+      return absl::StrFormat("checkpoint %s (step %d)", event.checkpoint().path(),
+                             event.checkpoint().step());
+    case simclr::v1::JobEvent::kEvalResult:
+      return "evaluation result: " + Json(event.eval_result());
+    case simclr::v1::JobEvent::kArtifact:
+      return "artifact: " + Json(event.artifact());
+    case simclr::v1::JobEvent::kLog:
+      return event.log().message();
+    case simclr::v1::JobEvent::EVENT_NOT_SET:
+      break;
+  }
+  return "(empty event)";
+}
+
+// Follows a job to its end; the exit code says how it ended.
+int WatchJob(simclr::client::JobClient& jobs, const std::string& job_id,
+             uint64_t after_seq, bool json) {
+  simclr::v1::JobState last_state = simclr::v1::JOB_STATE_UNSPECIFIED;
+  const absl::Status status =
+      jobs.Watch(job_id, after_seq, [&](const simclr::v1::JobEvent& event) {
+        if (event.has_state_change()) last_state = event.state_change().state();
+        if (json) {
+          std::cout << Json(event) << "\n";
+        } else {
+          std::cout << "[" << event.seq() << "] " << Describe(event) << "\n";
+        }
+        std::cout.flush();
+      });
+  if (!status.ok()) {
+    std::cerr << "simclrctl jobs watch " << job_id << ": " << status << "\n";
+    return kExitError;
+  }
+  if (last_state == simclr::v1::JOB_STATE_UNSPECIFIED) {
+    auto job = jobs.Get(job_id);
+    if (job.ok()) last_state = job->state();
+  }
+  return last_state == simclr::v1::JOB_STATE_SUCCEEDED ? 0 : kExitJobUnsuccessful;
+}
+
+int Report(const absl::StatusOr<simclr::v1::Job>& job, const std::string& what,
+           bool json) {
+  if (!job.ok()) {
+    std::cerr << "simclrctl " << what << ": " << job.status() << "\n";
+    return kExitError;
+  }
+  PrintJob(*job, json);
+  return 0;
+}
 
 int RunHealth(const simclr::client::ChannelOptions& channel_options,
               const std::string& service, double timeout_seconds) {
@@ -55,6 +170,31 @@ int main(int argc, char** argv) {
   health->add_option("--service", health_service,
                      "Service to check; empty checks the whole server");
 
+  bool json = false;
+  app.add_flag("--json", json, "Machine-readable output (protobuf JSON)");
+
+  CLI::App* jobs = app.add_subcommand("jobs", "Submit, inspect and control jobs");
+  jobs->require_subcommand(1);
+  std::string spec_file, job_id, request_id;
+  bool follow = false;
+  uint64_t after_seq = 0;
+  CLI::App* submit = jobs->add_subcommand("submit", "Submit a JobSpec JSON file");
+  submit->add_option("-f,--file", spec_file, "JobSpec JSON file")->required();
+  submit->add_option("--request_id", request_id,
+                     "Idempotency key: a retried submit returns the first job");
+  submit->add_flag("-w,--watch", follow, "Then follow the job to its end");
+  CLI::App* list = jobs->add_subcommand("list", "List jobs, newest first");
+  CLI::App* get = jobs->add_subcommand("get", "Show one job");
+  CLI::App* watch = jobs->add_subcommand(
+      "watch", "Print a job's events (history, then live) until it ends");
+  watch->add_option("--after", after_seq, "Only events after this seq");
+  CLI::App* cancel = jobs->add_subcommand("cancel", "Cancel a job");
+  CLI::App* pause = jobs->add_subcommand("pause", "Checkpoint and stop a job");
+  CLI::App* resume = jobs->add_subcommand("resume", "Queue a paused job again");
+  for (CLI::App* command : {get, watch, cancel, pause, resume}) {
+    command->add_option("job_id", job_id, "Job id")->required();
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -67,5 +207,32 @@ int main(int argc, char** argv) {
   if (health->parsed()) {
     return RunHealth(channel_options, health_service, timeout_seconds);
   }
+  simclr::client::JobClient job_client(
+      simclr::client::CreateChannel(channel_options),
+      absl::Seconds(timeout_seconds));
+  if (submit->parsed()) {
+    auto spec = simclr::core::ReadJobSpecFile(spec_file);
+    if (!spec.ok()) {
+      std::cerr << "simclrctl jobs submit: " << spec.status().message() << "\n";
+      return kExitUsage;
+    }
+    auto job = job_client.Submit(*spec, request_id);
+    if (const int code = Report(job, "jobs submit", json); code != 0) return code;
+    return follow ? WatchJob(job_client, job->id(), 0, json) : 0;
+  }
+  if (list->parsed()) {
+    auto all = job_client.List();
+    if (!all.ok()) {
+      std::cerr << "simclrctl jobs list: " << all.status() << "\n";
+      return kExitError;
+    }
+    for (const auto& job : *all) PrintJob(job, json);
+    return 0;
+  }
+  if (get->parsed()) return Report(job_client.Get(job_id), "jobs get", json);
+  if (watch->parsed()) return WatchJob(job_client, job_id, after_seq, json);
+  if (cancel->parsed()) return Report(job_client.Cancel(job_id), "jobs cancel", json);
+  if (pause->parsed()) return Report(job_client.Pause(job_id), "jobs pause", json);
+  if (resume->parsed()) return Report(job_client.Resume(job_id), "jobs resume", json);
   return kExitUsage;
 }

@@ -1,5 +1,7 @@
 #include "server/simclr_server.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -14,7 +16,10 @@
 #include "grpcpp/server_builder.h"
 #include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/metrics_endpoint.h"
+#include "server/jobs/job_manager.h"
 #include "server/metrics/process_collector.h"
+#include "server/services/job_service.h"
+#include "server/store/job_store.h"
 #include "simclr/v1/checkpoint.grpc.pb.h"
 #include "simclr/v1/dataset.grpc.pb.h"
 #include "simclr/v1/embedding.grpc.pb.h"
@@ -64,7 +69,29 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
     return status;
   }
 
+  if (options.max_concurrent_jobs < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_concurrent_jobs ", options.max_concurrent_jobs, ": must be ≥ 1"));
+  }
+  if (access(options.worker_path.c_str(), X_OK) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--worker_path ", options.worker_path, ": not an executable file"));
+  }
+
   std::unique_ptr<SimclrServer> server(new SimclrServer());
+  auto store = JobStore::Open(options.data_dir + "/simclr.db");
+  if (!store.ok()) return store.status();
+  server->job_store_ = *std::move(store);
+  JobManagerOptions job_options;
+  job_options.data_dir = options.data_dir;
+  job_options.worker_path = options.worker_path;
+  job_options.default_device = options.device;
+  job_options.max_concurrent_jobs = options.max_concurrent_jobs;
+  job_options.worker_threads = options.worker_threads;
+  job_options.stop_grace = options.stop_grace;
+  auto jobs = JobManager::Create(job_options, server->job_store_.get());
+  if (!jobs.ok()) return jobs.status();
+  server->jobs_ = *std::move(jobs);
   MetricsEndpoint::Options metrics_options;
   metrics_options.host = options.host;
   metrics_options.port = options.metrics_port;
@@ -79,7 +106,7 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   server->services_.push_back(
       std::make_unique<v1::DatasetService::CallbackService>());
   server->services_.push_back(
-      std::make_unique<v1::JobService::CallbackService>());
+      std::make_unique<JobServiceImpl>(server->jobs_.get()));
   server->services_.push_back(
       std::make_unique<v1::CheckpointService::CallbackService>());
   server->services_.push_back(
@@ -121,8 +148,13 @@ void SimclrServer::Shutdown(absl::Duration grace) {
     if (shut_down_) return;
     shut_down_ = true;
   }
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+  // Jobs first: their final state changes reach the watchers before the
+  // streams are drained.
+  if (jobs_ != nullptr) jobs_->Shutdown(grace);
   if (server_ == nullptr) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoNanoseconds(grace));
   server_->Wait();

@@ -25,6 +25,8 @@ class Service;
 namespace simclr::server {
 
 class GrpcMetricsInterceptorFactory;
+class JobManager;
+class JobStore;
 class GrpcServerMetrics;
 class MetricsEndpoint;
 
@@ -37,6 +39,14 @@ struct ServerOptions {
   int metrics_port = 9464;
   // Root of all persistent state; created if missing, must be writable.
   std::string data_dir;
+  // Jobs: the simclr-worker binary, how many run at once, their default
+  // device and LibTorch threads, and how long a stopping worker may take
+  // to checkpoint before SIGKILL.
+  std::string worker_path;
+  int max_concurrent_jobs = 1;
+  std::string device = "cpu";
+  int worker_threads = 0;
+  absl::Duration stop_grace = absl::Seconds(10);
 };
 
 class SimclrServer {
@@ -52,13 +62,16 @@ class SimclrServer {
   // -1 when the metrics endpoint is disabled.
   int metrics_port() const;
 
-  // Reports NOT_SERVING on health, stops accepting RPCs, and waits up to
-  // `grace` for calls in flight before cancelling them.
+  // Reports NOT_SERVING on health; asks running jobs to checkpoint and
+  // stop (they continue on the next start), then stops accepting RPCs and
+  // waits up to `grace` for calls in flight before cancelling them.
   void Shutdown(absl::Duration grace);
 
  private:
   SimclrServer();
 
+  std::unique_ptr<JobStore> job_store_;
+  std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::unique_ptr<GrpcServerMetrics> grpc_metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;

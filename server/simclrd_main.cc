@@ -35,7 +35,17 @@ ABSL_FLAG(std::string, ready_file, "",
           "If set, write {\"grpc_port\":…,\"metrics_port\":…,\"pid\":…} here "
           "once every port is listening (atomically, via rename).");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
-          "How long SIGTERM waits for calls in flight before cancelling them.");
+          "How long SIGTERM waits for running jobs to checkpoint, and then for "
+          "calls in flight, before killing or cancelling them.");
+ABSL_FLAG(std::string, worker_path, "",
+          "The simclr-worker binary; empty: the one next to simclrd, or in "
+          "the build tree's core/ beside server/.");
+ABSL_FLAG(int, max_concurrent_jobs, 1, "Jobs that run at the same time.");
+ABSL_FLAG(int, worker_threads, 0,
+          "LibTorch threads of a job whose spec says 0; 0 = one per core.");
+ABSL_FLAG(double, stop_grace_seconds, 10,
+          "Cancel and pause: how long a worker may take to checkpoint and "
+          "exit after SIGTERM before SIGKILL.");
 
 namespace {
 
@@ -51,6 +61,20 @@ bool WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
   std::error_code error;
   std::filesystem::rename(temp, path, error);
   return !error;
+}
+
+// simclr-worker beside this binary (an install), else the build tree's
+// core/simclr-worker (simclrd lives in server/).
+std::string DefaultWorkerPath() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "simclr-worker";
+  for (const auto& candidate :
+       {self.parent_path() / "simclr-worker",
+        self.parent_path().parent_path() / "core" / "simclr-worker"}) {
+    if (std::filesystem::exists(candidate)) return candidate.string();
+  }
+  return (self.parent_path() / "simclr-worker").string();
 }
 
 }  // namespace
@@ -81,6 +105,13 @@ int main(int argc, char** argv) {
   options.port = absl::GetFlag(FLAGS_port);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.worker_path = absl::GetFlag(FLAGS_worker_path).empty()
+                            ? DefaultWorkerPath()
+                            : absl::GetFlag(FLAGS_worker_path);
+  options.max_concurrent_jobs = absl::GetFlag(FLAGS_max_concurrent_jobs);
+  options.device = absl::GetFlag(FLAGS_device);
+  options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  options.stop_grace = absl::Seconds(absl::GetFlag(FLAGS_stop_grace_seconds));
   auto server = simclr::server::SimclrServer::Create(options);
   if (!server.ok()) {
     LOG(ERROR) << "simclrd cannot start: " << server.status();

@@ -21,7 +21,10 @@
 //
 // Exit codes: 0 done; 1 the job failed; 2 bad usage; 75 stopped on request
 // with a checkpoint (EX_TEMPFAIL: try again later).
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -137,7 +140,7 @@ int RunTable(const std::vector<std::string>& paths) {
 
 int RunJob(const std::string& spec_path, const std::string& job_dir,
            const std::string& device_flag, const std::string& events_mode,
-           bool resume) {
+           bool resume, bool stop_with_parent) {
   auto spec = simclr::core::ReadJobSpecFile(spec_path);
   if (!spec.ok()) {
     LOG(ERROR) << spec.status().message();
@@ -158,6 +161,27 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
 
   signal(SIGTERM, RequestStop);
   signal(SIGINT, RequestStop);
+  if (stop_with_parent) {
+    // If simclrd dies (even by kill -9), checkpoint and stop rather than
+    // train on unobserved; a closed events pipe must not kill us mid-write.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGPIPE, SIG_IGN);
+    if (getppid() == 1) RequestStop(SIGTERM);
+  }
+  // One worker per job folder: a restarted server's worker waits here
+  // until the previous one has written its checkpoint and exited.
+  if (auto status = simclr::core::CreateJobDir(job_dir); !status.ok()) {
+    LOG(ERROR) << status.message();
+    return kExitFailed;
+  }
+  const int lock_fd = open((job_dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    LOG(INFO) << "waiting for the other worker on " << job_dir << " to exit";
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
+      LOG(ERROR) << job_dir << "/.lock: cannot lock";
+      return kExitFailed;
+    }
+  }
 
   simclr::core::JobRun run;
   run.job_dir = job_dir;
@@ -210,6 +234,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   std::string spec_path, job_dir, device, events = "auto";
+  bool stop_with_parent = false;
   CLI::App* validate = app.add_subcommand(
       "validate", "Parse a JobSpec JSON file strictly and print it back");
   validate->add_option("--spec", spec_path, "JobSpec JSON file")->required();
@@ -226,6 +251,8 @@ int main(int argc, char** argv) {
                         "cpu, cuda or cuda:N; overrides the spec's device");
     command->add_option("--events", events, "auto, text or delimited")
         ->check(CLI::IsMember({"auto", "text", "delimited"}));
+    command->add_flag("--stop_with_parent", stop_with_parent,
+                      "Checkpoint and stop when the parent (simclrd) dies");
   }
 
   std::string checkpoint, out;
@@ -264,7 +291,11 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return RunValidate(spec_path);
   if (table->parsed()) return RunTable(reports);
   if (features->parsed()) return RunFeatures(checkpoint, spec_path, count, out);
-  if (run->parsed()) return RunJob(spec_path, job_dir, device, events, false);
-  if (resume->parsed()) return RunJob(spec_path, job_dir, device, events, true);
+  if (run->parsed()) {
+    return RunJob(spec_path, job_dir, device, events, false, stop_with_parent);
+  }
+  if (resume->parsed()) {
+    return RunJob(spec_path, job_dir, device, events, true, stop_with_parent);
+  }
   return kExitUsage;
 }

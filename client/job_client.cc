@@ -1,0 +1,102 @@
+#include "client/job_client.h"
+
+#include "grpcpp/client_context.h"
+#include "proto/grpc_status_conversion.h"
+
+namespace simclr::client {
+namespace {
+
+// Waiting for a worker to checkpoint and exit can take the server's grace.
+constexpr absl::Duration kStopAllowance = absl::Seconds(30);
+
+template <typename Request, typename Call>
+absl::StatusOr<v1::Job> CallForJob(absl::Duration timeout, const Request& request,
+                                   Call call) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  v1::Job job;
+  const grpc::Status status = call(&context, request, &job);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return job;
+}
+
+}  // namespace
+
+JobClient::JobClient(std::shared_ptr<grpc::Channel> channel,
+                     absl::Duration timeout)
+    : stub_(v1::JobService::NewStub(std::move(channel))), timeout_(timeout) {}
+
+absl::StatusOr<v1::Job> JobClient::Submit(const v1::JobSpec& spec,
+                                          const std::string& request_id) {
+  v1::SubmitJobRequest request;
+  *request.mutable_spec() = spec;
+  request.set_request_id(request_id);
+  return CallForJob(timeout_, request, [&](auto* c, const auto& r, auto* j) {
+    return stub_->SubmitJob(c, r, j);
+  });
+}
+
+absl::StatusOr<v1::Job> JobClient::Get(const std::string& job_id) {
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  return CallForJob(timeout_, request, [&](auto* c, const auto& r, auto* j) {
+    return stub_->GetJob(c, r, j);
+  });
+}
+
+absl::StatusOr<std::vector<v1::Job>> JobClient::List() {
+  std::vector<v1::Job> jobs;
+  v1::ListJobsRequest request;
+  request.set_page_size(1000);
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    v1::ListJobsResponse response;
+    const grpc::Status status = stub_->ListJobs(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    jobs.insert(jobs.end(), response.jobs().begin(), response.jobs().end());
+    if (response.next_page_token().empty()) return jobs;
+    request.set_page_token(response.next_page_token());
+  }
+}
+
+absl::StatusOr<v1::Job> JobClient::Cancel(const std::string& job_id) {
+  v1::CancelJobRequest request;
+  request.set_job_id(job_id);
+  return CallForJob(timeout_ + kStopAllowance, request,
+                    [&](auto* c, const auto& r, auto* j) {
+                      return stub_->CancelJob(c, r, j);
+                    });
+}
+
+absl::StatusOr<v1::Job> JobClient::Pause(const std::string& job_id) {
+  v1::PauseJobRequest request;
+  request.set_job_id(job_id);
+  return CallForJob(timeout_ + kStopAllowance, request,
+                    [&](auto* c, const auto& r, auto* j) {
+                      return stub_->PauseJob(c, r, j);
+                    });
+}
+
+absl::StatusOr<v1::Job> JobClient::Resume(const std::string& job_id) {
+  v1::ResumeJobRequest request;
+  request.set_job_id(job_id);
+  return CallForJob(timeout_, request, [&](auto* c, const auto& r, auto* j) {
+    return stub_->ResumeJob(c, r, j);
+  });
+}
+
+absl::Status JobClient::Watch(
+    const std::string& job_id, uint64_t after_seq,
+    const std::function<void(const v1::JobEvent&)>& on_event) {
+  grpc::ClientContext context;
+  v1::WatchJobRequest request;
+  request.set_job_id(job_id);
+  request.set_after_seq(after_seq);
+  auto reader = stub_->WatchJob(&context, request);
+  v1::JobEvent event;
+  while (reader->Read(&event)) on_event(event);
+  return FromGrpcStatus(reader->Finish());
+}
+
+}  // namespace simclr::client

@@ -1,0 +1,44 @@
+// The JobService from C++: submit, inspect, control and watch jobs.
+#ifndef SIMCLR_CLIENT_JOB_CLIENT_H_
+#define SIMCLR_CLIENT_JOB_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "simclr/v1/job.grpc.pb.h"
+
+namespace simclr::client {
+
+class JobClient {
+ public:
+  JobClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
+                                 const std::string& request_id = "");
+  absl::StatusOr<v1::Job> Get(const std::string& job_id);
+  // Every job (all pages), newest first.
+  absl::StatusOr<std::vector<v1::Job>> List();
+  // These wait for the job to reach its new state, so their deadline is
+  // the timeout plus the server's stop grace.
+  absl::StatusOr<v1::Job> Cancel(const std::string& job_id);
+  absl::StatusOr<v1::Job> Pause(const std::string& job_id);
+  absl::StatusOr<v1::Job> Resume(const std::string& job_id);
+
+  // Streams the job's events after `after_seq` to `on_event` until the job
+  // ends (OK) or the stream fails. No deadline: a job may run for days.
+  absl::Status Watch(const std::string& job_id, uint64_t after_seq,
+                     const std::function<void(const v1::JobEvent&)>& on_event);
+
+ private:
+  std::unique_ptr<v1::JobService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+}  // namespace simclr::client
+
+#endif  // SIMCLR_CLIENT_JOB_CLIENT_H_

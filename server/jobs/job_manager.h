@@ -1,0 +1,123 @@
+// The job control plane: the queue, the worker processes and every job's
+// state and events.
+//
+// Jobs wait in a queue ordered by priority, then submission, and run while
+// fewer than max_concurrent_jobs run. Each runs as its own simclr-worker
+// process whose JobEvents are numbered, persisted (JobStore) and then made
+// visible to watchers. Every state change is persisted before the call
+// that caused it returns. After a crash of the server, jobs that were
+// running go back to the queue and resume from their last checkpoint, up
+// to their max_restarts.
+#ifndef SIMCLR_SERVER_JOBS_JOB_MANAGER_H_
+#define SIMCLR_SERVER_JOBS_JOB_MANAGER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/jobs/worker_process.h"
+#include "server/store/job_store.h"
+#include "simclr/v1/job.pb.h"
+
+namespace simclr::server {
+
+struct JobManagerOptions {
+  std::string data_dir;     // jobs live in data_dir/jobs/<id>/
+  std::string worker_path;  // the simclr-worker binary
+  std::string default_device = "cpu";
+  int max_concurrent_jobs = 1;
+  // LibTorch threads of a worker when its spec says 0.
+  int worker_threads = 0;
+  // Cancel and pause: SIGTERM, then SIGKILL after this long.
+  absl::Duration stop_grace = absl::Seconds(10);
+};
+
+class JobManager {
+ public:
+  static absl::StatusOr<std::unique_ptr<JobManager>> Create(
+      const JobManagerOptions& options, JobStore* store);
+  // Shutdown(stop_grace) if not done yet.
+  ~JobManager();
+
+  // Validates and queues a job. A repeated request_id returns the first
+  // submit's job.
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
+                                 const std::string& request_id);
+  absl::StatusOr<v1::Job> Get(const std::string& job_id);
+  // Newest first.
+  std::vector<v1::Job> List();
+  // Each returns once the job has reached its new state (a running worker
+  // is stopped first: SIGTERM, then SIGKILL after stop_grace).
+  absl::StatusOr<v1::Job> Cancel(const std::string& job_id);
+  absl::StatusOr<v1::Job> Pause(const std::string& job_id);
+  absl::StatusOr<v1::Job> Resume(const std::string& job_id);
+
+  struct WatchBatch {
+    std::vector<v1::JobEvent> events;
+    // The job has ended and `events` reach its last event.
+    bool ended = false;
+  };
+  // The job's events after `after_seq`, waiting up to `wait` for one when
+  // there are none yet.
+  absl::StatusOr<WatchBatch> Watch(const std::string& job_id,
+                                   uint64_t after_seq, absl::Duration wait);
+
+  // Stops starting jobs, asks running workers to checkpoint and stop
+  // (they go back to the queue for the next start), and waits up to
+  // `grace` before killing what still runs.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  enum class Intent { kNone, kCancel, kPause, kShutdown };
+  struct Entry {
+    v1::Job job;
+    int64_t order = 0;  // submission order, for FIFO within a priority
+    std::unique_ptr<WorkerProcess> worker;
+    Intent intent = Intent::kNone;
+    absl::Time kill_at = absl::InfiniteFuture();
+  };
+
+  JobManager(const JobManagerOptions& options, JobStore* store)
+      : options_(options), store_(store) {}
+  absl::Status Recover();
+  void SchedulerLoop();
+  // Persists a state change (as a job event and the job) and wakes waiters.
+  absl::Status TransitionLocked(Entry& entry, v1::JobState state,
+                                const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StopWorkerLocked(Entry& entry, Intent intent)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::Job> AwaitState(const std::string& job_id,
+                                     absl::Duration timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnEvent(const std::string& job_id, v1::JobEvent event);
+  void OnExit(const std::string& job_id, const WorkerExit& exit);
+  std::string JobDir(const std::string& job_id) const;
+  int RunningLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const JobManagerOptions options_;
+  JobStore* const store_;
+
+  absl::Mutex mu_;
+  std::map<std::string, Entry> jobs_ ABSL_GUARDED_BY(mu_);
+  int64_t next_order_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  // Something for the scheduler: a submit, a resume, an exit, shutdown.
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  // Workers whose process has exited, joined outside the lock.
+  std::vector<std::unique_ptr<WorkerProcess>> exited_ ABSL_GUARDED_BY(mu_);
+  std::thread scheduler_;
+};
+
+bool IsTerminal(v1::JobState state);
+
+}  // namespace simclr::server
+
+#endif  // SIMCLR_SERVER_JOBS_JOB_MANAGER_H_

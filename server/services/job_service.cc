@@ -1,0 +1,123 @@
+#include "server/services/job_service.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "proto/grpc_status_conversion.h"
+
+namespace simclr::server {
+namespace {
+
+grpc::Status Reply(const absl::StatusOr<v1::Job>& job, v1::Job* response) {
+  if (!job.ok()) return ToGrpcStatus(job.status());
+  *response = *job;
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckJobId(const std::string& id) {
+  if (id.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id: required");
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext*,
+                                       const v1::SubmitJobRequest* request,
+                                       v1::Job* response) {
+  if (!request->has_spec()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: required");
+  }
+  return Reply(jobs_->Submit(request->spec(), request->request_id()), response);
+}
+
+grpc::Status JobServiceImpl::GetJob(grpc::ServerContext*,
+                                    const v1::GetJobRequest* request,
+                                    v1::Job* response) {
+  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  return Reply(jobs_->Get(request->job_id()), response);
+}
+
+grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*,
+                                      const v1::ListJobsRequest* request,
+                                      v1::ListJobsResponse* response) {
+  if (request->page_size() < 0 || request->page_size() > 1000) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size: ", request->page_size(),
+                                     " is outside [0, 1000]"));
+  }
+  int64_t start = 0;
+  if (!request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &start) || start < 0)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_token: not a token from ListJobs");
+  }
+  const std::set<int> states(request->states().begin(), request->states().end());
+  const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
+  std::vector<v1::Job> matching;
+  for (auto& job : jobs_->List()) {
+    if (!states.empty() && states.count(job.state()) == 0) continue;
+    if (!kinds.empty() && kinds.count(job.kind()) == 0) continue;
+    bool labelled = true;
+    for (const auto& [key, value] : request->labels()) {
+      auto it = job.spec().labels().find(key);
+      labelled &= it != job.spec().labels().end() && it->second == value;
+    }
+    if (labelled) matching.push_back(std::move(job));
+  }
+  const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
+  const int64_t end = std::min<int64_t>(start + size, matching.size());
+  for (int64_t i = start; i < end; ++i) *response->add_jobs() = matching[i];
+  if (end < static_cast<int64_t>(matching.size())) {
+    response->set_next_page_token(std::to_string(end));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext*,
+                                       const v1::CancelJobRequest* request,
+                                       v1::Job* response) {
+  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  return Reply(jobs_->Cancel(request->job_id()), response);
+}
+
+grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext*,
+                                      const v1::PauseJobRequest* request,
+                                      v1::Job* response) {
+  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  return Reply(jobs_->Pause(request->job_id()), response);
+}
+
+grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext*,
+                                       const v1::ResumeJobRequest* request,
+                                       v1::Job* response) {
+  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  return Reply(jobs_->Resume(request->job_id()), response);
+}
+
+grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
+                                      const v1::WatchJobRequest* request,
+                                      grpc::ServerWriter<v1::JobEvent>* writer) {
+  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  uint64_t after = request->after_seq();
+  while (!context->IsCancelled()) {
+    // Short waits so a cancelled watcher or a server shutdown is noticed.
+    auto batch = jobs_->Watch(request->job_id(), after, absl::Milliseconds(250));
+    if (!batch.ok()) return ToGrpcStatus(batch.status());
+    for (const auto& event : batch->events) {
+      // Each watcher blocks only on its own stream: a slow one falls behind
+      // alone and catches up from the store.
+      if (!writer->Write(event)) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away");
+      }
+      after = event.seq();
+    }
+    if (batch->ended) return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
+}
+
+}  // namespace simclr::server

@@ -1,0 +1,45 @@
+// simclr.v1.JobService over the JobManager: translates requests, maps
+// absl::Status to grpc::Status, and streams WatchJob.
+#ifndef SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_
+#define SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_
+
+#include "server/jobs/job_manager.h"
+#include "simclr/v1/job.grpc.pb.h"
+
+namespace simclr::server {
+
+class JobServiceImpl final : public v1::JobService::Service {
+ public:
+  explicit JobServiceImpl(JobManager* jobs) : jobs_(jobs) {}
+
+  grpc::Status SubmitJob(grpc::ServerContext* context,
+                         const v1::SubmitJobRequest* request,
+                         v1::Job* response) override;
+  grpc::Status GetJob(grpc::ServerContext* context,
+                      const v1::GetJobRequest* request,
+                      v1::Job* response) override;
+  grpc::Status ListJobs(grpc::ServerContext* context,
+                        const v1::ListJobsRequest* request,
+                        v1::ListJobsResponse* response) override;
+  grpc::Status CancelJob(grpc::ServerContext* context,
+                         const v1::CancelJobRequest* request,
+                         v1::Job* response) override;
+  grpc::Status PauseJob(grpc::ServerContext* context,
+                        const v1::PauseJobRequest* request,
+                        v1::Job* response) override;
+  grpc::Status ResumeJob(grpc::ServerContext* context,
+                         const v1::ResumeJobRequest* request,
+                         v1::Job* response) override;
+  // Replays the job's events after after_seq, then follows it live; ends
+  // OK when the job has ended and every event was sent.
+  grpc::Status WatchJob(grpc::ServerContext* context,
+                        const v1::WatchJobRequest* request,
+                        grpc::ServerWriter<v1::JobEvent>* writer) override;
+
+ private:
+  JobManager* const jobs_;
+};
+
+}  // namespace simclr::server
+
+#endif  // SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_

@@ -1,0 +1,205 @@
+#include "server/store/job_store.h"
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace simclr::server {
+namespace {
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    code_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  absl::Status status(absl::string_view what) const {
+    if (code_ == SQLITE_OK || code_ == SQLITE_DONE || code_ == SQLITE_ROW) {
+      return absl::OkStatus();
+    }
+    const std::string message =
+        absl::StrCat("job store: ", what, ": ", sqlite3_errmsg(db_));
+    return code_ == SQLITE_CONSTRAINT ? absl::AlreadyExistsError(message)
+                                      : absl::InternalError(message);
+  }
+  void Text(int index, const std::string& value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+  }
+  void Blob(int index, const std::string& value) {
+    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+  }
+  void Int(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  // SQLITE_ROW, SQLITE_DONE or an error code (kept for status()).
+  int Step() {
+    code_ = sqlite3_step(stmt_);
+    return code_;
+  }
+  std::string ColumnBytes(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data == nullptr ? std::string()
+                           : std::string(static_cast<const char*>(data),
+                                         static_cast<size_t>(size));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int code_;
+};
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+  rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  request_id TEXT UNIQUE,
+  job BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS job_events (
+  job_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  event BLOB NOT NULL,
+  PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+)sql";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string message =
+        db == nullptr ? "out of memory" : sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", path, ": ", message));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<JobStore> store(new JobStore(db));
+  absl::MutexLock lock(&store->mu_);
+  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
+                          kSchema}) {
+    if (auto status = store->Exec(sql); !status.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database ", path, ": ", status.message()));
+    }
+  }
+  return store;
+}
+
+JobStore::~JobStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status JobStore::Exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    return absl::InternalError(absl::StrCat("job store: ", message));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JobStore::PutJobLocked(const v1::Job& job,
+                                    const std::string& request_id) {
+  Statement insert(db_,
+                   "INSERT INTO jobs (id, request_id, job) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT(id) DO UPDATE SET job = excluded.job");
+  insert.Text(1, job.id());
+  if (!request_id.empty()) insert.Text(2, request_id);
+  insert.Blob(3, job.SerializeAsString());
+  insert.Step();
+  return insert.status(absl::StrCat("save job ", job.id()));
+}
+
+absl::Status JobStore::AppendEventLocked(const v1::JobEvent& event) {
+  Statement insert(db_,
+                   "INSERT INTO job_events (job_id, seq, event) VALUES (?1, ?2, ?3)");
+  insert.Text(1, event.job_id());
+  insert.Int(2, static_cast<int64_t>(event.seq()));
+  insert.Blob(3, event.SerializeAsString());
+  insert.Step();
+  return insert.status(
+      absl::StrCat("append event ", event.seq(), " of ", event.job_id()));
+}
+
+absl::Status JobStore::PutJob(const v1::Job& job, const std::string& request_id) {
+  absl::MutexLock lock(&mu_);
+  return PutJobLocked(job, request_id);
+}
+
+absl::Status JobStore::AppendEvent(const v1::JobEvent& event) {
+  absl::MutexLock lock(&mu_);
+  return AppendEventLocked(event);
+}
+
+absl::Status JobStore::AppendEventAndPutJob(const v1::JobEvent& event,
+                                            const v1::Job& job) {
+  absl::MutexLock lock(&mu_);
+  if (auto status = Exec("BEGIN IMMEDIATE;"); !status.ok()) return status;
+  absl::Status status = AppendEventLocked(event);
+  if (status.ok()) status = PutJobLocked(job, "");
+  if (!status.ok()) {
+    Exec("ROLLBACK;").IgnoreError();
+    return status;
+  }
+  return Exec("COMMIT;");
+}
+
+absl::StatusOr<std::vector<v1::Job>> JobStore::LoadJobs() {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT job FROM jobs ORDER BY rowid");
+  std::vector<v1::Job> jobs;
+  while (select.Step() == SQLITE_ROW) {
+    v1::Job job;
+    if (!job.ParseFromString(select.ColumnBytes(0))) {
+      return absl::DataLossError("job store: a job record does not parse");
+    }
+    jobs.push_back(std::move(job));
+  }
+  if (auto status = select.status("load jobs"); !status.ok()) return status;
+  return jobs;
+}
+
+absl::StatusOr<std::vector<v1::JobEvent>> JobStore::EventsAfter(
+    const std::string& job_id, uint64_t after_seq, int limit) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_,
+                   "SELECT event FROM job_events WHERE job_id = ?1 AND seq > ?2 "
+                   "ORDER BY seq LIMIT ?3");
+  select.Text(1, job_id);
+  select.Int(2, static_cast<int64_t>(after_seq));
+  select.Int(3, limit);
+  std::vector<v1::JobEvent> events;
+  while (select.Step() == SQLITE_ROW) {
+    v1::JobEvent event;
+    if (!event.ParseFromString(select.ColumnBytes(0))) {
+      return absl::DataLossError(
+          absl::StrCat("job store: an event of ", job_id, " does not parse"));
+    }
+    events.push_back(std::move(event));
+  }
+  if (auto status = select.status("read events"); !status.ok()) return status;
+  return events;
+}
+
+absl::StatusOr<std::optional<std::string>> JobStore::JobForRequest(
+    const std::string& request_id) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT id FROM jobs WHERE request_id = ?1");
+  select.Text(1, request_id);
+  if (select.Step() == SQLITE_ROW) return select.ColumnBytes(0);
+  if (auto status = select.status("find request"); !status.ok()) return status;
+  return std::nullopt;
+}
+
+}  // namespace simclr::server

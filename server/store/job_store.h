@@ -1,0 +1,62 @@
+// Durable job state: the Job records and every JobEvent, in SQLite (WAL,
+// synchronous=FULL) at --data_dir/simclr.db. A call returns only after its
+// transaction is on disk, so the server acknowledges nothing it could lose
+// to a kill -9.
+#ifndef SIMCLR_SERVER_STORE_JOB_STORE_H_
+#define SIMCLR_SERVER_STORE_JOB_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "simclr/v1/job.pb.h"
+
+struct sqlite3;
+
+namespace simclr::server {
+
+class JobStore {
+ public:
+  // Opens or creates the database; FAILED_PRECONDITION naming the path when
+  // it cannot.
+  static absl::StatusOr<std::unique_ptr<JobStore>> Open(const std::string& path);
+  ~JobStore();
+
+  // Inserts or replaces the job (by id). `request_id`, when not empty, is
+  // recorded for idempotent submits.
+  absl::Status PutJob(const v1::Job& job, const std::string& request_id = "");
+  // Appends an event; ALREADY_EXISTS if (job_id, seq) is taken.
+  absl::Status AppendEvent(const v1::JobEvent& event);
+  // Writes the event and the job in one transaction: a state change and
+  // the job's new state are never seen apart.
+  absl::Status AppendEventAndPutJob(const v1::JobEvent& event,
+                                    const v1::Job& job);
+
+  // Every job, oldest first.
+  absl::StatusOr<std::vector<v1::Job>> LoadJobs();
+  // Up to `limit` events of a job with seq > after_seq, in order.
+  absl::StatusOr<std::vector<v1::JobEvent>> EventsAfter(
+      const std::string& job_id, uint64_t after_seq, int limit);
+  // The job a previous submit with this request id created.
+  absl::StatusOr<std::optional<std::string>> JobForRequest(
+      const std::string& request_id);
+
+ private:
+  explicit JobStore(sqlite3* db) : db_(db) {}
+  absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutJobLocked(const v1::Job& job, const std::string& request_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AppendEventLocked(const v1::JobEvent& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+};
+
+}  // namespace simclr::server
+
+#endif  // SIMCLR_SERVER_STORE_JOB_STORE_H_
