@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts simclrd on localhost, checks it with simclrctl, and prints how to
-# reach it. Runs until Ctrl-C (or for DEMO_SECONDS seconds, if set), then
-# stops the server with SIGTERM, as an operator would.
+# Starts simclrd on localhost, checks it with simclrctl, submits a short
+# SimCLR pretraining job on Fashion-MNIST and prints its live progress, then
+# prints how to reach the server. Runs until Ctrl-C (or for DEMO_SECONDS
+# seconds, if set), then stops the server with SIGTERM, as an operator would.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -29,8 +30,15 @@ for _ in $(seq 300); do
 done
 [[ -f "$READY_FILE" ]] || { echo "simclrd did not become ready" >&2; exit 1; }
 
+CTL=("$BUILD_DIR/client/simclrctl" --server "127.0.0.1:$PORT")
 echo
-echo "simclrd health: $("$BUILD_DIR/client/simclrctl" --server "127.0.0.1:$PORT" health)"
+echo "simclrd health: $("${CTL[@]}" health)"
+echo
+echo "== simclrctl jobs submit -f examples/jobs/fashion_mnist_demo_pretrain.json --watch"
+"${CTL[@]}" jobs submit -f examples/jobs/fashion_mnist_demo_pretrain.json --watch
+echo
+echo "== simclrctl jobs list"
+"${CTL[@]}" jobs list
 cat <<MSG
 
 simclrd is running (pid $SERVER_PID), data in $DATA_DIR/
@@ -38,14 +46,14 @@ simclrd is running (pid $SERVER_PID), data in $DATA_DIR/
   metrics:  http://127.0.0.1:$METRICS_PORT/metrics
 
 Try:
-  $BUILD_DIR/client/simclrctl --server 127.0.0.1:$PORT health
+  ${CTL[*]} jobs submit -f examples/jobs/fashion_mnist_pretrain.json
+  ${CTL[*]} jobs watch JOB_ID        (history, then live; --json for machines)
+  ${CTL[*]} jobs pause|resume|cancel JOB_ID
   curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep grpc_server_handled_total
-  $BUILD_DIR/core/simclr-worker validate --spec examples/jobs/fashion_mnist_pretrain.json
-  $BUILD_DIR/core/simclr-worker run --spec examples/jobs/fashion_mnist_pretrain.json --job_dir runs/fashion_mnist_pretrain
 
-The worker trains on its own today (about 12 minutes for that job here); the
-server's dataset, job, checkpoint and embedding RPCs answer UNIMPLEMENTED
-until their issues land.
+The job's checkpoints are in $DATA_DIR/jobs/JOB_ID/run/checkpoints/. Dataset
+upload, checkpoint download and embedding RPCs answer UNIMPLEMENTED until
+their parts of issues 5 and 6 land.
 Press Ctrl-C to stop.
 MSG
 

@@ -4,7 +4,8 @@
 Checks, against a simclrd started on free loopback ports:
   * a raw grpc.health.v1.Health/Check (hand-encoded bytes, no stubs) is SERVING;
   * server reflection lists every simclr.v1 service;
-  * generated Python stubs reach simclr.v1 and get UNIMPLEMENTED, not a fake OK;
+  * generated Python stubs reach simclr.v1: real answers from JobService,
+    UNIMPLEMENTED (not a fake OK) from services not built yet;
   * the example job files parse with Python's protobuf JSON mapping too;
   * SIGTERM stops the server with exit code 0.
 """
@@ -77,11 +78,18 @@ class PythonInteropTest(unittest.TestCase):
                         b"grpc.health.v1.Health"):
             self.assertIn(service, replies[0])
 
-    def test_generated_stubs_get_unimplemented(self):
-        from simclr.v1 import job_pb2, job_pb2_grpc
-        stub = job_pb2_grpc.JobServiceStub(self.channel)
+    def test_generated_stubs_reach_the_services(self):
+        from simclr.v1 import dataset_pb2, dataset_pb2_grpc, job_pb2, job_pb2_grpc
+        jobs = job_pb2_grpc.JobServiceStub(self.channel)
         with self.assertRaises(grpc.RpcError) as raised:
-            stub.GetJob(job_pb2.GetJobRequest(job_id="job-1"), timeout=10)
+            jobs.GetJob(job_pb2.GetJobRequest(job_id="job-1"), timeout=10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.NOT_FOUND)
+        self.assertIn("job-1", raised.exception.details())
+        self.assertEqual(list(jobs.ListJobs(job_pb2.ListJobsRequest(),
+                                            timeout=10).jobs), [])
+        datasets = dataset_pb2_grpc.DatasetServiceStub(self.channel)
+        with self.assertRaises(grpc.RpcError) as raised:
+            datasets.ListDatasets(dataset_pb2.ListDatasetsRequest(), timeout=10)
         self.assertEqual(raised.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
 
     def test_example_jobs_parse_in_python(self):

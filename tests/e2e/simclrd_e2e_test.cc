@@ -106,17 +106,6 @@ TEST_F(SimclrdTest, UnimplementedRpcsAnswerUnimplemented) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << rpc;
   };
   {
-    auto stub = v1::JobService::NewStub(channel);
-    grpc::ClientContext context;
-    v1::Job job;
-    expect_unimplemented(stub->SubmitJob(&context, {}, &job), "SubmitJob");
-    grpc::ClientContext watch_context;
-    auto reader = stub->WatchJob(&watch_context, {});
-    v1::JobEvent event;
-    EXPECT_FALSE(reader->Read(&event));
-    expect_unimplemented(reader->Finish(), "WatchJob");
-  }
-  {
     auto stub = v1::DatasetService::NewStub(channel);
     grpc::ClientContext context;
     v1::ListDatasetsResponse response;
@@ -142,8 +131,8 @@ TEST_F(SimclrdTest, UnimplementedRpcsAnswerUnimplemented) {
     expect_unimplemented(stub->Embed(&context, {}, &response), "Embed");
   }
   EXPECT_THAT(Scrape(), HasSubstr("grpc_code=\"UNIMPLEMENTED\",grpc_method="
-                                  "\"SubmitJob\",grpc_service=\"simclr.v1."
-                                  "JobService\",grpc_type=\"unary\"} 1"));
+                                  "\"ListDatasets\",grpc_service=\"simclr.v1."
+                                  "DatasetService\",grpc_type=\"unary\"} 1"));
 }
 
 TEST_F(SimclrdTest, SecondServerOnTheSamePortRefusesToStart) {
