@@ -198,6 +198,7 @@ std::vector<v1::Job> JobManager::List() {
   std::sort(entries.begin(), entries.end(),
             [](const Entry* a, const Entry* b) { return a->order > b->order; });
   std::vector<v1::Job> jobs;
+  jobs.reserve(entries.size());
   for (const Entry* entry : entries) jobs.push_back(entry->job);
   return jobs;
 }

@@ -43,6 +43,7 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
 
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
@@ -58,9 +59,9 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(
   }
   std::unique_ptr<WorkerProcess> worker(new WorkerProcess());
   worker->pid_ = pid;
-  worker->reader_ = std::thread(&WorkerProcess::ReadLoop, worker.get(),
-                                pipe_fds[0], std::move(on_event),
-                                std::move(on_exit));
+  worker->reader_ = std::thread(
+      [raw = worker.get(), fd = pipe_fds[0], on_event = std::move(on_event),
+       on_exit = std::move(on_exit)] { raw->ReadLoop(fd, on_event, on_exit); });
   return worker;
 }
 
@@ -72,8 +73,8 @@ void WorkerProcess::Signal(int signal_number) {
   if (!reaped_.load()) kill(pid_, signal_number);
 }
 
-void WorkerProcess::ReadLoop(int fd, EventCallback on_event,
-                             ExitCallback on_exit) {
+void WorkerProcess::ReadLoop(int fd, const EventCallback& on_event,
+                             const ExitCallback& on_exit) {
   WorkerExit exit;
   {
     google::protobuf::io::FileInputStream input(fd);

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,7 +46,8 @@ class WorkerProcess {
 
  private:
   WorkerProcess() = default;
-  void ReadLoop(int fd, EventCallback on_event, ExitCallback on_exit);
+  void ReadLoop(int fd, const EventCallback& on_event,
+                const ExitCallback& on_exit);
 
   pid_t pid_ = -1;
   std::atomic<bool> reaped_{false};

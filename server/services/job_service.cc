@@ -69,7 +69,8 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*,
     if (labelled) matching.push_back(std::move(job));
   }
   const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
-  const int64_t end = std::min<int64_t>(start + size, matching.size());
+  const int64_t end =
+      std::min<int64_t>(start + size, static_cast<int64_t>(matching.size()));
   for (int64_t i = start; i < end; ++i) *response->add_jobs() = matching[i];
   if (end < static_cast<int64_t>(matching.size())) {
     response->set_next_page_token(std::to_string(end));
