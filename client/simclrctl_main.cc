@@ -9,7 +9,10 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include <unistd.h>
+
 #include "client/channel.h"
+#include "client/checkpoint_client.h"
 #include "client/health_client.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
@@ -121,6 +124,44 @@ int WatchJob(simclr::client::JobClient& jobs, const std::string& job_id,
   return last_state == simclr::v1::JOB_STATE_SUCCEEDED ? 0 : kExitJobUnsuccessful;
 }
 
+void PrintCheckpoint(const simclr::v1::Checkpoint& c, bool json) {
+  if (json) {
+    std::cout << Json(c) << "\n";
+    return;
+  }
+  std::cout << absl::StrFormat("%-26s %-18s step %-7d epoch %-4d", c.id(), c.job_id(),
+                               c.step(), c.epoch());
+  for (const char* metric : {"train_loss", "val_loss", "knn_top1"}) {
+    auto it = c.metrics().find(metric);
+    if (it != c.metrics().end()) std::cout << absl::StrFormat(" %s %.4f", metric, it->second);
+  }
+  if (c.is_best()) std::cout << "  (best)";
+  std::cout << "\n";
+}
+
+// A progress line with rate and ETA on a terminal; nothing otherwise.
+class ProgressLine {
+ public:
+  ProgressLine() : tty_(isatty(2) != 0), start_(absl::Now()) {}
+  void operator()(int64_t done, int64_t total) {
+    if (!tty_ || absl::Now() - last_ < absl::Milliseconds(100)) return;
+    last_ = absl::Now();
+    const double seconds = absl::ToDoubleSeconds(last_ - start_);
+    const double rate = seconds > 0 ? done / seconds : 0;
+    std::cerr << absl::StrFormat("\r  %.1f / %.1f MB  %.1f MB/s  eta %.0fs   ",
+                                 done / 1e6, total / 1e6, rate / 1e6,
+                                 rate > 0 ? (total - done) / rate : 0.0);
+  }
+  ~ProgressLine() {
+    if (tty_) std::cerr << "\n";
+  }
+
+ private:
+  const bool tty_;
+  const absl::Time start_;
+  absl::Time last_ = absl::InfinitePast();
+};
+
 int Report(const absl::StatusOr<simclr::v1::Job>& job, const std::string& what,
            bool json) {
   if (!job.ok()) {
@@ -195,6 +236,30 @@ int main(int argc, char** argv) {
     command->add_option("job_id", job_id, "Job id")->required();
   }
 
+  CLI::App* checkpoints =
+      app.add_subcommand("checkpoints", "List and download checkpoints");
+  checkpoints->require_subcommand(1);
+  std::string checkpoint_id, file = "encoder.pt", output;
+  CLI::App* checkpoints_list =
+      checkpoints->add_subcommand("list", "Checkpoints, newest first");
+  checkpoints_list->add_option("--job", job_id, "Only this job's");
+  CLI::App* checkpoints_get = checkpoints->add_subcommand("get", "One checkpoint");
+  CLI::App* download = checkpoints->add_subcommand(
+      "download", "Download a checkpoint file (resumes a .part), verify its SHA-256");
+  for (CLI::App* command : {checkpoints_get, download}) {
+    command->add_option("checkpoint_id", checkpoint_id, "Checkpoint id")->required();
+  }
+  download->add_option("--file", file, "encoder.pt, state.pt or meta.json")
+      ->capture_default_str();
+  download->add_option("-o,--output", output, "Where to write it (default: the file name)");
+
+  // Global options (--json, --server, --timeout) may also follow the
+  // subcommands.
+  for (CLI::App* group : {jobs, checkpoints}) {
+    group->fallthrough();
+    for (CLI::App* command : group->get_subcommands({})) command->fallthrough();
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -230,6 +295,54 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (get->parsed()) return Report(job_client.Get(job_id), "jobs get", json);
+  simclr::client::CheckpointClient checkpoint_client(
+      simclr::client::CreateChannel(channel_options), absl::Seconds(timeout_seconds));
+  if (checkpoints_list->parsed()) {
+    auto all = checkpoint_client.List(job_id);
+    if (!all.ok()) {
+      std::cerr << "simclrctl checkpoints list: " << all.status() << "\n";
+      return kExitError;
+    }
+    for (const auto& c : *all) PrintCheckpoint(c, json);
+    return 0;
+  }
+  if (checkpoints_get->parsed()) {
+    auto c = checkpoint_client.Get(checkpoint_id);
+    if (!c.ok()) {
+      std::cerr << "simclrctl checkpoints get: " << c.status() << "\n";
+      return kExitError;
+    }
+    PrintCheckpoint(*c, json);
+    return 0;
+  }
+  if (download->parsed()) {
+    const std::string destination = output.empty() ? file : output;
+    const absl::Time start = absl::Now();
+    int64_t bytes = 0;
+    absl::StatusOr<std::string> sha256;
+    {
+      ProgressLine progress;
+      sha256 = checkpoint_client.Download(
+          checkpoint_id, file, destination, [&](int64_t done, int64_t total) {
+            bytes = done;
+            progress(done, total);
+          });
+    }
+    if (!sha256.ok()) {
+      std::cerr << "simclrctl checkpoints download: " << sha256.status() << "\n";
+      return kExitError;
+    }
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    if (json) {
+      std::cout << absl::StrFormat(
+          "{\"path\":\"%s\",\"bytes\":%d,\"sha256\":\"%s\",\"seconds\":%.3f}\n",
+          destination, bytes, *sha256, seconds);
+    } else {
+      std::cout << absl::StrFormat("%s: %d bytes, sha256 %s verified, %.2f s\n",
+                                   destination, bytes, *sha256, seconds);
+    }
+    return 0;
+  }
   if (watch->parsed()) return WatchJob(job_client, job_id, after_seq, json);
   if (cancel->parsed()) return Report(job_client.Cancel(job_id), "jobs cancel", json);
   if (pause->parsed()) return Report(job_client.Pause(job_id), "jobs pause", json);

@@ -16,8 +16,10 @@
 #include "grpcpp/server_builder.h"
 #include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/metrics_endpoint.h"
+#include "server/checkpoints/checkpoint_catalog.h"
 #include "server/jobs/job_manager.h"
 #include "server/metrics/process_collector.h"
+#include "server/services/checkpoint_service.h"
 #include "server/services/job_service.h"
 #include "server/store/job_store.h"
 #include "simclr/v1/checkpoint.grpc.pb.h"
@@ -107,8 +109,10 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
       std::make_unique<v1::DatasetService::CallbackService>());
   server->services_.push_back(
       std::make_unique<JobServiceImpl>(server->jobs_.get()));
-  server->services_.push_back(
-      std::make_unique<v1::CheckpointService::CallbackService>());
+  server->checkpoints_ =
+      std::make_unique<CheckpointCatalog>(options.data_dir);
+  server->services_.push_back(std::make_unique<CheckpointServiceImpl>(
+      server->checkpoints_.get(), server->jobs_.get()));
   server->services_.push_back(
       std::make_unique<v1::EmbeddingService::CallbackService>());
 

@@ -25,6 +25,7 @@ class Service;
 namespace simclr::server {
 
 class GrpcMetricsInterceptorFactory;
+class CheckpointCatalog;
 class JobManager;
 class JobStore;
 class GrpcServerMetrics;
@@ -72,6 +73,7 @@ class SimclrServer {
 
   std::unique_ptr<JobStore> job_store_;
   std::unique_ptr<JobManager> jobs_;
+  std::unique_ptr<CheckpointCatalog> checkpoints_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::unique_ptr<GrpcServerMetrics> grpc_metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;

@@ -12,6 +12,7 @@
 #include "core/common/job_spec_json.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/checkpoints/checkpoint_catalog.h"
 #include "server/jobs/spec_validation.h"
 
 namespace simclr::server {
@@ -370,7 +371,10 @@ void JobManager::OnEvent(const std::string& job_id, v1::JobEvent event) {
     *progress->mutable_eta() = p.eta();
   }
   if (event.has_checkpoint()) {
-    job.set_latest_checkpoint_id(absl::StrCat(job_id, "/", event.checkpoint().path()));
+    const std::string id = CheckpointId(job_id, event.checkpoint().step());
+    event.mutable_checkpoint()->set_checkpoint_id(id);
+    job.set_latest_checkpoint_id(id);
+    if (event.checkpoint().is_best()) job.set_best_checkpoint_id(id);
   }
   job.set_last_event_seq(event.seq());
   if (auto s = store_->AppendEventAndPutJob(event, job); !s.ok()) {

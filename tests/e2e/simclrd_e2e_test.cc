@@ -118,13 +118,6 @@ TEST_F(SimclrdTest, UnimplementedRpcsAnswerUnimplemented) {
     expect_unimplemented(writer->Finish(), "UploadDataset");
   }
   {
-    auto stub = v1::CheckpointService::NewStub(channel);
-    grpc::ClientContext context;
-    v1::Checkpoint checkpoint;
-    expect_unimplemented(stub->GetCheckpoint(&context, {}, &checkpoint),
-                         "GetCheckpoint");
-  }
-  {
     auto stub = v1::EmbeddingService::NewStub(channel);
     grpc::ClientContext context;
     v1::EmbedResponse response;

@@ -1,0 +1,107 @@
+#include "client/checkpoint_client.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/sha256.h"
+#include "grpcpp/client_context.h"
+#include "proto/grpc_status_conversion.h"
+
+namespace simclr::client {
+
+CheckpointClient::CheckpointClient(std::shared_ptr<grpc::Channel> channel,
+                                   absl::Duration timeout)
+    : stub_(v1::CheckpointService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<std::vector<v1::Checkpoint>> CheckpointClient::List(
+    const std::string& job_id) {
+  std::vector<v1::Checkpoint> checkpoints;
+  v1::ListCheckpointsRequest request;
+  request.set_job_id(job_id);
+  request.set_page_size(1000);
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    v1::ListCheckpointsResponse response;
+    const grpc::Status status = stub_->ListCheckpoints(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    checkpoints.insert(checkpoints.end(), response.checkpoints().begin(),
+                       response.checkpoints().end());
+    if (response.next_page_token().empty()) return checkpoints;
+    request.set_page_token(response.next_page_token());
+  }
+}
+
+absl::StatusOr<v1::Checkpoint> CheckpointClient::Get(const std::string& checkpoint_id) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::GetCheckpointRequest request;
+  request.set_checkpoint_id(checkpoint_id);
+  v1::Checkpoint checkpoint;
+  const grpc::Status status = stub_->GetCheckpoint(&context, request, &checkpoint);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return checkpoint;
+}
+
+absl::StatusOr<std::string> CheckpointClient::Download(
+    const std::string& checkpoint_id, const std::string& file,
+    const std::string& destination, const Progress& progress, int chunk_size) {
+  const std::string part = destination + ".part";
+  std::error_code error;
+  const int64_t resume_at =
+      std::filesystem::exists(part, error)
+          ? static_cast<int64_t>(std::filesystem::file_size(part, error))
+          : 0;
+  std::ofstream out(part, std::ios::binary | std::ios::app);
+  if (!out) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot write ", part));
+  }
+  grpc::ClientContext context;  // no deadline: files can be large
+  v1::DownloadCheckpointRequest request;
+  request.set_checkpoint_id(checkpoint_id);
+  request.set_file(file);
+  request.set_offset(resume_at);
+  request.set_chunk_size(chunk_size);
+  auto reader = stub_->DownloadCheckpoint(&context, request);
+  v1::DownloadCheckpointResponse chunk;
+  int64_t size = 0, received = resume_at;
+  std::string sha256;
+  while (reader->Read(&chunk)) {
+    if (!chunk.sha256().empty()) {
+      size = chunk.size_bytes();
+      sha256 = chunk.sha256();
+    }
+    if (chunk.offset() != received) {
+      context.TryCancel();
+      reader->Finish();
+      return absl::DataLossError(absl::StrCat("chunk at offset ", chunk.offset(),
+                                              ", expected ", received));
+    }
+    out.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+    received += static_cast<int64_t>(chunk.data().size());
+    if (progress) progress(received, size);
+  }
+  out.close();
+  if (const grpc::Status status = reader->Finish(); !status.ok()) {
+    // The .part stays: the next call continues from it.
+    return FromGrpcStatus(status);
+  }
+  auto actual = core::Sha256OfFile(part);
+  if (!actual.ok()) return actual.status();
+  if (*actual != sha256 || received != size) {
+    std::filesystem::remove(part, error);
+    return absl::DataLossError(absl::StrCat(
+        checkpoint_id, "/", file, ": SHA-256 ", *actual, " (", received,
+        " bytes) does not match the server's ", sha256, " (", size, " bytes)"));
+  }
+  std::filesystem::rename(part, destination, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot rename ", part, " to ", destination, ": ", error.message()));
+  }
+  return sha256;
+}
+
+}  // namespace simclr::client

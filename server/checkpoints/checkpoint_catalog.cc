@@ -1,0 +1,142 @@
+#include "server/checkpoints/checkpoint_catalog.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/common/sha256.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace simclr::server {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr char kJobPrefix[] = "job-";
+constexpr char kCheckpointPrefix[] = "ckpt-";
+
+bool IsLowerHex(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+  });
+}
+
+// "ckpt-<hex>-<step>" → ("job-<hex>", step).
+absl::StatusOr<std::pair<std::string, int64_t>> ParseId(const std::string& id) {
+  const auto bad = [&id] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "checkpoint_id: \"", id, "\" is not a checkpoint id (ckpt-<job>-<step>)"));
+  };
+  if (!absl::StartsWith(id, kCheckpointPrefix)) return bad();
+  const std::string rest = id.substr(sizeof(kCheckpointPrefix) - 1);
+  const auto dash = rest.rfind('-');
+  int64_t step = -1;
+  if (dash == std::string::npos || !IsLowerHex(rest.substr(0, dash)) ||
+      !absl::SimpleAtoi(rest.substr(dash + 1), &step) || step < 0) {
+    return bad();
+  }
+  return std::make_pair(absl::StrCat(kJobPrefix, rest.substr(0, dash)), step);
+}
+
+}  // namespace
+
+std::string CheckpointId(const std::string& job_id, int64_t step) {
+  const std::string hex = absl::StartsWith(job_id, kJobPrefix)
+                              ? job_id.substr(sizeof(kJobPrefix) - 1)
+                              : job_id;
+  return absl::StrCat(kCheckpointPrefix, hex, "-", step);
+}
+
+std::string CheckpointCatalog::CheckpointsDir(const std::string& job_id) const {
+  return absl::StrCat(data_dir_, "/jobs/", job_id, "/run/checkpoints");
+}
+
+absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Read(const std::string& job_id,
+                                                       int64_t step) const {
+  const std::string dir = absl::StrCat(CheckpointsDir(job_id), "/", step);
+  std::ifstream in(dir + "/meta.json");
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("checkpoint ", CheckpointId(job_id, step),
+                                            " not found (job ", job_id, ", step ",
+                                            step, ")"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::Checkpoint checkpoint;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(text.str(), &checkpoint, options)
+           .ok()) {
+    return absl::DataLossError(absl::StrCat(dir, "/meta.json does not parse"));
+  }
+  checkpoint.set_id(CheckpointId(job_id, step));
+  checkpoint.set_job_id(job_id);
+  checkpoint.set_step(step);
+  struct stat info;
+  if (stat((dir + "/meta.json").c_str(), &info) == 0) {
+    *checkpoint.mutable_create_time() =
+        google::protobuf::util::TimeUtil::TimeTToTimestamp(info.st_mtime);
+  }
+  std::error_code error;
+  const fs::path best = fs::read_symlink(CheckpointsDir(job_id) + "/best", error);
+  checkpoint.set_is_best(!error && best.filename() == std::to_string(step));
+  // meta.json itself, described as it is now.
+  v1::CheckpointFile* meta = checkpoint.add_files();
+  meta->set_name("meta.json");
+  meta->set_size_bytes(static_cast<int64_t>(text.str().size()));
+  meta->set_sha256(core::Sha256OfBytes(text.str()));
+  return checkpoint;
+}
+
+absl::StatusOr<std::vector<v1::Checkpoint>> CheckpointCatalog::ListForJob(
+    const std::string& job_id) const {
+  std::vector<int64_t> steps;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(CheckpointsDir(job_id), error)) {
+    int64_t step = 0;
+    if (!entry.is_symlink() && entry.is_directory() &&
+        absl::SimpleAtoi(entry.path().filename().string(), &step)) {
+      steps.push_back(step);
+    }
+  }
+  std::sort(steps.rbegin(), steps.rend());
+  std::vector<v1::Checkpoint> checkpoints;
+  for (const int64_t step : steps) {
+    auto checkpoint = Read(job_id, step);
+    // A folder without meta.json is being written or pruned right now.
+    if (checkpoint.ok()) checkpoints.push_back(*std::move(checkpoint));
+  }
+  return checkpoints;
+}
+
+absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Get(
+    const std::string& checkpoint_id) const {
+  auto parsed = ParseId(checkpoint_id);
+  if (!parsed.ok()) return parsed.status();
+  return Read(parsed->first, parsed->second);
+}
+
+absl::StatusOr<CheckpointFileRef> CheckpointCatalog::File(
+    const std::string& checkpoint_id, const std::string& name) const {
+  auto checkpoint = Get(checkpoint_id);
+  if (!checkpoint.ok()) return checkpoint.status();
+  for (const auto& file : checkpoint->files()) {
+    if (file.name() != name) continue;
+    auto parsed = ParseId(checkpoint_id);
+    return CheckpointFileRef{
+        absl::StrCat(CheckpointsDir(parsed->first), "/", parsed->second, "/", name),
+        file.size_bytes(), file.sha256()};
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "file: \"", name, "\" is not a file of ", checkpoint_id,
+      " (encoder.pt, state.pt or meta.json)"));
+}
+
+}  // namespace simclr::server

@@ -1,0 +1,135 @@
+#include "server/services/checkpoint_service.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "proto/grpc_status_conversion.h"
+
+namespace simclr::server {
+namespace {
+
+constexpr int kDefaultChunk = 1 << 20;
+constexpr int kMaxChunk = 4 << 20;
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// Closes a file descriptor when it goes out of scope.
+struct FileCloser {
+  int fd;
+  ~FileCloser() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+}  // namespace
+
+grpc::Status CheckpointServiceImpl::ListCheckpoints(
+    grpc::ServerContext*, const v1::ListCheckpointsRequest* request,
+    v1::ListCheckpointsResponse* response) {
+  if (request->page_size() < 0 || request->page_size() > 1000) {
+    return Invalid(absl::StrCat("page_size: ", request->page_size(),
+                                " is outside [0, 1000]"));
+  }
+  int64_t start = 0;
+  if (!request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &start) || start < 0)) {
+    return Invalid("page_token: not a token from ListCheckpoints");
+  }
+  std::vector<std::string> job_ids;
+  if (!request->job_id().empty()) {
+    if (auto job = jobs_->Get(request->job_id()); !job.ok()) {
+      return ToGrpcStatus(job.status());
+    }
+    job_ids.push_back(request->job_id());
+  } else {
+    for (const auto& job : jobs_->List()) job_ids.push_back(job.id());
+  }
+  std::vector<v1::Checkpoint> all;
+  for (const auto& id : job_ids) {
+    auto checkpoints = catalog_->ListForJob(id);
+    if (!checkpoints.ok()) return ToGrpcStatus(checkpoints.status());
+    all.insert(all.end(), checkpoints->begin(), checkpoints->end());
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.create_time().seconds() > b.create_time().seconds();
+  });
+  const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
+  const int64_t end =
+      std::min<int64_t>(start + size, static_cast<int64_t>(all.size()));
+  for (int64_t i = start; i < end; ++i) *response->add_checkpoints() = all[i];
+  if (end < static_cast<int64_t>(all.size())) {
+    response->set_next_page_token(std::to_string(end));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckpointServiceImpl::GetCheckpoint(
+    grpc::ServerContext*, const v1::GetCheckpointRequest* request,
+    v1::Checkpoint* response) {
+  auto checkpoint = catalog_->Get(request->checkpoint_id());
+  if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+  *response = *std::move(checkpoint);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
+    grpc::ServerContext* context, const v1::DownloadCheckpointRequest* request,
+    grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
+  if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
+    return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
+                                " is outside [0, ", kMaxChunk, "]"));
+  }
+  const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
+  const std::string name = request->file().empty() ? "encoder.pt" : request->file();
+  auto file = catalog_->File(request->checkpoint_id(), name);
+  if (!file.ok()) return ToGrpcStatus(file.status());
+  if (request->offset() < 0 || request->offset() > file->size_bytes) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("offset: ", request->offset(), " is outside [0, ",
+                                     file->size_bytes, "] for ", name));
+  }
+  // Open once: a checkpoint pruned by retention mid-download stays
+  // readable through this descriptor.
+  const FileCloser fd{open(file->path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fd.fd < 0) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat(request->checkpoint_id(), "/", name, " is gone"));
+  }
+  int64_t offset = request->offset();
+  bool first = true;
+  std::string buffer(static_cast<size_t>(chunk), '\0');
+  while (first || offset < file->size_bytes) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "download cancelled");
+    }
+    const ssize_t got = offset < file->size_bytes
+                            ? pread(fd.fd, buffer.data(), buffer.size(), offset)
+                            : 0;
+    if (got < 0 || (got == 0 && offset < file->size_bytes)) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          absl::StrCat("cannot read ", name, " at ", offset));
+    }
+    v1::DownloadCheckpointResponse response;
+    response.set_offset(offset);
+    response.set_data(buffer.data(), static_cast<size_t>(got));
+    if (first) {
+      response.set_size_bytes(file->size_bytes);
+      response.set_sha256(file->sha256);
+      first = false;
+    }
+    if (!writer->Write(response)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
+    offset += got;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace simclr::server
