@@ -123,6 +123,10 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   // gRPC sets SO_REUSEPORT by default: a second simclrd on the same port
   // would silently share its traffic. Fail its start instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Explicit message limits: requests are small (upload chunks ≤ 1 MiB),
+  // replies up to a 4 MiB download chunk; bulk data always streams.
+  builder.SetMaxReceiveMessageSize(8 << 20);
+  builder.SetMaxSendMessageSize(8 << 20);
   const std::string address = absl::StrCat(options.host, ":", options.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                            &server->grpc_port_);
