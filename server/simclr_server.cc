@@ -15,6 +15,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/metrics/grpc_metrics_interceptor.h"
+#include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
 #include "server/checkpoints/checkpoint_catalog.h"
 #include "server/jobs/job_manager.h"
@@ -101,6 +102,8 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   if (!metrics.ok()) return metrics.status();
   server->metrics_ = std::move(metrics).value();
   server->metrics_->AddCollectable(std::make_shared<ProcessCollector>());
+  server->metrics_->AddCollectable(
+      std::make_shared<JobMetricsCollector>(server->jobs_.get()));
   server->grpc_metrics_ =
       std::make_unique<GrpcServerMetrics>(server->metrics_->registry());
 

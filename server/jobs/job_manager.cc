@@ -120,7 +120,10 @@ absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
   if (state == v1::JOB_STATE_RUNNING && !job.has_start_time()) {
     *job.mutable_start_time() = Now();
   }
-  if (IsTerminal(state)) *job.mutable_end_time() = Now();
+  if (IsTerminal(state)) {
+    *job.mutable_end_time() = Now();
+    ++finished_[{job.kind(), state}];
+  }
   v1::JobEvent event;
   event.set_seq(job.last_event_seq() + 1);
   event.set_job_id(job.id());
@@ -311,6 +314,22 @@ absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
   const uint64_t seen = batch.events.empty() ? after_seq : batch.events.back().seq();
   batch.ended = IsTerminal(job.state()) && seen >= job.last_event_seq();
   return batch;
+}
+
+JobManager::Stats JobManager::GetStats() {
+  absl::MutexLock lock(&mu_);
+  Stats stats;
+  stats.finished = finished_;
+  for (const auto& [id, entry] : jobs_) {
+    const v1::Job& job = entry.job;
+    ++stats.by_state[job.state()];
+    if (job.state() == v1::JOB_STATE_QUEUED) ++stats.queue_depth;
+    if (job.state() == v1::JOB_STATE_RUNNING && job.progress().step() > 0) {
+      stats.samples_per_second += job.progress().samples_per_second();
+      stats.loss_by_kind[job.kind()] = job.progress().loss();
+    }
+  }
+  return stats;
 }
 
 int JobManager::RunningLocked() const {

@@ -67,6 +67,15 @@ class JobManager {
   absl::StatusOr<WatchBatch> Watch(const std::string& job_id,
                                    uint64_t after_seq, absl::Duration wait);
 
+  struct Stats {
+    std::map<int, int> by_state;                   // JobState → jobs
+    std::map<std::pair<int, int>, int> finished;   // (JobKind, JobState) → ended since start
+    int queue_depth = 0;
+    double samples_per_second = 0;                 // summed over running jobs
+    std::map<int, double> loss_by_kind;            // latest loss of running jobs
+  };
+  Stats GetStats();
+
   // Stops starting jobs, asks running workers to checkpoint and stop
   // (they go back to the queue for the next start), and waits up to
   // `grace` before killing what still runs.
@@ -111,6 +120,7 @@ class JobManager {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   // Something for the scheduler: a submit, a resume, an exit, shutdown.
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::pair<int, int>, int> finished_ ABSL_GUARDED_BY(mu_);
   // Workers whose process has exited, joined outside the lock.
   std::vector<std::unique_ptr<WorkerProcess>> exited_ ABSL_GUARDED_BY(mu_);
   std::thread scheduler_;

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/simclrd_process.h"
+#include "tests/testing/http_get.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
@@ -118,6 +119,12 @@ class JobServiceTest : public ::testing::Test {
     ADD_FAILURE() << "job " << id << " never passed step " << step;
   }
 
+  std::string Scrape() {
+    auto response = testing::HttpGet(server_->metrics_port(), "/metrics");
+    EXPECT_THAT(response, IsOk());
+    return response.ok() ? response->body : "";
+  }
+
   std::vector<v1::JobEvent> History(const std::string& id) {
     std::vector<v1::JobEvent> events;
     EXPECT_THAT(jobs_->Watch(id, 0, [&](const v1::JobEvent& e) {
@@ -165,7 +172,13 @@ TEST_F(JobServiceTest, SubmitAndWatchToSuccessThenReplayOnReconnect) {
   EXPECT_EQ(job.kind(), v1::JOB_KIND_PRETRAIN);
   EXPECT_EQ(job.progress().step(), 16);
   EXPECT_GT(job.progress().loss(), 0);
-  EXPECT_THAT(job.latest_checkpoint_id(), HasSubstr("checkpoints/16"));
+  EXPECT_EQ(job.latest_checkpoint_id(), "ckpt-" + job.id().substr(4) + "-16");
+  const std::string metrics = Scrape();
+  EXPECT_THAT(metrics, HasSubstr("simclr_jobs{state=\"succeeded\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("simclr_jobs{state=\"running\"} 0"));
+  EXPECT_THAT(metrics, HasSubstr(
+      "simclr_jobs_finished_total{kind=\"pretrain\",outcome=\"succeeded\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("simclr_job_queue_depth 0"));
 
   // The full history, gapless from 1, and a reconnect after seq 5 gets
   // exactly the rest.
@@ -256,6 +269,10 @@ TEST_F(JobServiceTest, CancelStopsTheWorkerAndEndsTheJob) {
   ASSERT_THAT(job, IsOk());
   AwaitStep(job->id(), 8);
   EXPECT_EQ(ProcessesMentioning(job->id()).size(), 1u);
+  const std::string metrics = Scrape();
+  EXPECT_THAT(metrics, HasSubstr("simclr_jobs{state=\"running\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("simclr_train_loss{kind=\"pretrain\"}"));
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr("simclr_train_samples_per_second 0\n")));
   auto cancelled = jobs_->Cancel(job->id());
   ASSERT_THAT(cancelled, IsOk());
   EXPECT_EQ(cancelled->state(), v1::JOB_STATE_CANCELLED);
@@ -269,6 +286,8 @@ TEST_F(JobServiceTest, CancelStopsTheWorkerAndEndsTheJob) {
   ASSERT_THAT(jobs_->Cancel(queued->id()), IsOk());
   EXPECT_FALSE(jobs_->Get(queued->id())->has_start_time());
   ASSERT_THAT(jobs_->Cancel(blocker->id()), IsOk());
+  EXPECT_THAT(Scrape(), HasSubstr(
+      "simclr_jobs_finished_total{kind=\"pretrain\",outcome=\"cancelled\"} 3"));
 }
 
 TEST_F(JobServiceTest, PauseCheckpointsAndResumeContinuesFromIt) {
