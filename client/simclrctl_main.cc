@@ -8,11 +8,13 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include <unistd.h>
 
 #include "client/channel.h"
 #include "client/checkpoint_client.h"
+#include "client/dataset_client.h"
 #include "client/health_client.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
@@ -162,6 +164,17 @@ class ProgressLine {
   absl::Time last_ = absl::InfinitePast();
 };
 
+void PrintDataset(const simclr::v1::Dataset& d, bool json) {
+  if (json) {
+    std::cout << Json(d) << "\n";
+    return;
+  }
+  std::cout << absl::StrFormat("%-16s %7d images %dx%dx%d  %d classes  %.1f MB stored  %s\n",
+                               d.id(), d.num_examples(), d.height(), d.width(),
+                               d.channels(), d.num_classes(),
+                               d.stored_size_bytes() / 1e6, d.display_name());
+}
+
 int Report(const absl::StatusOr<simclr::v1::Job>& job, const std::string& what,
            bool json) {
   if (!job.ok()) {
@@ -253,9 +266,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   download->add_option("-o,--output", output, "Where to write it (default: the file name)");
 
+  CLI::App* datasets = app.add_subcommand("datasets", "Upload, list and delete datasets");
+  datasets->require_subcommand(1);
+  std::string dataset_id, dataset_name, images, labels, class_names;
+  CLI::App* upload = datasets->add_subcommand(
+      "upload", "Upload an IDX dataset (images and labels files, gzipped or not)");
+  upload->add_option("--images", images, "IDX images file")->required()->check(CLI::ExistingFile);
+  upload->add_option("--labels", labels, "IDX labels file")->check(CLI::ExistingFile);
+  upload->add_option("--name", dataset_name, "Display name");
+  upload->add_option("--class_names", class_names, "Comma-separated names of classes 0..K-1");
+  CLI::App* datasets_list = datasets->add_subcommand("list", "Datasets, newest first");
+  CLI::App* datasets_get = datasets->add_subcommand("get", "One dataset, with counts per class");
+  CLI::App* datasets_rm = datasets->add_subcommand("rm", "Delete a dataset no job uses");
+  for (CLI::App* command : {datasets_get, datasets_rm}) {
+    command->add_option("dataset_id", dataset_id, "Dataset id")->required();
+  }
+
   // Global options (--json, --server, --timeout) may also follow the
   // subcommands.
-  for (CLI::App* group : {jobs, checkpoints}) {
+  for (CLI::App* group : {jobs, checkpoints, datasets}) {
     group->fallthrough();
     for (CLI::App* command : group->get_subcommands({})) command->fallthrough();
   }
@@ -295,6 +324,63 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (get->parsed()) return Report(job_client.Get(job_id), "jobs get", json);
+  simclr::client::DatasetClient dataset_client(
+      simclr::client::CreateChannel(channel_options), absl::Seconds(timeout_seconds));
+  if (upload->parsed()) {
+    std::vector<std::string> names;
+    if (!class_names.empty()) names = absl::StrSplit(class_names, ',');
+    absl::StatusOr<simclr::v1::Dataset> dataset;
+    const absl::Time start = absl::Now();
+    {
+      ProgressLine progress;
+      dataset = dataset_client.UploadIdx(dataset_name, images, labels, names,
+                                         [&](int64_t done, int64_t total) {
+                                           progress(done, total);
+                                         });
+    }
+    if (!dataset.ok()) {
+      std::cerr << "simclrctl datasets upload: " << dataset.status() << "\n";
+      return kExitError;
+    }
+    PrintDataset(*dataset, json);
+    if (!json) {
+      std::cout << absl::StrFormat("uploaded %.1f MB in %.2f s\n",
+                                   dataset->upload_size_bytes() / 1e6,
+                                   absl::ToDoubleSeconds(absl::Now() - start));
+    }
+    return 0;
+  }
+  if (datasets_list->parsed()) {
+    auto all = dataset_client.List();
+    if (!all.ok()) {
+      std::cerr << "simclrctl datasets list: " << all.status() << "\n";
+      return kExitError;
+    }
+    for (const auto& d : *all) PrintDataset(d, json);
+    return 0;
+  }
+  if (datasets_get->parsed()) {
+    auto d = dataset_client.Get(dataset_id);
+    if (!d.ok()) {
+      std::cerr << "simclrctl datasets get: " << d.status() << "\n";
+      return kExitError;
+    }
+    PrintDataset(*d, json);
+    if (!json) {
+      for (const auto& c : d->class_counts()) {
+        std::cout << absl::StrFormat("  %3d %-20s %d\n", c.label(), c.name(), c.count());
+      }
+    }
+    return 0;
+  }
+  if (datasets_rm->parsed()) {
+    if (auto status = dataset_client.Delete(dataset_id); !status.ok()) {
+      std::cerr << "simclrctl datasets rm: " << status << "\n";
+      return kExitError;
+    }
+    std::cout << "deleted " << dataset_id << "\n";
+    return 0;
+  }
   simclr::client::CheckpointClient checkpoint_client(
       simclr::client::CreateChannel(channel_options), absl::Seconds(timeout_seconds));
   if (checkpoints_list->parsed()) {

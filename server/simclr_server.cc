@@ -18,10 +18,13 @@
 #include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
 #include "server/checkpoints/checkpoint_catalog.h"
+#include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
 #include "server/metrics/process_collector.h"
 #include "server/services/checkpoint_service.h"
+#include "server/services/dataset_service.h"
 #include "server/services/job_service.h"
+#include "server/store/dataset_store.h"
 #include "server/store/job_store.h"
 #include "simclr/v1/checkpoint.grpc.pb.h"
 #include "simclr/v1/dataset.grpc.pb.h"
@@ -85,7 +88,21 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   auto store = JobStore::Open(options.data_dir + "/simclr.db");
   if (!store.ok()) return store.status();
   server->job_store_ = *std::move(store);
+  auto dataset_store = DatasetStore::Open(options.data_dir + "/simclr.db");
+  if (!dataset_store.ok()) return dataset_store.status();
+  server->dataset_store_ = *std::move(dataset_store);
+  DatasetLimits limits;
+  limits.max_upload_bytes = options.max_upload_bytes;
+  limits.max_image_pixels = options.max_image_pixels;
+  auto datasets =
+      DatasetManager::Create(options.data_dir, server->dataset_store_.get(), limits);
+  if (!datasets.ok()) return datasets.status();
+  server->datasets_ = *std::move(datasets);
   JobManagerOptions job_options;
+  DatasetManager* dataset_manager = server->datasets_.get();
+  job_options.resolve_dataset = [dataset_manager](const std::string& id) {
+    return dataset_manager->LocalSource(id);
+  };
   job_options.data_dir = options.data_dir;
   job_options.worker_path = options.worker_path;
   job_options.default_device = options.device;
@@ -103,13 +120,14 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   server->metrics_ = std::move(metrics).value();
   server->metrics_->AddCollectable(std::make_shared<ProcessCollector>());
   server->metrics_->AddCollectable(
-      std::make_shared<JobMetricsCollector>(server->jobs_.get()));
+      std::make_shared<JobMetricsCollector>(server->jobs_.get(),
+                                            server->datasets_.get()));
   server->grpc_metrics_ =
       std::make_unique<GrpcServerMetrics>(server->metrics_->registry());
 
   // Not implemented yet: the generated bases answer UNIMPLEMENTED.
-  server->services_.push_back(
-      std::make_unique<v1::DatasetService::CallbackService>());
+  server->services_.push_back(std::make_unique<DatasetServiceImpl>(
+      server->datasets_.get(), server->jobs_.get()));
   server->services_.push_back(
       std::make_unique<JobServiceImpl>(server->jobs_.get()));
   server->checkpoints_ =

@@ -26,6 +26,8 @@ namespace simclr::server {
 
 class GrpcMetricsInterceptorFactory;
 class CheckpointCatalog;
+class DatasetManager;
+class DatasetStore;
 class JobManager;
 class JobStore;
 class GrpcServerMetrics;
@@ -48,6 +50,9 @@ struct ServerOptions {
   std::string device = "cpu";
   int worker_threads = 0;
   absl::Duration stop_grace = absl::Seconds(10);
+  // Uploads: the largest total size, and the most pixels per image.
+  int64_t max_upload_bytes = int64_t{4} << 30;
+  int64_t max_image_pixels = 4096 * 4096;
 };
 
 class SimclrServer {
@@ -72,6 +77,8 @@ class SimclrServer {
   SimclrServer();
 
   std::unique_ptr<JobStore> job_store_;
+  std::unique_ptr<DatasetStore> dataset_store_;
+  std::unique_ptr<DatasetManager> datasets_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<CheckpointCatalog> checkpoints_;
   std::unique_ptr<MetricsEndpoint> metrics_;

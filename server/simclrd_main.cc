@@ -41,6 +41,10 @@ ABSL_FLAG(std::string, worker_path, "",
           "The simclr-worker binary; empty: the one next to simclrd, or in "
           "the build tree's core/ beside server/.");
 ABSL_FLAG(int, max_concurrent_jobs, 1, "Jobs that run at the same time.");
+ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
+          "Largest dataset upload, all its files together, in bytes.");
+ABSL_FLAG(int64_t, max_image_pixels, 4096 * 4096,
+          "Most pixels (height x width) an uploaded image may have.");
 ABSL_FLAG(int, worker_threads, 0,
           "LibTorch threads of a job whose spec says 0; 0 = one per core.");
 ABSL_FLAG(double, stop_grace_seconds, 10,
@@ -109,6 +113,8 @@ int main(int argc, char** argv) {
                             ? DefaultWorkerPath()
                             : absl::GetFlag(FLAGS_worker_path);
   options.max_concurrent_jobs = absl::GetFlag(FLAGS_max_concurrent_jobs);
+  options.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
+  options.max_image_pixels = absl::GetFlag(FLAGS_max_image_pixels);
   options.device = absl::GetFlag(FLAGS_device);
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
   options.stop_grace = absl::Seconds(absl::GetFlag(FLAGS_stop_grace_seconds));

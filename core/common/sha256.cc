@@ -46,6 +46,15 @@ absl::StatusOr<std::string> Sha256OfFile(const std::string& path) {
   return Finish(digest.get());
 }
 
+Sha256Hasher::Sha256Hasher() : context_(NewDigest().release()) {}
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+void Sha256Hasher::Update(absl::string_view bytes) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), bytes.data(), bytes.size());
+}
+std::string Sha256Hasher::Finish() {
+  return simclr::core::Finish(static_cast<EVP_MD_CTX*>(context_));
+}
+
 std::string Sha256OfBytes(absl::string_view bytes) {
   Digest digest = NewDigest();
   EVP_DigestUpdate(digest.get(), bytes.data(), bytes.size());

@@ -56,6 +56,23 @@ std::string FailureReason(const WorkerExit& exit,
   return absl::StrCat("worker exited with code ", exit.exit_code);
 }
 
+// The data config of a spec's kind, and its field path.
+std::pair<v1::DataConfig*, std::string> DataOf(v1::JobSpec* spec) {
+  switch (spec->kind_case()) {
+    case v1::JobSpec::kPretrain:
+      return {spec->mutable_pretrain()->mutable_data(), "pretrain.data"};
+    case v1::JobSpec::kLinearEval:
+      return {spec->mutable_linear_eval()->mutable_data(), "linear_eval.data"};
+    case v1::JobSpec::kFinetune:
+      return {spec->mutable_finetune()->mutable_data(), "finetune.data"};
+    case v1::JobSpec::kTsne:
+      return {spec->mutable_tsne()->mutable_data(), "tsne.data"};
+    case v1::JobSpec::KIND_NOT_SET:
+      break;
+  }
+  return {nullptr, ""};
+}
+
 }  // namespace
 
 bool IsTerminal(v1::JobState state) {
@@ -140,7 +157,24 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   if (request_id.size() > 128) {
     return absl::InvalidArgumentError("request_id: longer than 128 characters");
   }
-  if (auto status = ValidateJobSpec(spec); !status.ok()) return status;
+  // The worker's copy of the spec names the stored files of uploaded
+  // datasets; the job keeps the user's spec.
+  v1::JobSpec worker_spec = spec;
+  if (auto [data, field] = DataOf(&worker_spec);
+      data != nullptr && options_.resolve_dataset) {
+    for (auto [source, name] : {std::pair{data->mutable_train(), "train"},
+                                std::pair{data->mutable_test(), "test"}}) {
+      if (!source->has_dataset_id()) continue;
+      auto local = options_.resolve_dataset(source->dataset_id());
+      if (!local.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("spec.", field, ".", name, ".dataset_id: ",
+                         local.status().message()));
+      }
+      *source->mutable_local() = *local;
+    }
+  }
+  if (auto status = ValidateJobSpec(worker_spec); !status.ok()) return status;
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the server is shutting down");
   if (!request_id.empty()) {
@@ -156,7 +190,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   const std::string dir = JobDir(id);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  auto json = core::JobSpecToJson(spec);
+  auto json = core::JobSpecToJson(worker_spec);
   if (error || !json.ok()) {
     return absl::InternalError(absl::StrCat("cannot create ", dir, ": ",
                                             error ? error.message() : "spec"));
@@ -193,6 +227,20 @@ absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id) {
     return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
   }
   return it->second.job;
+}
+
+bool JobManager::DatasetInUse(const std::string& dataset_id) {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, entry] : jobs_) {
+    if (IsTerminal(entry.job.state())) continue;
+    v1::JobSpec spec = entry.job.spec();
+    auto [data, field] = DataOf(&spec);
+    if (data != nullptr && (data->train().dataset_id() == dataset_id ||
+                            data->test().dataset_id() == dataset_id)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<v1::Job> JobManager::List() {

@@ -11,6 +11,7 @@
 #ifndef SIMCLR_SERVER_JOBS_JOB_MANAGER_H_
 #define SIMCLR_SERVER_JOBS_JOB_MANAGER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@
 #include "absl/time/time.h"
 #include "server/jobs/worker_process.h"
 #include "server/store/job_store.h"
+#include "simclr/v1/data.pb.h"
 #include "simclr/v1/job.pb.h"
 
 namespace simclr::server {
@@ -35,6 +37,8 @@ struct JobManagerOptions {
   int worker_threads = 0;
   // Cancel and pause: SIGTERM, then SIGKILL after this long.
   absl::Duration stop_grace = absl::Seconds(10);
+  // Maps a spec's dataset_id to the stored files (the DatasetManager).
+  std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> resolve_dataset;
 };
 
 class JobManager {
@@ -49,6 +53,8 @@ class JobManager {
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
                                  const std::string& request_id);
   absl::StatusOr<v1::Job> Get(const std::string& job_id);
+  // Whether a queued, running or paused job reads the dataset.
+  bool DatasetInUse(const std::string& dataset_id);
   // Newest first.
   std::vector<v1::Job> List();
   // Each returns once the job has reached its new state (a running worker

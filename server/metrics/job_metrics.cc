@@ -70,7 +70,16 @@ std::vector<prometheus::MetricFamily> JobMetricsCollector::Collect() const {
         {{"kind", absl::AsciiStrToLower(
                       v1::JobKind_Name(static_cast<v1::JobKind>(kind)).substr(9))}}));
   }
-  return {jobs, finished, queue, samples, loss};
+  std::vector<prometheus::MetricFamily> families = {jobs, finished, queue, samples, loss};
+  if (datasets_ != nullptr) {
+    prometheus::ClientMetric uploaded;
+    uploaded.counter.value = static_cast<double>(datasets_->uploaded_bytes());
+    families.push_back({"simclr_upload_bytes_total",
+                        "Dataset upload bytes received since the server started.",
+                        prometheus::MetricType::Counter,
+                        {uploaded}});
+  }
+  return families;
 }
 
 }  // namespace simclr::server

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "prometheus/collectable.h"
+#include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
 
 namespace simclr::server {
@@ -17,11 +18,14 @@ namespace simclr::server {
 class JobMetricsCollector : public prometheus::Collectable {
  public:
   // `jobs` must outlive the collector's scrapes.
-  explicit JobMetricsCollector(JobManager* jobs) : jobs_(jobs) {}
+  // Also simclr_upload_bytes_total from `datasets` (may be null).
+  JobMetricsCollector(JobManager* jobs, const DatasetManager* datasets)
+      : jobs_(jobs), datasets_(datasets) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   JobManager* const jobs_;
+  const DatasetManager* const datasets_;
 };
 
 }  // namespace simclr::server

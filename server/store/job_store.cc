@@ -3,56 +3,10 @@
 #include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
+#include "server/store/sqlite.h"
 
 namespace simclr::server {
 namespace {
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    code_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  absl::Status status(absl::string_view what) const {
-    if (code_ == SQLITE_OK || code_ == SQLITE_DONE || code_ == SQLITE_ROW) {
-      return absl::OkStatus();
-    }
-    const std::string message =
-        absl::StrCat("job store: ", what, ": ", sqlite3_errmsg(db_));
-    return code_ == SQLITE_CONSTRAINT ? absl::AlreadyExistsError(message)
-                                      : absl::InternalError(message);
-  }
-  void Text(int index, const std::string& value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void Blob(int index, const std::string& value) {
-    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void Int(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  // SQLITE_ROW, SQLITE_DONE or an error code (kept for status()).
-  int Step() {
-    code_ = sqlite3_step(stmt_);
-    return code_;
-  }
-  std::string ColumnBytes(int column) const {
-    const void* data = sqlite3_column_blob(stmt_, column);
-    const int size = sqlite3_column_bytes(stmt_, column);
-    return data == nullptr ? std::string()
-                           : std::string(static_cast<const char*>(data),
-                                         static_cast<size_t>(size));
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int code_;
-};
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS jobs (
@@ -70,26 +24,13 @@ CREATE TABLE IF NOT EXISTS job_events (
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                          SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    const std::string message =
-        db == nullptr ? "out of memory" : sqlite3_errmsg(db);
-    sqlite3_close(db);
-    return absl::FailedPreconditionError(
-        absl::StrCat("database ", path, ": ", message));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<JobStore> store(new JobStore(db));
+  auto db = OpenDatabase(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<JobStore> store(new JobStore(*db));
   absl::MutexLock lock(&store->mu_);
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
-                          kSchema}) {
-    if (auto status = store->Exec(sql); !status.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("database ", path, ": ", status.message()));
-    }
+  if (auto status = ExecSql(store->db_, kSchema); !status.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", path, ": ", status.message()));
   }
   return store;
 }
@@ -99,15 +40,7 @@ JobStore::~JobStore() {
   sqlite3_close(db_);
 }
 
-absl::Status JobStore::Exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error != nullptr ? error : "unknown error";
-    sqlite3_free(error);
-    return absl::InternalError(absl::StrCat("job store: ", message));
-  }
-  return absl::OkStatus();
-}
+absl::Status JobStore::Exec(const char* sql) { return ExecSql(db_, sql); }
 
 absl::Status JobStore::PutJobLocked(const v1::Job& job,
                                     const std::string& request_id) {

@@ -4,8 +4,8 @@
 Checks, against a simclrd started on free loopback ports:
   * a raw grpc.health.v1.Health/Check (hand-encoded bytes, no stubs) is SERVING;
   * server reflection lists every simclr.v1 service;
-  * generated Python stubs reach simclr.v1: real answers from JobService,
-    UNIMPLEMENTED (not a fake OK) from services not built yet;
+  * generated Python stubs reach simclr.v1: real answers from the job and
+    dataset services, UNIMPLEMENTED (not a fake OK) from embeddings (issue 6);
   * the example job files parse with Python's protobuf JSON mapping too;
   * SIGTERM stops the server with exit code 0.
 """
@@ -88,8 +88,12 @@ class PythonInteropTest(unittest.TestCase):
         self.assertEqual(list(jobs.ListJobs(job_pb2.ListJobsRequest(),
                                             timeout=10).jobs), [])
         datasets = dataset_pb2_grpc.DatasetServiceStub(self.channel)
+        self.assertEqual(list(datasets.ListDatasets(
+            dataset_pb2.ListDatasetsRequest(), timeout=10).datasets), [])
+        from simclr.v1 import embedding_pb2, embedding_pb2_grpc
+        embeddings = embedding_pb2_grpc.EmbeddingServiceStub(self.channel)
         with self.assertRaises(grpc.RpcError) as raised:
-            datasets.ListDatasets(dataset_pb2.ListDatasetsRequest(), timeout=10)
+            embeddings.Embed(embedding_pb2.EmbedRequest(), timeout=10)
         self.assertEqual(raised.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
 
     def test_example_jobs_parse_in_python(self):

@@ -106,26 +106,14 @@ TEST_F(SimclrdTest, UnimplementedRpcsAnswerUnimplemented) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << rpc;
   };
   {
-    auto stub = v1::DatasetService::NewStub(channel);
-    grpc::ClientContext context;
-    v1::ListDatasetsResponse response;
-    expect_unimplemented(stub->ListDatasets(&context, {}, &response),
-                         "ListDatasets");
-    grpc::ClientContext upload_context;
-    v1::Dataset dataset;
-    auto writer = stub->UploadDataset(&upload_context, &dataset);
-    writer->WritesDone();
-    expect_unimplemented(writer->Finish(), "UploadDataset");
-  }
-  {
     auto stub = v1::EmbeddingService::NewStub(channel);
     grpc::ClientContext context;
     v1::EmbedResponse response;
     expect_unimplemented(stub->Embed(&context, {}, &response), "Embed");
   }
   EXPECT_THAT(Scrape(), HasSubstr("grpc_code=\"UNIMPLEMENTED\",grpc_method="
-                                  "\"ListDatasets\",grpc_service=\"simclr.v1."
-                                  "DatasetService\",grpc_type=\"unary\"} 1"));
+                                  "\"Embed\",grpc_service=\"simclr.v1."
+                                  "EmbeddingService\",grpc_type=\"unary\"} 1"));
 }
 
 TEST_F(SimclrdTest, SecondServerOnTheSamePortRefusesToStart) {

@@ -1,0 +1,272 @@
+#include "server/datasets/dataset_manager.h"
+
+#include <filesystem>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/datasets/idx_import.h"
+
+namespace simclr::server {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int64_t kMaxChunk = 1 << 20;
+
+absl::Status Invalid(const std::string& message) {
+  return absl::InvalidArgumentError(message);
+}
+
+bool IsSha256(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+// Ids are made here, so a valid one is also a safe folder name.
+bool IsDatasetId(const std::string& id) {
+  return absl::StartsWith(id, "ds-") && id.size() == 15 &&
+         std::all_of(id.begin() + 3, id.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DatasetManager>> DatasetManager::Create(
+    const std::string& data_dir, DatasetStore* store, const DatasetLimits& limits) {
+  std::unique_ptr<DatasetManager> manager(new DatasetManager(data_dir, store, limits));
+  std::error_code error;
+  const fs::path root = fs::path(data_dir) / "datasets";
+  fs::remove_all(root / ".incoming", error);
+  fs::create_directories(root / ".incoming", error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", (root / ".incoming").string(), ": ", error.message()));
+  }
+  for (const auto& entry : fs::directory_iterator(root, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!IsDatasetId(name)) continue;
+    auto record = store->Get(name);
+    if (record.ok() && !record->has_value()) fs::remove_all(entry.path(), error);
+  }
+  return manager;
+}
+
+std::string DatasetManager::DatasetDir(const std::string& id) const {
+  return absl::StrCat(data_dir_, "/datasets/", id);
+}
+
+absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpload(
+    const v1::UploadHeader& header) {
+  if (header.display_name().size() > 128) {
+    return Invalid("header.display_name: longer than 128 characters");
+  }
+  if (header.format() != v1::DATASET_FORMAT_IDX) {
+    return absl::UnimplementedError(absl::StrCat(
+        "header.format: ", v1::DatasetFormat_Name(header.format()),
+        " uploads are not supported by this server yet; IDX is"));
+  }
+  if (header.files_size() < 1 || header.files_size() > 2) {
+    return Invalid(absl::StrCat("header.files: IDX takes 1 or 2 files (images, labels), got ",
+                                header.files_size()));
+  }
+  if (header.max_corrupt_fraction() < 0 || header.max_corrupt_fraction() > 0.5) {
+    return Invalid("header.max_corrupt_fraction: outside [0, 0.5]");
+  }
+  if (header.labels_size() > 32) return Invalid("header.labels: more than 32 entries");
+  int64_t total = 0;
+  for (int i = 0; i < header.files_size(); ++i) {
+    const v1::UploadFile& file = header.files(i);
+    const std::string field = absl::StrCat("header.files[", i, "]");
+    const std::string expected = i == 0 ? "images" : "labels";
+    if (file.name() != expected) {
+      return Invalid(absl::StrCat(field, ".name: \"", file.name(), "\", IDX expects \"",
+                                  expected, "\" here"));
+    }
+    if (file.size_bytes() <= 0) return Invalid(absl::StrCat(field, ".size_bytes: must be > 0"));
+    if (!IsSha256(file.sha256())) {
+      return Invalid(absl::StrCat(field, ".sha256: not 64 lower-case hex digits"));
+    }
+    total += file.size_bytes();
+  }
+  if (total > limits_.max_upload_bytes) {
+    return Invalid(absl::StrCat("header.files: ", total,
+                                " bytes in all exceed --max_upload_bytes ",
+                                limits_.max_upload_bytes));
+  }
+  auto upload = std::unique_ptr<Upload>(new Upload());
+  upload->manager_ = this;
+  upload->header_ = header;
+  absl::BitGen random;
+  upload->id_ = absl::StrFormat("ds-%012x", absl::Uniform<uint64_t>(random) & 0xffffffffffffULL);
+  upload->dir_ = absl::StrCat(data_dir_, "/datasets/.incoming/", upload->id_);
+  std::error_code error;
+  fs::create_directories(upload->dir_, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot create ", upload->dir_));
+  for (const auto& declared : header.files()) {
+    Upload::File file;
+    file.declared = declared;
+    file.path = absl::StrCat(upload->dir_, "/", declared.name(), ".upload");
+    file.out = std::fopen(file.path.c_str(), "wb");
+    file.hash = std::make_unique<core::Sha256Hasher>();
+    if (file.out == nullptr) return absl::InternalError(absl::StrCat("cannot write ", file.path));
+    upload->files_.push_back(std::move(file));
+  }
+  return upload;
+}
+
+DatasetManager::Upload::~Upload() {
+  for (auto& file : files_) {
+    if (file.out != nullptr) std::fclose(file.out);
+  }
+  if (!finished_) {
+    std::error_code error;
+    fs::remove_all(dir_, error);
+  }
+}
+
+absl::Status DatasetManager::Upload::AddChunk(const v1::UploadChunk& chunk) {
+  if (chunk.file_index() < 0 || chunk.file_index() >= static_cast<int>(files_.size())) {
+    return Invalid(absl::StrCat("chunk.file_index: ", chunk.file_index(),
+                                " is outside [0, ", files_.size(), ")"));
+  }
+  File& file = files_[static_cast<size_t>(chunk.file_index())];
+  const std::string& name = file.declared.name();
+  const auto size = static_cast<int64_t>(chunk.data().size());
+  if (size < 1 || size > kMaxChunk) {
+    return Invalid(absl::StrCat("chunk of ", name, " at offset ", chunk.offset(), ": ", size,
+                                " bytes, chunks must be 1 byte to 1 MiB"));
+  }
+  if (chunk.offset() != file.received) {
+    return Invalid(absl::StrCat("chunk of ", name, ": offset ", chunk.offset(),
+                                ", expected ", file.received));
+  }
+  if (file.received + size > file.declared.size_bytes()) {
+    return Invalid(absl::StrCat("chunk of ", name, " at offset ", chunk.offset(),
+                                " goes past the declared ", file.declared.size_bytes(),
+                                " bytes"));
+  }
+  if (std::fwrite(chunk.data().data(), 1, chunk.data().size(), file.out) !=
+      chunk.data().size()) {
+    return absl::InternalError(absl::StrCat("cannot store ", name, " (disk full?)"));
+  }
+  file.hash->Update(chunk.data());
+  file.received += size;
+  manager_->uploaded_bytes_ += size;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
+  for (auto& file : files_) {
+    const std::string& name = file.declared.name();
+    if (file.received != file.declared.size_bytes()) {
+      return Invalid(absl::StrCat("upload incomplete: ", name, " has ", file.received,
+                                  " of its declared ", file.declared.size_bytes(),
+                                  " bytes"));
+    }
+    if (std::fclose(file.out) != 0) {
+      file.out = nullptr;
+      return absl::InternalError(absl::StrCat("cannot store ", name));
+    }
+    file.out = nullptr;
+    const std::string sha = file.hash->Finish();
+    if (sha != file.declared.sha256()) {
+      return absl::DataLossError(absl::StrCat(name, ": SHA-256 of the received bytes is ",
+                                              sha, ", the header declared ",
+                                              file.declared.sha256()));
+    }
+  }
+  auto imported =
+      ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "", dir_,
+                manager_->limits_.max_image_pixels);
+  if (!imported.ok()) return imported.status();
+  for (const auto& file : files_) std::filesystem::remove(file.path);
+  if (!header_.class_names().empty() &&
+      header_.class_names_size() != static_cast<int>(imported->class_counts.size())) {
+    return Invalid(absl::StrCat("header.class_names: ", header_.class_names_size(),
+                                " names for ", imported->class_counts.size(),
+                                " classes in the labels"));
+  }
+  v1::Dataset dataset;
+  dataset.set_id(id_);
+  dataset.set_display_name(header_.display_name());
+  dataset.set_format(v1::DATASET_FORMAT_IDX);
+  dataset.set_num_examples(imported->images);
+  dataset.set_num_classes(static_cast<int32_t>(imported->class_counts.size()));
+  for (size_t label = 0; label < imported->class_counts.size(); ++label) {
+    v1::ClassCount* count = dataset.add_class_counts();
+    count->set_label(static_cast<int32_t>(label));
+    count->set_name(header_.class_names().empty()
+                        ? std::to_string(label)
+                        : header_.class_names(static_cast<int>(label)));
+    count->set_count(imported->class_counts[label]);
+  }
+  dataset.set_height(imported->height);
+  dataset.set_width(imported->width);
+  dataset.set_channels(1);
+  int64_t uploaded = 0;
+  for (const auto& file : header_.files()) uploaded += file.size_bytes();
+  dataset.set_upload_size_bytes(uploaded);
+  dataset.set_stored_size_bytes(imported->stored_bytes);
+  *dataset.mutable_create_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
+  dataset.mutable_labels()->insert(header_.labels().begin(), header_.labels().end());
+  // Visible in two steps, files then record; Create() removes a folder
+  // whose record a crash prevented.
+  std::error_code error;
+  std::filesystem::rename(dir_, manager_->DatasetDir(id_), error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("cannot move ", dir_, " into place: ",
+                                            error.message()));
+  }
+  finished_ = true;
+  if (auto status = manager_->store_->Put(dataset); !status.ok()) {
+    std::filesystem::remove_all(manager_->DatasetDir(id_), error);
+    return status;
+  }
+  return dataset;
+}
+
+absl::StatusOr<v1::Dataset> DatasetManager::Get(const std::string& id) {
+  auto record = store_->Get(id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return absl::NotFoundError(absl::StrCat("dataset ", id, " not found"));
+  }
+  return **record;
+}
+
+absl::StatusOr<std::vector<v1::Dataset>> DatasetManager::List() { return store_->List(); }
+
+absl::Status DatasetManager::Delete(const std::string& id, bool in_use) {
+  auto dataset = Get(id);
+  if (!dataset.ok()) return dataset.status();
+  if (in_use) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset ", id, " is used by a queued, running or paused job; cancel it first"));
+  }
+  // The record first: once it is gone nothing can start on the files.
+  if (auto status = store_->Delete(id); !status.ok()) return status;
+  std::error_code error;
+  std::filesystem::remove_all(DatasetDir(id), error);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::LocalDataset> DatasetManager::LocalSource(const std::string& id) {
+  auto dataset = Get(id);
+  if (!dataset.ok()) return dataset.status();
+  v1::LocalDataset local;
+  local.set_format(v1::DATASET_FORMAT_IDX);
+  const std::string dir = fs::absolute(DatasetDir(id)).string();
+  local.set_path(dir + "/images.idx");
+  if (dataset->num_classes() > 0) local.set_labels_path(dir + "/labels.idx");
+  for (const auto& count : dataset->class_counts()) local.add_class_names(count.name());
+  return local;
+}
+
+}  // namespace simclr::server

@@ -1,0 +1,147 @@
+#include "server/datasets/idx_import.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace simclr::server {
+namespace {
+
+constexpr size_t kBuffer = 1 << 20;
+
+struct GzClose {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+struct FileClose {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+
+uint32_t BigEndian(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+// Copies `in` (gzip or plain: zlib reads both) to `out`, handing the
+// header (the first `header_bytes`) and every later block to callbacks.
+template <typename OnHeader, typename OnBody>
+absl::Status Copy(const std::string& name, const std::string& in,
+                  const std::string& out, size_t header_bytes, OnHeader on_header,
+                  OnBody on_body) {
+  std::unique_ptr<gzFile_s, GzClose> source(gzopen(in.c_str(), "rb"));
+  std::unique_ptr<FILE, FileClose> sink(std::fopen(out.c_str(), "wb"));
+  if (!source || !sink) {
+    return absl::InternalError(absl::StrCat(name, ": cannot open for import"));
+  }
+  gzbuffer(source.get(), 1 << 17);
+  std::vector<unsigned char> buffer(kBuffer);
+  size_t filled = 0;
+  while (filled < header_bytes) {
+    const int got = gzread(source.get(), buffer.data() + filled,
+                           static_cast<unsigned>(header_bytes - filled));
+    if (got <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": not an IDX file (", filled, " bytes, the header needs ",
+          header_bytes, ")"));
+    }
+    filled += static_cast<size_t>(got);
+  }
+  if (auto status = on_header(buffer.data()); !status.ok()) return status;
+  std::fwrite(buffer.data(), 1, header_bytes, sink.get());
+  while (true) {
+    const int got = gzread(source.get(), buffer.data(), kBuffer);
+    if (got < 0) {
+      int code = 0;
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": corrupt gzip data (", gzerror(source.get(), &code), ")"));
+    }
+    if (got == 0) break;
+    on_body(buffer.data(), static_cast<size_t>(got));
+    if (std::fwrite(buffer.data(), 1, static_cast<size_t>(got), sink.get()) !=
+        static_cast<size_t>(got)) {
+      return absl::InternalError(absl::StrCat(name, ": cannot write the import (disk full?)"));
+    }
+  }
+  if (std::fflush(sink.get()) != 0) {
+    return absl::InternalError(absl::StrCat(name, ": cannot write the import"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<IdxImport> ImportIdx(const std::string& images_in,
+                                    const std::string& labels_in,
+                                    const std::string& dest_dir,
+                                    int64_t max_image_pixels) {
+  IdxImport result;
+  int64_t pixels = 0;
+  if (auto status = Copy(
+          "images", images_in, dest_dir + "/images.idx", 16,
+          [&](const unsigned char* h) -> absl::Status {
+            if (BigEndian(h) != 0x00000803) {
+              return absl::InvalidArgumentError(
+                  "images: not an IDX image file (magic must be 0x00000803: "
+                  "unsigned bytes, 3 dimensions)");
+            }
+            result.images = BigEndian(h + 4);
+            result.height = static_cast<int32_t>(BigEndian(h + 8));
+            result.width = static_cast<int32_t>(BigEndian(h + 12));
+            if (result.images == 0 || result.height == 0 || result.width == 0) {
+              return absl::InvalidArgumentError("images: the IDX header has a zero dimension");
+            }
+            if (int64_t{result.height} * result.width > max_image_pixels) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "images: ", result.height, "x", result.width,
+                  " images exceed --max_image_pixels ", max_image_pixels));
+            }
+            return absl::OkStatus();
+          },
+          [&](const unsigned char*, size_t n) { pixels += static_cast<int64_t>(n); });
+      !status.ok()) {
+    return status;
+  }
+  const int64_t expected = result.images * result.height * result.width;
+  if (pixels != expected) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "images: the header says ", result.images, " images of ", result.height, "x",
+        result.width, " (", expected, " bytes) but the file has ", pixels));
+  }
+  result.stored_bytes = 16 + pixels;
+  if (labels_in.empty()) return result;
+
+  result.labelled = true;
+  int64_t declared = 0, count = 0;
+  if (auto status = Copy(
+          "labels", labels_in, dest_dir + "/labels.idx", 8,
+          [&](const unsigned char* h) -> absl::Status {
+            if (BigEndian(h) != 0x00000801) {
+              return absl::InvalidArgumentError(
+                  "labels: not an IDX label file (magic must be 0x00000801)");
+            }
+            declared = BigEndian(h + 4);
+            return absl::OkStatus();
+          },
+          [&](const unsigned char* data, size_t n) {
+            for (size_t i = 0; i < n; ++i) {
+              if (data[i] >= result.class_counts.size()) {
+                result.class_counts.resize(data[i] + 1, 0);
+              }
+              ++result.class_counts[data[i]];
+            }
+            count += static_cast<int64_t>(n);
+          });
+      !status.ok()) {
+    return status;
+  }
+  if (declared != result.images || count != result.images) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "labels: ", count, " labels (header: ", declared, ") for ", result.images,
+        " images"));
+  }
+  result.stored_bytes += 8 + count;
+  return result;
+}
+
+}  // namespace simclr::server

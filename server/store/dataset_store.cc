@@ -1,0 +1,79 @@
+#include "server/store/dataset_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/store/sqlite.h"
+
+namespace simclr::server {
+
+absl::StatusOr<std::unique_ptr<DatasetStore>> DatasetStore::Open(const std::string& path) {
+  auto db = OpenDatabase(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<DatasetStore> store(new DatasetStore(*db));
+  absl::MutexLock lock(&store->mu_);
+  if (auto status = ExecSql(store->db_, R"sql(
+      CREATE TABLE IF NOT EXISTS datasets (
+        rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        dataset BLOB NOT NULL);)sql");
+      !status.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", path, ": ", status.message()));
+  }
+  return store;
+}
+
+DatasetStore::~DatasetStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status DatasetStore::Put(const v1::Dataset& dataset) {
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT INTO datasets (id, dataset) VALUES (?1, ?2) "
+                   "ON CONFLICT(id) DO UPDATE SET dataset = excluded.dataset");
+  insert.Text(1, dataset.id());
+  insert.Blob(2, dataset.SerializeAsString());
+  insert.Step();
+  return insert.status(absl::StrCat("save dataset ", dataset.id()));
+}
+
+absl::StatusOr<std::optional<v1::Dataset>> DatasetStore::Get(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT dataset FROM datasets WHERE id = ?1");
+  select.Text(1, id);
+  if (select.Step() == SQLITE_ROW) {
+    v1::Dataset dataset;
+    if (!dataset.ParseFromString(select.ColumnBytes(0))) {
+      return absl::DataLossError(absl::StrCat("dataset record ", id, " does not parse"));
+    }
+    return dataset;
+  }
+  if (auto status = select.status("read dataset"); !status.ok()) return status;
+  return std::nullopt;
+}
+
+absl::StatusOr<std::vector<v1::Dataset>> DatasetStore::List() {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT dataset FROM datasets ORDER BY rowid DESC");
+  std::vector<v1::Dataset> datasets;
+  while (select.Step() == SQLITE_ROW) {
+    v1::Dataset dataset;
+    if (!dataset.ParseFromString(select.ColumnBytes(0))) {
+      return absl::DataLossError("a dataset record does not parse");
+    }
+    datasets.push_back(std::move(dataset));
+  }
+  if (auto status = select.status("list datasets"); !status.ok()) return status;
+  return datasets;
+}
+
+absl::Status DatasetStore::Delete(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  Statement remove(db_, "DELETE FROM datasets WHERE id = ?1");
+  remove.Text(1, id);
+  remove.Step();
+  return remove.status(absl::StrCat("delete dataset ", id));
+}
+
+}  // namespace simclr::server
