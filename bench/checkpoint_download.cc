@@ -8,9 +8,6 @@
 // The file is random bytes planted as a checkpoint's state.pt in a fresh
 // --data_dir under /tmp; simclrd is started from the build tree.
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,9 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
 #include "client/checkpoint_client.h"
+#include "bench/simclrd_child.h"
 #include "core/common/sha256.h"
-
-extern char** environ;
 
 namespace {
 
@@ -72,32 +68,10 @@ int main(int argc, char** argv) {
       R"({"step": "1", "files": [{"name": "state.pt", "size_bytes": ")", bytes,
       R"(", "sha256": ")", *sha, R"("}]})");
 
-  const std::string ready = dir + "/ready.json";
-  std::vector<std::string> args = {SIMCLRD_PATH, "--port=0", "--metrics_port=-1",
-                                   "--data_dir=" + dir + "/data", "--ready_file=" + ready};
-  std::vector<char*> raw;
-  for (auto& a : args) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  pid_t pid = -1;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, (dir + "/simclrd.log").c_str(),
-                                   O_WRONLY | O_CREAT, 0644);
-  if (posix_spawn(&pid, SIMCLRD_PATH, &actions, nullptr, raw.data(), environ) != 0) {
-    std::fprintf(stderr, "cannot start %s\n", SIMCLRD_PATH);
-    return 1;
-  }
-  int port = 0;
-  for (int i = 0; i < 300 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (FILE* f = std::fopen(ready.c_str(), "r")) {
-      if (std::fscanf(f, "{\"grpc_port\": %d", &port) != 1) port = 0;
-      std::fclose(f);
-    }
-  }
+  simclr::bench::SimclrdChild server(dir);
+  const int port = server.port();
   if (port == 0) {
     std::fprintf(stderr, "simclrd did not start; see %s/simclrd.log\n", dir.c_str());
-    kill(pid, SIGKILL);
     return 1;
   }
 
@@ -128,8 +102,6 @@ int main(int argc, char** argv) {
       if (!got.ok()) std::fprintf(stderr, "download: %s\n", got.status().ToString().c_str());
     }
   }
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
   std::filesystem::remove_all(dir);
   if (!ok) return 1;
 

@@ -148,6 +148,11 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   // replies up to a 4 MiB download chunk; bulk data always streams.
   builder.SetMaxReceiveMessageSize(8 << 20);
   builder.SetMaxSendMessageSize(8 << 20);
+  // Without BDP probing the receive window stays small, so an upload
+  // arriving faster than it is written waits in the client, not in server
+  // memory: RSS growth over a 1 GiB upload 59.6 MiB → 11.4 MiB, at the
+  // same speed (bench_dataset_upload).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   const std::string address = absl::StrCat(options.host, ":", options.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                            &server->grpc_port_);

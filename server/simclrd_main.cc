@@ -84,7 +84,9 @@ std::string DefaultWorkerPath() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  simclr::core::ConfigureMalloc();
+  // No ConfigureMalloc() here: its 1 GiB trim threshold speeds up training
+  // loops (workers), but would keep every freed upload buffer resident in
+  // the server (measured: +100 MiB over a 1 GiB upload).
   absl::SetProgramUsageMessage(
       "simclrd --port=50051 --metrics_port=9464 --data_dir=DIR");
   absl::ParseCommandLine(argc, argv);
