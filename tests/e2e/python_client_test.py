@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""examples/python/train_through_simclrd.py against a real simclrd: the
+example uploads, trains, watches and downloads through gRPC from Python,
+and its torch.jit.load features of the downloaded encoder equal, to 1e-5,
+the C++ worker's features of the server's own copy of that checkpoint."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import numpy as np
+
+ARGS = None
+
+
+class PythonClientTest(unittest.TestCase):
+    def test_example_trains_downloads_and_matches_the_worker(self):
+        with tempfile.TemporaryDirectory(prefix="simclr-pyclient-") as tmp:
+            ready = os.path.join(tmp, "ready.json")
+            log = open(os.path.join(tmp, "simclrd.log"), "w+")
+            server = subprocess.Popen(
+                [ARGS.simclrd, "--port=0", "--metrics_port=-1", "--worker_threads=1",
+                 "--data_dir=" + os.path.join(tmp, "data"), "--ready_file=" + ready],
+                stdout=log, stderr=subprocess.STDOUT)
+            try:
+                deadline = time.time() + 30
+                while not os.path.exists(ready):
+                    self.assertIsNone(server.poll(), "simclrd exited")
+                    self.assertLess(time.time(), deadline, "simclrd not ready")
+                    time.sleep(0.02)
+                with open(ready) as f:
+                    port = json.load(f)["grpc_port"]
+                out = os.path.join(tmp, "client")
+                example = subprocess.run(
+                    [sys.executable, ARGS.example, "--server", "127.0.0.1:%d" % port,
+                     "--stubs", ARGS.stubs, "--out", out],
+                    capture_output=True, text=True, timeout=300)
+                self.assertEqual(example.returncode, 0,
+                                 example.stdout + example.stderr)
+                self.assertIn("SUCCEEDED", example.stdout)
+                self.assertIn("verified", example.stdout)
+                match = re.search(r"checkpoint (ckpt-([0-9a-f]+)-(\d+)) step", example.stdout)
+                self.assertIsNotNone(match, example.stdout)
+                server_copy = os.path.join(tmp, "data", "jobs", "job-" + match.group(2),
+                                           "run", "checkpoints", match.group(3))
+                spec = os.path.join(tmp, "data", "jobs", "job-" + match.group(2),
+                                    "spec.json")
+                worker_npy = os.path.join(tmp, "worker.npy")
+                subprocess.run(
+                    [ARGS.worker, "--num_threads", "1", "features", "--checkpoint",
+                     server_copy, "--spec", spec, "--count", "24", "--out", worker_npy],
+                    check=True, capture_output=True, timeout=120)
+                python = np.load(os.path.join(out, "features.npy"))
+                worker = np.load(worker_npy)
+                self.assertEqual(python.shape, worker.shape)
+                self.assertLess(float(np.abs(python - worker).max()), 1e-5)
+            finally:
+                server.terminate()
+                self.assertEqual(server.wait(timeout=60), 0)
+                log.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--simclrd", required=True)
+    parser.add_argument("--worker", required=True)
+    parser.add_argument("--stubs", required=True)
+    parser.add_argument("--example", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest)
