@@ -1,21 +1,62 @@
 #include "client/channel.h"
 
+#include <vector>
+
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace simclr::client {
+namespace {
 
 // Explicit message limits: the largest reply is a 4 MiB download chunk plus
 // its framing; everything bigger travels as a stream.
 constexpr int kMaxMessageBytes = 8 << 20;
 
+// Adds the bearer token to every call's metadata. (gRPC's call credentials
+// would do it, but it sends them only on TLS channels.)
+class BearerToken : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerToken(const std::string& token) : value_("Bearer " + token) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({"authorization", value_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string value_;
+};
+
+class BearerTokenFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerTokenFactory(std::string token) : token_(std::move(token)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new BearerToken(token_);
+  }
+
+ private:
+  const std::string token_;
+};
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> CreateChannel(const ChannelOptions& options) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
   arguments.SetMaxSendMessageSize(kMaxMessageBytes);
-  return grpc::CreateCustomChannel(options.target,
-                                   grpc::InsecureChannelCredentials(), arguments);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+      interceptors;
+  if (!options.token.empty()) {
+    interceptors.push_back(std::make_unique<BearerTokenFactory>(options.token));
+  }
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      options.target, grpc::InsecureChannelCredentials(), arguments,
+      std::move(interceptors));
 }
 
 }  // namespace simclr::client

@@ -12,6 +12,8 @@ namespace simclr::client {
 struct ChannelOptions {
   // "host:port" of simclrd.
   std::string target = "127.0.0.1:50051";
+  // Sent as "authorization: Bearer <token>" on every call when not empty.
+  std::string token;
 };
 
 std::shared_ptr<grpc::Channel> CreateChannel(const ChannelOptions& options);

@@ -214,6 +214,9 @@ int main(int argc, char** argv) {
                  "simclrd address, host:port")
       ->envname("SIMCLR_SERVER")
       ->capture_default_str();
+  app.add_option("--token", channel_options.token,
+                 "Bearer token for a server with --auth_tokens_file")
+      ->envname("SIMCLR_TOKEN");
   app.add_option("--timeout", timeout_seconds, "RPC deadline in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

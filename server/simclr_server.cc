@@ -17,6 +17,7 @@
 #include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
+#include "server/auth/token_auth.h"
 #include "server/checkpoints/checkpoint_catalog.h"
 #include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
@@ -85,6 +86,11 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   }
 
   std::unique_ptr<SimclrServer> server(new SimclrServer());
+  if (!options.auth_tokens_file.empty()) {
+    auto auth = TokenAuthenticator::Load(options.auth_tokens_file);
+    if (!auth.ok()) return auth.status();
+    server->auth_ = *std::move(auth);
+  }
   auto store = JobStore::Open(options.data_dir + "/simclr.db");
   if (!store.ok()) return store.status();
   server->job_store_ = *std::move(store);
@@ -127,13 +133,13 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
 
   // Not implemented yet: the generated bases answer UNIMPLEMENTED.
   server->services_.push_back(std::make_unique<DatasetServiceImpl>(
-      server->datasets_.get(), server->jobs_.get()));
+      server->datasets_.get(), server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(
-      std::make_unique<JobServiceImpl>(server->jobs_.get()));
+      std::make_unique<JobServiceImpl>(server->jobs_.get(), server->auth_.get()));
   server->checkpoints_ =
       std::make_unique<CheckpointCatalog>(options.data_dir);
   server->services_.push_back(std::make_unique<CheckpointServiceImpl>(
-      server->checkpoints_.get(), server->jobs_.get()));
+      server->checkpoints_.get(), server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(
       std::make_unique<v1::EmbeddingService::CallbackService>());
 

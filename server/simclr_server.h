@@ -26,6 +26,7 @@ namespace simclr::server {
 
 class GrpcMetricsInterceptorFactory;
 class CheckpointCatalog;
+class TokenAuthenticator;
 class DatasetManager;
 class DatasetStore;
 class JobManager;
@@ -53,6 +54,8 @@ struct ServerOptions {
   // Uploads: the largest total size, and the most pixels per image.
   int64_t max_upload_bytes = int64_t{4} << 30;
   int64_t max_image_pixels = 4096 * 4096;
+  // Bearer tokens, one per line; empty: no authentication.
+  std::string auth_tokens_file;
 };
 
 class SimclrServer {
@@ -76,6 +79,7 @@ class SimclrServer {
  private:
   SimclrServer();
 
+  std::unique_ptr<TokenAuthenticator> auth_;
   std::unique_ptr<JobStore> job_store_;
   std::unique_ptr<DatasetStore> dataset_store_;
   std::unique_ptr<DatasetManager> datasets_;

@@ -41,6 +41,9 @@ ABSL_FLAG(std::string, worker_path, "",
           "The simclr-worker binary; empty: the one next to simclrd, or in "
           "the build tree's core/ beside server/.");
 ABSL_FLAG(int, max_concurrent_jobs, 1, "Jobs that run at the same time.");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "Bearer tokens, one per line: every simclr.v1 call must send "
+          "'authorization: Bearer <token>' (health stays open). Empty: none.");
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
           "Largest dataset upload, all its files together, in bytes.");
 ABSL_FLAG(int64_t, max_image_pixels, 4096 * 4096,
@@ -115,6 +118,7 @@ int main(int argc, char** argv) {
                             ? DefaultWorkerPath()
                             : absl::GetFlag(FLAGS_worker_path);
   options.max_concurrent_jobs = absl::GetFlag(FLAGS_max_concurrent_jobs);
+  options.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens_file);
   options.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
   options.max_image_pixels = absl::GetFlag(FLAGS_max_image_pixels);
   options.device = absl::GetFlag(FLAGS_device);

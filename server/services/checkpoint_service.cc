@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
+#include "server/auth/token_auth.h"
 
 namespace simclr::server {
 namespace {
@@ -31,8 +32,9 @@ struct FileCloser {
 }  // namespace
 
 grpc::Status CheckpointServiceImpl::ListCheckpoints(
-    grpc::ServerContext*, const v1::ListCheckpointsRequest* request,
+    grpc::ServerContext* context, const v1::ListCheckpointsRequest* request,
     v1::ListCheckpointsResponse* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (request->page_size() < 0 || request->page_size() > 1000) {
     return Invalid(absl::StrCat("page_size: ", request->page_size(),
                                 " is outside [0, 1000]"));
@@ -71,8 +73,9 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
 }
 
 grpc::Status CheckpointServiceImpl::GetCheckpoint(
-    grpc::ServerContext*, const v1::GetCheckpointRequest* request,
+    grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::Checkpoint* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   auto checkpoint = catalog_->Get(request->checkpoint_id());
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   *response = *std::move(checkpoint);
@@ -82,6 +85,7 @@ grpc::Status CheckpointServiceImpl::GetCheckpoint(
 grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     grpc::ServerContext* context, const v1::DownloadCheckpointRequest* request,
     grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
     return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
                                 " is outside [0, ", kMaxChunk, "]"));

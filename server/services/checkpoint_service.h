@@ -9,10 +9,14 @@
 
 namespace simclr::server {
 
+class TokenAuthenticator;
+
 class CheckpointServiceImpl final : public v1::CheckpointService::Service {
  public:
-  CheckpointServiceImpl(const CheckpointCatalog* catalog, JobManager* jobs)
-      : catalog_(catalog), jobs_(jobs) {}
+  // `auth` may be null (no authentication).
+  CheckpointServiceImpl(const CheckpointCatalog* catalog, JobManager* jobs,
+                        const TokenAuthenticator* auth)
+      : catalog_(catalog), jobs_(jobs), auth_(auth) {}
 
   grpc::Status ListCheckpoints(grpc::ServerContext* context,
                                const v1::ListCheckpointsRequest* request,
@@ -28,6 +32,7 @@ class CheckpointServiceImpl final : public v1::CheckpointService::Service {
  private:
   const CheckpointCatalog* const catalog_;
   JobManager* const jobs_;
+  const TokenAuthenticator* const auth_;
 };
 
 }  // namespace simclr::server

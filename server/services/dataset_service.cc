@@ -5,12 +5,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
+#include "server/auth/token_auth.h"
 
 namespace simclr::server {
 
 grpc::Status DatasetServiceImpl::UploadDataset(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadDatasetRequest>* reader,
     v1::Dataset* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   v1::UploadDatasetRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -37,18 +39,20 @@ grpc::Status DatasetServiceImpl::UploadDataset(
   return grpc::Status::OK;
 }
 
-grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext*,
+grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
                                             const v1::GetDatasetRequest* request,
                                             v1::Dataset* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   auto dataset = datasets_->Get(request->dataset_id());
   if (!dataset.ok()) return ToGrpcStatus(dataset.status());
   *response = *std::move(dataset);
   return grpc::Status::OK;
 }
 
-grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext*,
+grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
                                               const v1::ListDatasetsRequest* request,
                                               v1::ListDatasetsResponse* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (request->page_size() < 0 || request->page_size() > 1000) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("page_size: ", request->page_size(),
@@ -71,9 +75,10 @@ grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext*,
+grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext* context,
                                                const v1::DeleteDatasetRequest* request,
                                                v1::DeleteDatasetResponse*) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   return ToGrpcStatus(datasets_->Delete(request->dataset_id(),
                                         jobs_->DatasetInUse(request->dataset_id())));
 }

@@ -9,10 +9,14 @@
 
 namespace simclr::server {
 
+class TokenAuthenticator;
+
 class DatasetServiceImpl final : public v1::DatasetService::Service {
  public:
-  DatasetServiceImpl(DatasetManager* datasets, JobManager* jobs)
-      : datasets_(datasets), jobs_(jobs) {}
+  // `auth` may be null (no authentication).
+  DatasetServiceImpl(DatasetManager* datasets, JobManager* jobs,
+                     const TokenAuthenticator* auth)
+      : datasets_(datasets), jobs_(jobs), auth_(auth) {}
 
   grpc::Status UploadDataset(grpc::ServerContext* context,
                              grpc::ServerReader<v1::UploadDatasetRequest>* reader,
@@ -30,6 +34,7 @@ class DatasetServiceImpl final : public v1::DatasetService::Service {
  private:
   DatasetManager* const datasets_;
   JobManager* const jobs_;
+  const TokenAuthenticator* const auth_;
 };
 
 }  // namespace simclr::server

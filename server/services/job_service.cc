@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
+#include "server/auth/token_auth.h"
 
 namespace simclr::server {
 namespace {
@@ -25,25 +26,28 @@ grpc::Status CheckJobId(const std::string& id) {
 
 }  // namespace
 
-grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext*,
+grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* context,
                                        const v1::SubmitJobRequest* request,
                                        v1::Job* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (!request->has_spec()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: required");
   }
   return Reply(jobs_->Submit(request->spec(), request->request_id()), response);
 }
 
-grpc::Status JobServiceImpl::GetJob(grpc::ServerContext*,
+grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* context,
                                     const v1::GetJobRequest* request,
                                     v1::Job* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
   return Reply(jobs_->Get(request->job_id()), response);
 }
 
-grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*,
+grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
                                       const v1::ListJobsRequest* request,
                                       v1::ListJobsResponse* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (request->page_size() < 0 || request->page_size() > 1000) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("page_size: ", request->page_size(),
@@ -78,23 +82,26 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext*,
+grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,
                                        const v1::CancelJobRequest* request,
                                        v1::Job* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
   return Reply(jobs_->Cancel(request->job_id()), response);
 }
 
-grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext*,
+grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext* context,
                                       const v1::PauseJobRequest* request,
                                       v1::Job* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
   return Reply(jobs_->Pause(request->job_id()), response);
 }
 
-grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext*,
+grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext* context,
                                        const v1::ResumeJobRequest* request,
                                        v1::Job* response) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
   return Reply(jobs_->Resume(request->job_id()), response);
 }
@@ -102,6 +109,7 @@ grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext*,
 grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
                                       const v1::WatchJobRequest* request,
                                       grpc::ServerWriter<v1::JobEvent>* writer) {
+  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
   if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
   uint64_t after = request->after_seq();
   while (!context->IsCancelled()) {

@@ -8,9 +8,13 @@
 
 namespace simclr::server {
 
+class TokenAuthenticator;
+
 class JobServiceImpl final : public v1::JobService::Service {
  public:
-  explicit JobServiceImpl(JobManager* jobs) : jobs_(jobs) {}
+  // `auth` may be null (no authentication).
+  JobServiceImpl(JobManager* jobs, const TokenAuthenticator* auth)
+      : jobs_(jobs), auth_(auth) {}
 
   grpc::Status SubmitJob(grpc::ServerContext* context,
                          const v1::SubmitJobRequest* request,
@@ -38,6 +42,7 @@ class JobServiceImpl final : public v1::JobService::Service {
 
  private:
   JobManager* const jobs_;
+  const TokenAuthenticator* const auth_;
 };
 
 }  // namespace simclr::server
