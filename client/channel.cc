@@ -1,5 +1,6 @@
 #include "client/channel.h"
 
+#include <fstream>
 #include <vector>
 
 #include "grpcpp/create_channel.h"
@@ -43,6 +44,20 @@ class BearerTokenFactory : public grpc::experimental::ClientInterceptorFactoryIn
   const std::string token_;
 };
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const ChannelOptions& options) {
+  if (options.tls_ca.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFile(options.tls_ca);
+  if (!options.tls_cert.empty()) ssl.pem_cert_chain = ReadFile(options.tls_cert);
+  if (!options.tls_key.empty()) ssl.pem_private_key = ReadFile(options.tls_key);
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 std::shared_ptr<grpc::Channel> CreateChannel(const ChannelOptions& options) {
@@ -55,7 +70,7 @@ std::shared_ptr<grpc::Channel> CreateChannel(const ChannelOptions& options) {
     interceptors.push_back(std::make_unique<BearerTokenFactory>(options.token));
   }
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      options.target, grpc::InsecureChannelCredentials(), arguments,
+      options.target, Credentials(options), arguments,
       std::move(interceptors));
 }
 

@@ -217,6 +217,14 @@ int main(int argc, char** argv) {
   app.add_option("--token", channel_options.token,
                  "Bearer token for a server with --auth_tokens_file")
       ->envname("SIMCLR_TOKEN");
+  app.add_option("--tls_ca", channel_options.tls_ca,
+                 "PEM CA of the server's certificate: connect with TLS")
+      ->envname("SIMCLR_TLS_CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls_cert", channel_options.tls_cert, "PEM client certificate (mTLS)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls_key", channel_options.tls_key, "PEM client key (mTLS)")
+      ->check(CLI::ExistingFile);
   app.add_option("--timeout", timeout_seconds, "RPC deadline in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -13,6 +13,8 @@ PACKAGES=(
   libopencv-dev libabsl-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   libgoogle-glog-dev libsqlite3-dev libarchive-dev libcli11-dev zlib1g-dev
   libssl-dev
+  # TLS test certificates
+  openssl
   # data and interop tests
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-grpcio python3-protobuf python3-sklearn

@@ -35,6 +35,45 @@
 namespace simclr::server {
 namespace {
 
+absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& path) {
+  std::ifstream in(path);
+  std::string pem((std::istreambuf_iterator<char>(in)), {});
+  if (!in.good() && !in.eof()) pem.clear();
+  if (pem.find("-----BEGIN") == std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--", flag, " ", path, ": cannot read a PEM file"));
+  }
+  return pem;
+}
+
+// Insecure without --tls_cert; TLS, and mTLS with --tls_client_ca.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const ServerOptions& options) {
+  if (options.tls_cert.empty() && options.tls_key.empty()) {
+    if (!options.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert.empty() || options.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  auto cert = ReadPem("tls_cert", options.tls_cert);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem("tls_key", options.tls_key);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca.empty()) {
+    auto ca = ReadPem("tls_client_ca", options.tls_client_ca);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
 absl::Status PrepareDataDir(const std::string& data_dir) {
   if (data_dir.empty()) {
     return absl::InvalidArgumentError("--data_dir: must not be empty");
@@ -84,6 +123,9 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
     return absl::FailedPreconditionError(absl::StrCat(
         "--worker_path ", options.worker_path, ": not an executable file"));
   }
+
+  auto credentials = ServerCredentials(options);
+  if (!credentials.ok()) return credentials.status();
 
   std::unique_ptr<SimclrServer> server(new SimclrServer());
   if (!options.auth_tokens_file.empty()) {
@@ -160,8 +202,7 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   // same speed (bench_dataset_upload).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   const std::string address = absl::StrCat(options.host, ":", options.port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &server->grpc_port_);
+  builder.AddListeningPort(address, *credentials, &server->grpc_port_);
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   std::vector<

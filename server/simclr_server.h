@@ -56,6 +56,9 @@ struct ServerOptions {
   int64_t max_image_pixels = 4096 * 4096;
   // Bearer tokens, one per line; empty: no authentication.
   std::string auth_tokens_file;
+  // TLS: PEM certificate chain and key (both or neither); with a client CA,
+  // clients must present a certificate it signed (mTLS).
+  std::string tls_cert, tls_key, tls_client_ca;
 };
 
 class SimclrServer {

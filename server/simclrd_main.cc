@@ -41,6 +41,10 @@ ABSL_FLAG(std::string, worker_path, "",
           "The simclr-worker binary; empty: the one next to simclrd, or in "
           "the build tree's core/ beside server/.");
 ABSL_FLAG(int, max_concurrent_jobs, 1, "Jobs that run at the same time.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: clients must present a certificate it signed (mTLS).");
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "Bearer tokens, one per line: every simclr.v1 call must send "
           "'authorization: Bearer <token>' (health stays open). Empty: none.");
@@ -119,6 +123,9 @@ int main(int argc, char** argv) {
                             : absl::GetFlag(FLAGS_worker_path);
   options.max_concurrent_jobs = absl::GetFlag(FLAGS_max_concurrent_jobs);
   options.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens_file);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
   options.max_image_pixels = absl::GetFlag(FLAGS_max_image_pixels);
   options.device = absl::GetFlag(FLAGS_device);
