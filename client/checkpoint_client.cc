@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "client/list_all_pages.h"
 #include "core/common/sha256.h"
 #include "grpcpp/client_context.h"
 #include "proto/grpc_status_conversion.h"
@@ -17,21 +18,12 @@ CheckpointClient::CheckpointClient(std::shared_ptr<grpc::Channel> channel,
 
 absl::StatusOr<std::vector<v1::Checkpoint>> CheckpointClient::List(
     const std::string& job_id) {
-  std::vector<v1::Checkpoint> checkpoints;
   v1::ListCheckpointsRequest request;
   request.set_job_id(job_id);
-  request.set_page_size(1000);
-  while (true) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    v1::ListCheckpointsResponse response;
-    const grpc::Status status = stub_->ListCheckpoints(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    checkpoints.insert(checkpoints.end(), response.checkpoints().begin(),
-                       response.checkpoints().end());
-    if (response.next_page_token().empty()) return checkpoints;
-    request.set_page_token(response.next_page_token());
-  }
+  return ListAllPages<v1::Checkpoint, v1::ListCheckpointsResponse>(
+      request, timeout_,
+      [this](auto* c, const auto& r, auto* p) { return stub_->ListCheckpoints(c, r, p); },
+      [](const v1::ListCheckpointsResponse& p) -> const auto& { return p.checkpoints(); });
 }
 
 absl::StatusOr<v1::Checkpoint> CheckpointClient::Get(const std::string& checkpoint_id) {

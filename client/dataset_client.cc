@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "client/list_all_pages.h"
 #include "core/common/sha256.h"
 #include "grpcpp/client_context.h"
 #include "proto/grpc_status_conversion.h"
@@ -71,19 +72,10 @@ absl::StatusOr<v1::Dataset> DatasetClient::UploadIdx(
 }
 
 absl::StatusOr<std::vector<v1::Dataset>> DatasetClient::List() {
-  std::vector<v1::Dataset> datasets;
-  v1::ListDatasetsRequest request;
-  request.set_page_size(1000);
-  while (true) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    v1::ListDatasetsResponse response;
-    const grpc::Status status = stub_->ListDatasets(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    datasets.insert(datasets.end(), response.datasets().begin(), response.datasets().end());
-    if (response.next_page_token().empty()) return datasets;
-    request.set_page_token(response.next_page_token());
-  }
+  return ListAllPages<v1::Dataset, v1::ListDatasetsResponse>(
+      v1::ListDatasetsRequest(), timeout_,
+      [this](auto* c, const auto& r, auto* p) { return stub_->ListDatasets(c, r, p); },
+      [](const v1::ListDatasetsResponse& p) -> const auto& { return p.datasets(); });
 }
 
 absl::StatusOr<v1::Dataset> DatasetClient::Get(const std::string& dataset_id) {

@@ -1,5 +1,6 @@
 #include "client/job_client.h"
 
+#include "client/list_all_pages.h"
 #include "grpcpp/client_context.h"
 #include "proto/grpc_status_conversion.h"
 
@@ -45,19 +46,10 @@ absl::StatusOr<v1::Job> JobClient::Get(const std::string& job_id) {
 }
 
 absl::StatusOr<std::vector<v1::Job>> JobClient::List() {
-  std::vector<v1::Job> jobs;
-  v1::ListJobsRequest request;
-  request.set_page_size(1000);
-  while (true) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    v1::ListJobsResponse response;
-    const grpc::Status status = stub_->ListJobs(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    jobs.insert(jobs.end(), response.jobs().begin(), response.jobs().end());
-    if (response.next_page_token().empty()) return jobs;
-    request.set_page_token(response.next_page_token());
-  }
+  return ListAllPages<v1::Job, v1::ListJobsResponse>(
+      v1::ListJobsRequest(), timeout_,
+      [this](auto* c, const auto& r, auto* p) { return stub_->ListJobs(c, r, p); },
+      [](const v1::ListJobsResponse& p) -> const auto& { return p.jobs(); });
 }
 
 absl::StatusOr<v1::Job> JobClient::Cancel(const std::string& job_id) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
+#include "server/services/pagination.h"
 
 namespace simclr::server {
 namespace {
@@ -35,15 +36,6 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
     grpc::ServerContext* context, const v1::ListCheckpointsRequest* request,
     v1::ListCheckpointsResponse* response) {
   if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (request->page_size() < 0 || request->page_size() > 1000) {
-    return Invalid(absl::StrCat("page_size: ", request->page_size(),
-                                " is outside [0, 1000]"));
-  }
-  int64_t start = 0;
-  if (!request->page_token().empty() &&
-      (!absl::SimpleAtoi(request->page_token(), &start) || start < 0)) {
-    return Invalid("page_token: not a token from ListCheckpoints");
-  }
   std::vector<std::string> job_ids;
   if (!request->job_id().empty()) {
     if (auto job = jobs_->Get(request->job_id()); !job.ok()) {
@@ -62,14 +54,12 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return a.create_time().seconds() > b.create_time().seconds();
   });
-  const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
-  const int64_t end =
-      std::min<int64_t>(start + size, static_cast<int64_t>(all.size()));
-  for (int64_t i = start; i < end; ++i) *response->add_checkpoints() = all[i];
-  if (end < static_cast<int64_t>(all.size())) {
-    response->set_next_page_token(std::to_string(end));
-  }
-  return grpc::Status::OK;
+  std::string next;
+  grpc::Status status = Paginate(
+      request->page_size(), request->page_token(), all, "ListCheckpoints",
+      [response](const v1::Checkpoint& c) { *response->add_checkpoints() = c; }, &next);
+  response->set_next_page_token(next);
+  return status;
 }
 
 grpc::Status CheckpointServiceImpl::GetCheckpoint(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
+#include "server/services/pagination.h"
 
 namespace simclr::server {
 
@@ -53,26 +54,14 @@ grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
                                               const v1::ListDatasetsRequest* request,
                                               v1::ListDatasetsResponse* response) {
   if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (request->page_size() < 0 || request->page_size() > 1000) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("page_size: ", request->page_size(),
-                                     " is outside [0, 1000]"));
-  }
-  int64_t start = 0;
-  if (!request->page_token().empty() &&
-      (!absl::SimpleAtoi(request->page_token(), &start) || start < 0)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "page_token: not a token from ListDatasets");
-  }
   auto all = datasets_->List();
   if (!all.ok()) return ToGrpcStatus(all.status());
-  const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
-  const int64_t end = std::min<int64_t>(start + size, static_cast<int64_t>(all->size()));
-  for (int64_t i = start; i < end; ++i) *response->add_datasets() = (*all)[i];
-  if (end < static_cast<int64_t>(all->size())) {
-    response->set_next_page_token(std::to_string(end));
-  }
-  return grpc::Status::OK;
+  std::string next;
+  grpc::Status status = Paginate(
+      request->page_size(), request->page_token(), *all, "ListDatasets",
+      [response](const v1::Dataset& d) { *response->add_datasets() = d; }, &next);
+  response->set_next_page_token(next);
+  return status;
 }
 
 grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext* context,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
+#include "server/services/pagination.h"
 
 namespace simclr::server {
 namespace {
@@ -48,17 +49,6 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
                                       const v1::ListJobsRequest* request,
                                       v1::ListJobsResponse* response) {
   if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (request->page_size() < 0 || request->page_size() > 1000) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("page_size: ", request->page_size(),
-                                     " is outside [0, 1000]"));
-  }
-  int64_t start = 0;
-  if (!request->page_token().empty() &&
-      (!absl::SimpleAtoi(request->page_token(), &start) || start < 0)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "page_token: not a token from ListJobs");
-  }
   const std::set<int> states(request->states().begin(), request->states().end());
   const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
   std::vector<v1::Job> matching;
@@ -72,14 +62,12 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
     }
     if (labelled) matching.push_back(std::move(job));
   }
-  const int64_t size = request->page_size() == 0 ? 50 : request->page_size();
-  const int64_t end =
-      std::min<int64_t>(start + size, static_cast<int64_t>(matching.size()));
-  for (int64_t i = start; i < end; ++i) *response->add_jobs() = matching[i];
-  if (end < static_cast<int64_t>(matching.size())) {
-    response->set_next_page_token(std::to_string(end));
-  }
-  return grpc::Status::OK;
+  std::string next;
+  grpc::Status status = Paginate(
+      request->page_size(), request->page_token(), matching, "ListJobs",
+      [response](const v1::Job& job) { *response->add_jobs() = job; }, &next);
+  response->set_next_page_token(next);
+  return status;
 }
 
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,
