@@ -145,8 +145,10 @@ void PrintCheckpoint(const simclr::v1::Checkpoint& c, bool json) {
 class ProgressLine {
  public:
   ProgressLine() : tty_(isatty(2) != 0), start_(absl::Now()) {}
-  void operator()(int64_t done, int64_t total) {
+  void operator()(int64_t done_bytes, int64_t total_bytes) {
     if (!tty_ || absl::Now() - last_ < absl::Milliseconds(100)) return;
+    const auto done = static_cast<double>(done_bytes);
+    const auto total = static_cast<double>(total_bytes);
     last_ = absl::Now();
     const double seconds = absl::ToDoubleSeconds(last_ - start_);
     const double rate = seconds > 0 ? done / seconds : 0;
@@ -172,7 +174,8 @@ void PrintDataset(const simclr::v1::Dataset& d, bool json) {
   std::cout << absl::StrFormat("%-16s %7d images %dx%dx%d  %d classes  %.1f MB stored  %s\n",
                                d.id(), d.num_examples(), d.height(), d.width(),
                                d.channels(), d.num_classes(),
-                               d.stored_size_bytes() / 1e6, d.display_name());
+                               static_cast<double>(d.stored_size_bytes()) / 1e6,
+                               d.display_name());
 }
 
 int Report(const absl::StatusOr<simclr::v1::Job>& job, const std::string& what,
@@ -356,7 +359,7 @@ int main(int argc, char** argv) {
     PrintDataset(*dataset, json);
     if (!json) {
       std::cout << absl::StrFormat("uploaded %.1f MB in %.2f s\n",
-                                   dataset->upload_size_bytes() / 1e6,
+                                   static_cast<double>(dataset->upload_size_bytes()) / 1e6,
                                    absl::ToDoubleSeconds(absl::Now() - start));
     }
     return 0;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -39,7 +40,7 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& 
   std::ifstream in(path);
   std::string pem((std::istreambuf_iterator<char>(in)), {});
   if (!in.good() && !in.eof()) pem.clear();
-  if (pem.find("-----BEGIN") == std::string::npos) {
+  if (!absl::StrContains(pem, "-----BEGIN")) {
     return absl::FailedPreconditionError(
         absl::StrCat("--", flag, " ", path, ": cannot read a PEM file"));
   }

@@ -53,7 +53,7 @@ struct ServerOptions {
   absl::Duration stop_grace = absl::Seconds(10);
   // Uploads: the largest total size, and the most pixels per image.
   int64_t max_upload_bytes = int64_t{4} << 30;
-  int64_t max_image_pixels = 4096 * 4096;
+  int64_t max_image_pixels = int64_t{4096} * 4096;
   // Bearer tokens, one per line; empty: no authentication.
   std::string auth_tokens_file;
   // TLS: PEM certificate chain and key (both or neither); with a client CA,

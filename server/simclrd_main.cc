@@ -50,7 +50,7 @@ ABSL_FLAG(std::string, auth_tokens_file, "",
           "'authorization: Bearer <token>' (health stays open). Empty: none.");
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
           "Largest dataset upload, all its files together, in bytes.");
-ABSL_FLAG(int64_t, max_image_pixels, 4096 * 4096,
+ABSL_FLAG(int64_t, max_image_pixels, int64_t{4096} * 4096,
           "Most pixels (height x width) an uploaded image may have.");
 ABSL_FLAG(int, worker_threads, 0,
           "LibTorch threads of a job whose spec says 0; 0 = one per core.");

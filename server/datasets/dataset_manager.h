@@ -25,7 +25,7 @@ namespace simclr::server {
 
 struct DatasetLimits {
   int64_t max_upload_bytes = int64_t{4} << 30;
-  int64_t max_image_pixels = 4096 * 4096;
+  int64_t max_image_pixels = int64_t{4096} * 4096;
 };
 
 class DatasetManager {
