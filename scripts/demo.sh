@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts simclrd on localhost, checks it with simclrctl, submits a short
-# SimCLR pretraining job on Fashion-MNIST and prints its live progress, then
+# Starts simclrd on localhost, checks it with simclrctl, uploads
+# Fashion-MNIST, submits a short SimCLR pretraining job on the upload and
+# prints its live progress, then
 # prints how to reach the server. Runs until Ctrl-C (or for DEMO_SECONDS
 # seconds, if set), then stops the server with SIGTERM, as an operator would.
 set -euo pipefail
@@ -34,8 +35,19 @@ CTL=("$BUILD_DIR/client/simclrctl" --server "127.0.0.1:$PORT")
 echo
 echo "simclrd health: $("${CTL[@]}" health)"
 echo
-echo "== simclrctl jobs submit -f examples/jobs/fashion_mnist_demo_pretrain.json --watch"
-"${CTL[@]}" jobs submit -f examples/jobs/fashion_mnist_demo_pretrain.json --watch
+FMNIST=/usr/share/datasets/fashion-mnist
+echo "== simclrctl datasets upload (Fashion-MNIST training set)"
+DATASET=$("${CTL[@]}" --json datasets upload --name "Fashion-MNIST train" \
+  --images "$FMNIST/train-images-idx3-ubyte.gz" --labels "$FMNIST/train-labels-idx1-ubyte.gz" \
+  --class_names "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" |
+  sed -n 's/.*"id":"\(ds-[0-9a-f]*\)".*/\1/p')
+"${CTL[@]}" datasets get "$DATASET"
+SPEC=$(mktemp /tmp/simclr-demo-spec.XXXXXX.json)
+sed "s/DATASET_ID/$DATASET/" examples/jobs/fashion_mnist_demo_pretrain_uploaded.json > "$SPEC"
+echo
+echo "== simclrctl jobs submit -f $SPEC --watch   (3 epochs on dataset $DATASET)"
+"${CTL[@]}" jobs submit -f "$SPEC" --watch
+rm -f "$SPEC"
 echo
 echo "== simclrctl jobs list"
 "${CTL[@]}" jobs list
@@ -51,9 +63,10 @@ Try:
   ${CTL[*]} jobs pause|resume|cancel JOB_ID
   curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep grpc_server_handled_total
 
-The job's checkpoints are in $DATA_DIR/jobs/JOB_ID/run/checkpoints/. Dataset
-upload, checkpoint download and embedding RPCs answer UNIMPLEMENTED until
-their parts of issues 5 and 6 land.
+  ${CTL[*]} checkpoints list
+  ${CTL[*]} checkpoints download CHECKPOINT_ID -o encoder.pt
+      (then in /usr/bin/python3: torch.jit.load("encoder.pt"))
+The embedding RPCs answer UNIMPLEMENTED until issue 6 lands.
 Press Ctrl-C to stop.
 MSG
 
