@@ -42,6 +42,7 @@ DATASET=$("${CTL[@]}" --json datasets upload --name "Fashion-MNIST train" \
   --class_names "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" |
   sed -n 's/.*"id":"\(ds-[0-9a-f]*\)".*/\1/p')
 "${CTL[@]}" datasets get "$DATASET"
+# The template names the dataset DATASET_ID; put the upload's id in.
 SPEC=$(mktemp /tmp/simclr-demo-spec.XXXXXX.json)
 sed "s/DATASET_ID/$DATASET/" examples/jobs/fashion_mnist_demo_pretrain_uploaded.json > "$SPEC"
 echo
