@@ -22,11 +22,34 @@ absl::StatusOr<v1::Dataset> DatasetClient::UploadIdx(
     const Progress& progress) {
   std::vector<std::pair<std::string, std::string>> files = {{"images", images_path}};
   if (!labels_path.empty()) files.emplace_back("labels", labels_path);
+  v1::UploadHeader header;
+  header.set_display_name(display_name);
+  header.set_format(v1::DATASET_FORMAT_IDX);
+  for (const auto& name : class_names) header.add_class_names(name);
+  return Upload(std::move(header), files, progress);
+}
+
+absl::StatusOr<v1::Dataset> DatasetClient::UploadArchive(const std::string& display_name,
+                                                         const std::string& archive_path,
+                                                         bool labelled,
+                                                         double max_corrupt_fraction,
+                                                         const Progress& progress) {
+  v1::UploadHeader header;
+  header.set_display_name(display_name);
+  header.set_format(labelled ? v1::DATASET_FORMAT_IMAGE_FOLDER
+                             : v1::DATASET_FORMAT_UNLABELED_FOLDER);
+  header.set_max_corrupt_fraction(max_corrupt_fraction);
+  return Upload(std::move(header),
+                {{std::filesystem::path(archive_path).filename().string(), archive_path}},
+                progress);
+}
+
+absl::StatusOr<v1::Dataset> DatasetClient::Upload(
+    v1::UploadHeader header_in, const std::vector<std::pair<std::string, std::string>>& files,
+    const Progress& progress) {
   v1::UploadDatasetRequest request;
   v1::UploadHeader* header = request.mutable_header();
-  header->set_display_name(display_name);
-  header->set_format(v1::DATASET_FORMAT_IDX);
-  for (const auto& name : class_names) header->add_class_names(name);
+  *header = std::move(header_in);
   int64_t total = 0;
   for (const auto& [name, path] : files) {
     std::error_code error;

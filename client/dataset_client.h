@@ -27,11 +27,25 @@ class DatasetClient {
                                         const std::string& labels_path,
                                         const std::vector<std::string>& class_names,
                                         const Progress& progress = nullptr);
+  // A tar or zip archive: class_name/image.png folders (labelled), or
+  // images anywhere (unlabelled). Up to max_corrupt_fraction of the images
+  // may be undecodable and are dropped.
+  absl::StatusOr<v1::Dataset> UploadArchive(const std::string& display_name,
+                                            const std::string& archive_path, bool labelled,
+                                            double max_corrupt_fraction,
+                                            const Progress& progress = nullptr);
   absl::StatusOr<std::vector<v1::Dataset>> List();
   absl::StatusOr<v1::Dataset> Get(const std::string& dataset_id);
   absl::Status Delete(const std::string& dataset_id);
 
  private:
+  // Declares each (name, path) file's size and SHA-256 in `header`, then
+  // streams the files in 1 MiB chunks.
+  absl::StatusOr<v1::Dataset> Upload(
+      v1::UploadHeader header,
+      const std::vector<std::pair<std::string, std::string>>& files,
+      const Progress& progress);
+
   std::unique_ptr<v1::DatasetService::Stub> stub_;
   absl::Duration timeout_;
 };

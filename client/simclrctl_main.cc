@@ -282,10 +282,25 @@ int main(int argc, char** argv) {
 
   CLI::App* datasets = app.add_subcommand("datasets", "Upload, list and delete datasets");
   datasets->require_subcommand(1);
-  std::string dataset_id, dataset_name, images, labels, class_names;
+  std::string dataset_id, dataset_name, images, labels, class_names, archive;
+  bool unlabelled = false;
+  double max_corrupt_fraction = 0;
   CLI::App* upload = datasets->add_subcommand(
-      "upload", "Upload an IDX dataset (images and labels files, gzipped or not)");
-  upload->add_option("--images", images, "IDX images file")->required()->check(CLI::ExistingFile);
+      "upload",
+      "Upload IDX files (--images [--labels], gzipped or not) or a tar/zip "
+      "archive of class_name/image.png folders (--archive)");
+  CLI::Option* images_option =
+      upload->add_option("--images", images, "IDX images file")->check(CLI::ExistingFile);
+  CLI::Option* archive_option =
+      upload->add_option("--archive", archive, "tar or zip archive of images")
+          ->check(CLI::ExistingFile)
+          ->excludes(images_option);
+  upload->add_flag("--unlabelled", unlabelled,
+                   "The archive's images have no classes (anywhere in it)")
+      ->needs(archive_option);
+  upload->add_option("--max_corrupt_fraction", max_corrupt_fraction,
+                     "Share of undecodable images to drop instead of failing")
+      ->check(CLI::Range(0.0, 0.5));
   upload->add_option("--labels", labels, "IDX labels file")->check(CLI::ExistingFile);
   upload->add_option("--name", dataset_name, "Display name");
   upload->add_option("--class_names", class_names, "Comma-separated names of classes 0..K-1");
@@ -347,10 +362,16 @@ int main(int argc, char** argv) {
     const absl::Time start = absl::Now();
     {
       ProgressLine progress;
-      dataset = dataset_client.UploadIdx(dataset_name, images, labels, names,
-                                         [&](int64_t done, int64_t total) {
-                                           progress(done, total);
-                                         });
+      auto report = [&](int64_t done, int64_t total) { progress(done, total); };
+      if (!archive.empty()) {
+        dataset = dataset_client.UploadArchive(dataset_name, archive, !unlabelled,
+                                               max_corrupt_fraction, report);
+      } else if (!images.empty()) {
+        dataset = dataset_client.UploadIdx(dataset_name, images, labels, names, report);
+      } else {
+        std::cerr << "simclrctl datasets upload: give --images or --archive\n";
+        return kExitUsage;
+      }
     }
     if (!dataset.ok()) {
       std::cerr << "simclrctl datasets upload: " << dataset.status() << "\n";

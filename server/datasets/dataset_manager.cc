@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
 
 namespace simclr::server {
@@ -33,6 +34,18 @@ bool IsDatasetId(const std::string& id) {
          std::all_of(id.begin() + 3, id.end(), [](char c) {
            return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
          });
+}
+
+// Classes and their counts, by label.
+void Describe(const std::vector<std::string>& names, const std::vector<int64_t>& counts,
+              v1::Dataset* dataset) {
+  dataset->set_num_classes(static_cast<int32_t>(counts.size()));
+  for (size_t label = 0; label < counts.size(); ++label) {
+    v1::ClassCount* count = dataset->add_class_counts();
+    count->set_label(static_cast<int32_t>(label));
+    count->set_name(names[label]);
+    count->set_count(counts[label]);
+  }
 }
 
 }  // namespace
@@ -66,13 +79,21 @@ absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpl
   if (header.display_name().size() > 128) {
     return Invalid("header.display_name: longer than 128 characters");
   }
-  if (header.format() != v1::DATASET_FORMAT_IDX) {
+  const bool idx = header.format() == v1::DATASET_FORMAT_IDX;
+  const bool archive = header.format() == v1::DATASET_FORMAT_IMAGE_FOLDER ||
+                       header.format() == v1::DATASET_FORMAT_UNLABELED_FOLDER;
+  if (!idx && !archive) {
     return absl::UnimplementedError(absl::StrCat(
         "header.format: ", v1::DatasetFormat_Name(header.format()),
-        " uploads are not supported by this server yet; IDX is"));
+        " uploads are not supported; IDX, IMAGE_FOLDER and UNLABELED_FOLDER are"));
   }
-  if (header.files_size() < 1 || header.files_size() > 2) {
+  if (idx && (header.files_size() < 1 || header.files_size() > 2)) {
     return Invalid(absl::StrCat("header.files: IDX takes 1 or 2 files (images, labels), got ",
+                                header.files_size()));
+  }
+  if (archive && header.files_size() != 1) {
+    return Invalid(absl::StrCat("header.files: ", v1::DatasetFormat_Name(header.format()),
+                                " takes 1 file (a tar or zip archive), got ",
                                 header.files_size()));
   }
   if (header.max_corrupt_fraction() < 0 || header.max_corrupt_fraction() > 0.5) {
@@ -83,10 +104,17 @@ absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpl
   for (int i = 0; i < header.files_size(); ++i) {
     const v1::UploadFile& file = header.files(i);
     const std::string field = absl::StrCat("header.files[", i, "]");
-    const std::string expected = i == 0 ? "images" : "labels";
-    if (file.name() != expected) {
-      return Invalid(absl::StrCat(field, ".name: \"", file.name(), "\", IDX expects \"",
-                                  expected, "\" here"));
+    if (idx) {
+      const std::string expected = i == 0 ? "images" : "labels";
+      if (file.name() != expected) {
+        return Invalid(absl::StrCat(field, ".name: \"", file.name(),
+                                    "\", IDX expects \"", expected, "\" here"));
+      }
+    } else if (file.name().empty() || file.name().size() > 255 ||
+               absl::StrContains(file.name(), '/') || file.name() == "." ||
+               file.name() == "..") {
+      return Invalid(absl::StrCat(field, ".name: \"", file.name(),
+                                  "\" must be a file name of 1 to 255 characters, no '/'"));
     }
     if (file.size_bytes() <= 0) return Invalid(absl::StrCat(field, ".size_bytes: must be > 0"));
     if (!IsSha256(file.sha256())) {
@@ -111,7 +139,8 @@ absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpl
   for (const auto& declared : header.files()) {
     Upload::File file;
     file.declared = declared;
-    file.path = absl::StrCat(upload->dir_, "/", declared.name(), ".upload");
+    // Fixed names on disk: the declared name is only shown, never a path.
+    file.path = absl::StrCat(upload->dir_, "/upload-", upload->files_.size());
     file.out = std::fopen(file.path.c_str(), "wb");
     file.hash = std::make_unique<core::Sha256Hasher>();
     if (file.out == nullptr) return absl::InternalError(absl::StrCat("cannot write ", file.path));
@@ -181,38 +210,53 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
                                               file.declared.sha256()));
     }
   }
-  auto imported =
-      ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "", dir_,
-                manager_->limits_.max_image_pixels);
-  if (!imported.ok()) return imported.status();
-  for (const auto& file : files_) std::filesystem::remove(file.path);
-  if (!header_.class_names().empty() &&
-      header_.class_names_size() != static_cast<int>(imported->class_counts.size())) {
-    return Invalid(absl::StrCat("header.class_names: ", header_.class_names_size(),
-                                " names for ", imported->class_counts.size(),
-                                " classes in the labels"));
-  }
   v1::Dataset dataset;
+  if (header_.format() == v1::DATASET_FORMAT_IDX) {
+    auto imported = ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "",
+                              dir_, manager_->limits_.max_image_pixels);
+    if (!imported.ok()) return imported.status();
+    if (!header_.class_names().empty() &&
+        header_.class_names_size() != static_cast<int>(imported->class_counts.size())) {
+      return Invalid(absl::StrCat("header.class_names: ", header_.class_names_size(),
+                                  " names for ", imported->class_counts.size(),
+                                  " classes in the labels"));
+    }
+    std::vector<std::string> names;
+    for (size_t label = 0; label < imported->class_counts.size(); ++label) {
+      names.push_back(header_.class_names().empty()
+                          ? std::to_string(label)
+                          : header_.class_names(static_cast<int>(label)));
+    }
+    Describe(names, imported->class_counts, &dataset);
+    dataset.set_num_examples(imported->images);
+    dataset.set_height(imported->height);
+    dataset.set_width(imported->width);
+    dataset.set_channels(1);
+    dataset.set_stored_size_bytes(imported->stored_bytes);
+  } else {
+    ArchiveLimits limits;
+    limits.max_total_bytes = manager_->limits_.max_upload_bytes;
+    limits.max_image_pixels = manager_->limits_.max_image_pixels;
+    limits.max_corrupt_fraction = header_.max_corrupt_fraction();
+    auto imported =
+        ImportArchive(files_[0].path,
+                      header_.format() == v1::DATASET_FORMAT_IMAGE_FOLDER, dir_, limits);
+    if (!imported.ok()) return imported.status();
+    Describe(imported->class_names, imported->class_counts, &dataset);
+    dataset.set_num_examples(imported->images);
+    dataset.set_height(imported->height);
+    dataset.set_width(imported->width);
+    dataset.set_channels(imported->channels);
+    dataset.set_stored_size_bytes(imported->stored_bytes);
+    dataset.set_corrupt_images_skipped(imported->corrupt);
+  }
+  for (const auto& file : files_) std::filesystem::remove(file.path);
   dataset.set_id(id_);
   dataset.set_display_name(header_.display_name());
-  dataset.set_format(v1::DATASET_FORMAT_IDX);
-  dataset.set_num_examples(imported->images);
-  dataset.set_num_classes(static_cast<int32_t>(imported->class_counts.size()));
-  for (size_t label = 0; label < imported->class_counts.size(); ++label) {
-    v1::ClassCount* count = dataset.add_class_counts();
-    count->set_label(static_cast<int32_t>(label));
-    count->set_name(header_.class_names().empty()
-                        ? std::to_string(label)
-                        : header_.class_names(static_cast<int>(label)));
-    count->set_count(imported->class_counts[label]);
-  }
-  dataset.set_height(imported->height);
-  dataset.set_width(imported->width);
-  dataset.set_channels(1);
+  dataset.set_format(header_.format());
   int64_t uploaded = 0;
   for (const auto& file : header_.files()) uploaded += file.size_bytes();
   dataset.set_upload_size_bytes(uploaded);
-  dataset.set_stored_size_bytes(imported->stored_bytes);
   *dataset.mutable_create_time() =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
   dataset.mutable_labels()->insert(header_.labels().begin(), header_.labels().end());

@@ -46,7 +46,8 @@ class DatasetServiceTest : public ::testing::Test {
   void SetUp() override {
     work_dir_ = TestWorkDir();
     auto server = SimclrdProcess::Start(
-        work_dir_, {"--worker_threads=1", "--max_upload_bytes=40000000"});
+        work_dir_, {"--worker_threads=1", "--max_upload_bytes=40000000",
+                    "--max_image_pixels=1000000"});
     ASSERT_THAT(server, IsOk());
     server_.emplace(std::move(server).value());
     channel_ = client::CreateChannel({server_->address()});
@@ -244,10 +245,17 @@ TEST_F(DatasetServiceTest, MalformedUploadsAreRefusedWithTheReasonAndLeaveNoTrac
   }
   {
     v1::UploadHeader header = IdxHeader(images);
+    header.set_format(v1::DATASET_FORMAT_CSV_MANIFEST);
+    header.mutable_files(0)->set_name("list.csv");
+    expect(Upload(header, {}), grpc::StatusCode::UNIMPLEMENTED, "CSV_MANIFEST",
+           "manifest");
+  }
+  {
+    v1::UploadHeader header = IdxHeader(images);
     header.set_format(v1::DATASET_FORMAT_IMAGE_FOLDER);
-    header.mutable_files(0)->set_name("cats.tar");
-    expect(Upload(header, {}), grpc::StatusCode::UNIMPLEMENTED, "IMAGE_FOLDER",
-           "archive");
+    header.mutable_files(0)->set_name("../cats.tar");
+    expect(Upload(header, {}), grpc::StatusCode::INVALID_ARGUMENT, "no '/'",
+           "archive name");
   }
   {
     // A client that goes away half way.
@@ -271,6 +279,62 @@ TEST_F(DatasetServiceTest, MalformedUploadsAreRefusedWithTheReasonAndLeaveNoTrac
   ASSERT_THAT(good, IsOk());
   EXPECT_EQ(good->num_classes(), 0);
   EXPECT_EQ(datasets_->List()->size(), 1u);
+}
+
+TEST_F(DatasetServiceTest, ArchivesOfImagesAreImportedAndDangerousOnesRefused) {
+  const std::string dir = work_dir_ + "/archives";
+  std::filesystem::create_directories(dir);
+  auto made = RunProcess({"/usr/bin/python3",
+                          std::string(std::getenv("SIMCLR_SOURCE_DIR")) +
+                              "/tests/e2e/make_archives.py",
+                          dir},
+                         absl::Seconds(120));
+  ASSERT_THAT(made, IsOk());
+  ASSERT_EQ(made->exit_code, 0) << made->stderr_text;
+
+  auto pets = datasets_->UploadArchive("pets", dir + "/good.tar.gz", true, 0);
+  ASSERT_THAT(pets, IsOk());
+  EXPECT_EQ(pets->format(), v1::DATASET_FORMAT_IMAGE_FOLDER);
+  EXPECT_EQ(pets->num_examples(), 11);  // the README is skipped
+  EXPECT_EQ(pets->height(), 12);        // the 24x20 image was resized
+  EXPECT_EQ(pets->width(), 12);
+  EXPECT_EQ(pets->channels(), 1);
+  ASSERT_EQ(pets->class_counts_size(), 2);
+  EXPECT_EQ(pets->class_counts(0).name(), "cats");
+  EXPECT_EQ(pets->class_counts(0).count(), 5);
+  EXPECT_EQ(pets->class_counts(1).name(), "dogs");
+  EXPECT_EQ(pets->class_counts(1).count(), 6);
+  EXPECT_EQ(pets->stored_size_bytes(), 16 + 11 * 144 + 8 + 11);
+
+  auto rgb = datasets_->UploadArchive("rgb", dir + "/rgb.zip", false, 0);
+  ASSERT_THAT(rgb, IsOk());
+  EXPECT_EQ(rgb->num_examples(), 4);
+  EXPECT_EQ(rgb->channels(), 3);
+  EXPECT_EQ(rgb->num_classes(), 0);
+
+  struct Refused {
+    const char* file;
+    const char* reason;
+  };
+  for (const Refused& r : std::vector<Refused>{
+           {"corrupt.tar", "\"a/broken.png\": not a decodable image"},
+           {"traversal.tar", "\"../evil.png\": path traversal"},
+           {"absolute.tar", "\"/etc/evil.png\": absolute"},
+           {"symlink.tar", "\"a/link.png\": symlinks are refused"},
+           {"device.tar", "\"a/dev.png\": devices"},
+           {"bomb.zip", "more than --max_upload_bytes"},
+           {"pixels.tar", "\"a/huge.png\": 9000000 pixels exceed --max_image_pixels"}}) {
+    EXPECT_THAT(datasets_->UploadArchive(r.file, dir + "/" + r.file, true, 0),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(r.reason)))
+        << r.file;
+    ExpectNoTrace();
+  }
+  // Within the allowed share, an undecodable image is dropped and counted.
+  auto tolerant = datasets_->UploadArchive("tolerant", dir + "/corrupt.tar", true, 0.3);
+  ASSERT_THAT(tolerant, IsOk());
+  EXPECT_EQ(tolerant->num_examples(), 3);
+  EXPECT_EQ(tolerant->corrupt_images_skipped(), 1);
+  EXPECT_EQ(datasets_->List()->size(), 3u);
 }
 
 }  // namespace

@@ -1,0 +1,293 @@
+#include "server/datasets/archive_import.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "opencv2/imgcodecs.hpp"
+#include "opencv2/imgproc.hpp"
+
+namespace simclr::server {
+namespace {
+
+constexpr int64_t kMaxEntryBytes = int64_t{256} << 20;
+
+struct ArchiveFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using Reader = std::unique_ptr<archive, ArchiveFree>;
+
+absl::StatusOr<Reader> Open(const std::string& path) {
+  Reader reader(archive_read_new());
+  archive_read_support_format_tar(reader.get());
+  archive_read_support_format_zip(reader.get());
+  archive_read_support_filter_all(reader.get());
+  if (archive_read_open_filename(reader.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "archive: not a tar or zip archive (", archive_error_string(reader.get()), ")"));
+  }
+  return reader;
+}
+
+bool IsImageName(const std::string& name) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  return absl::EndsWith(lower, ".png") || absl::EndsWith(lower, ".jpg") ||
+         absl::EndsWith(lower, ".jpeg");
+}
+
+// One archive entry, checked: an image to import (class set when
+// labelled), or something to skip (folders, other files). Refuses
+// anything that could escape the dataset or is not a plain file.
+struct Entry {
+  bool image = false;
+  std::string path, class_name;
+};
+
+absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
+  Entry result;
+  const char* raw = archive_entry_pathname(entry);
+  result.path = raw == nullptr ? "" : raw;
+  const std::string where = absl::StrCat("archive entry \"", result.path, "\"");
+  if (result.path.empty() || result.path[0] == '/') {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": absolute or empty path"));
+  }
+  std::vector<std::string> parts =
+      absl::StrSplit(result.path, '/', absl::SkipEmpty());
+  for (const auto& part : parts) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": path traversal (\"..\")"));
+    }
+  }
+  if (archive_entry_hardlink(entry) != nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": hard links are refused"));
+  }
+  switch (archive_entry_filetype(entry)) {
+    case AE_IFDIR:
+      return result;
+    case AE_IFREG:
+      break;
+    case AE_IFLNK:
+      return absl::InvalidArgumentError(absl::StrCat(where, ": symlinks are refused"));
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": devices, FIFOs and sockets are refused"));
+  }
+  parts.erase(std::remove(parts.begin(), parts.end(), "."), parts.end());
+  if (parts.empty() || parts.back()[0] == '.' || !IsImageName(parts.back())) {
+    return result;  // not an image (README, .DS_Store, …): skipped
+  }
+  result.image = true;
+  if (labelled) {
+    if (parts.size() < 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": an image outside a class folder (class_name/image.png)"));
+    }
+    result.class_name = parts[parts.size() - 2];
+  }
+  return result;
+}
+
+uint32_t BigEndian32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+// Width × height from a PNG's IHDR or a JPEG's SOF marker, read before
+// decoding so a decompression bomb is refused without allocating it; 0 when
+// the header does not say (the decoded size is checked then).
+int64_t DeclaredPixels(const std::string& bytes) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t n = bytes.size();
+  if (n >= 24 && std::memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) {
+    return int64_t{BigEndian32(b + 16)} * BigEndian32(b + 20);
+  }
+  if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
+    size_t at = 2;
+    while (at + 9 < n && b[at] == 0xFF) {
+      const unsigned char marker = b[at + 1];
+      const size_t length = (size_t{b[at + 2]} << 8) | b[at + 3];
+      const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
+                         marker != 0xC8 && marker != 0xCC;
+      if (frame) {
+        return int64_t{(b[at + 5] << 8) | b[at + 6]} * ((b[at + 7] << 8) | b[at + 8]);
+      }
+      at += 2 + length;
+    }
+  }
+  return 0;
+}
+
+void WriteBigEndian(FILE* out, uint32_t value) {
+  const unsigned char bytes[4] = {static_cast<unsigned char>(value >> 24),
+                                  static_cast<unsigned char>(value >> 16),
+                                  static_cast<unsigned char>(value >> 8),
+                                  static_cast<unsigned char>(value)};
+  std::fwrite(bytes, 1, 4, out);
+}
+
+struct FileClose {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
+                                            bool labelled, const std::string& dest_dir,
+                                            const ArchiveLimits& limits) {
+  ArchiveImport result;
+  // Pass 1: names, types and sizes; the classes.
+  std::map<std::string, int> class_index;
+  int64_t candidates = 0;
+  {
+    auto reader = Open(archive_path);
+    if (!reader.ok()) return reader.status();
+    int64_t total = 0;
+    archive_entry* entry = nullptr;
+    int code;
+    while ((code = archive_read_next_header(reader->get(), &entry)) == ARCHIVE_OK) {
+      auto inspected = Inspect(entry, labelled);
+      if (!inspected.ok()) return inspected.status();
+      total += archive_entry_size(entry);
+      if (total > limits.max_total_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "archive: more than --max_upload_bytes ", limits.max_total_bytes,
+            " uncompressed bytes (at entry \"", inspected->path, "\")"));
+      }
+      if (inspected->image) {
+        ++candidates;
+        if (labelled) class_index.emplace(inspected->class_name, 0);
+      }
+      archive_read_data_skip(reader->get());
+    }
+    if (code != ARCHIVE_EOF) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "archive: corrupt (", archive_error_string(reader->get()), ")"));
+    }
+  }
+  if (candidates == 0) {
+    return absl::InvalidArgumentError("archive: no .png, .jpg or .jpeg images in it");
+  }
+  for (auto& [name, index] : class_index) {
+    index = static_cast<int>(result.class_names.size());
+    result.class_names.push_back(name);
+  }
+  if (result.class_names.size() > 256) {
+    return absl::InvalidArgumentError("archive: more than 256 class folders");
+  }
+  result.class_counts.assign(result.class_names.size(), 0);
+
+  // Pass 2: decode each image once, at the first image's size and channels.
+  std::unique_ptr<FILE, FileClose> images(std::fopen((dest_dir + "/images.idx").c_str(), "wb"));
+  std::unique_ptr<FILE, FileClose> labels(
+      labelled ? std::fopen((dest_dir + "/labels.idx").c_str(), "wb") : nullptr);
+  if (!images || (labelled && !labels)) {
+    return absl::InternalError("archive: cannot write the import");
+  }
+  auto reader = Open(archive_path);
+  if (!reader.ok()) return reader.status();
+  std::string first_corrupt;
+  std::string bytes;
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(reader->get(), &entry) == ARCHIVE_OK) {
+    auto inspected = Inspect(entry, labelled);
+    if (!inspected.ok()) return inspected.status();
+    if (!inspected->image) continue;
+    const int64_t size = archive_entry_size(entry);
+    if (size > kMaxEntryBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("archive entry \"", inspected->path, "\": larger than 256 MiB"));
+    }
+    bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
+    const la_ssize_t got = archive_read_data(reader->get(), bytes.data(), bytes.size());
+    if (DeclaredPixels(bytes) > limits.max_image_pixels) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("archive entry \"", inspected->path, "\": ", DeclaredPixels(bytes),
+                       " pixels exceed --max_image_pixels ", limits.max_image_pixels));
+    }
+    cv::Mat image;
+    if (got == static_cast<la_ssize_t>(bytes.size()) && !bytes.empty()) {
+      const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U, bytes.data());
+      const int mode = result.channels == 0   ? cv::IMREAD_UNCHANGED
+                       : result.channels == 1 ? cv::IMREAD_GRAYSCALE
+                                              : cv::IMREAD_COLOR;
+      try {
+        image = cv::imdecode(raw, mode);
+      } catch (const cv::Exception&) {
+        image.release();  // malformed
+      }
+    }
+    if (!image.empty() &&
+        static_cast<int64_t>(image.rows) * image.cols > limits.max_image_pixels) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("archive entry \"", inspected->path, "\": ", image.cols, "x",
+                       image.rows, " exceeds --max_image_pixels ", limits.max_image_pixels));
+    }
+    if (image.empty() || image.depth() != CV_8U) {
+      if (first_corrupt.empty()) first_corrupt = inspected->path;
+      ++result.corrupt;
+      continue;
+    }
+    if (result.channels == 0) {  // the first image sets the format
+      if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+      result.channels = image.channels() == 1 ? 1 : 3;
+      result.height = image.rows;
+      result.width = image.cols;
+      const int dims = result.channels == 1 ? 3 : 4;
+      WriteBigEndian(images.get(), 0x800u | static_cast<uint32_t>(dims));
+      WriteBigEndian(images.get(), 0);  // the count, filled in at the end
+      WriteBigEndian(images.get(), static_cast<uint32_t>(result.height));
+      WriteBigEndian(images.get(), static_cast<uint32_t>(result.width));
+      if (dims == 4) WriteBigEndian(images.get(), 3);
+      if (labels) {
+        WriteBigEndian(labels.get(), 0x801);
+        WriteBigEndian(labels.get(), 0);
+      }
+    }
+    if (image.rows != result.height || image.cols != result.width) {
+      cv::resize(image, image, cv::Size(result.width, result.height), 0, 0, cv::INTER_AREA);
+    }
+    if (result.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+    const cv::Mat dense = image.isContinuous() ? image : image.clone();
+    std::fwrite(dense.data, 1, dense.total() * dense.elemSize(), images.get());
+    if (labels) {
+      const int label = class_index[inspected->class_name];
+      std::fputc(label, labels.get());
+      ++result.class_counts[static_cast<size_t>(label)];
+    }
+    ++result.images;
+  }
+  if (result.images == 0 ||
+      static_cast<double>(result.corrupt) >
+          limits.max_corrupt_fraction * static_cast<double>(candidates)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "archive entry \"", first_corrupt, "\": not a decodable image (", result.corrupt,
+        " of ", candidates, " undecodable; max_corrupt_fraction ",
+        limits.max_corrupt_fraction, ")"));
+  }
+  // The counts, now known.
+  std::fseek(images.get(), 4, SEEK_SET);
+  WriteBigEndian(images.get(), static_cast<uint32_t>(result.images));
+  if (labels) {
+    std::fseek(labels.get(), 4, SEEK_SET);
+    WriteBigEndian(labels.get(), static_cast<uint32_t>(result.images));
+  }
+  if (std::fflush(images.get()) != 0 || (labels && std::fflush(labels.get()) != 0)) {
+    return absl::InternalError("archive: cannot write the import (disk full?)");
+  }
+  const int64_t pixels =
+      result.images * result.height * result.width * result.channels;
+  result.stored_bytes = (result.channels == 1 ? 16 : 20) + pixels +
+                        (labelled ? 8 + result.images : 0);
+  // Empty classes (every image corrupt) keep their place in the numbering.
+  return result;
+}
+
+}  // namespace simclr::server
