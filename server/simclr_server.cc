@@ -158,6 +158,11 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   job_options.max_concurrent_jobs = options.max_concurrent_jobs;
   job_options.worker_threads = options.worker_threads;
   job_options.stop_grace = options.stop_grace;
+  server->checkpoints_ = std::make_unique<CheckpointCatalog>(options.data_dir);
+  const CheckpointCatalog* catalog = server->checkpoints_.get();
+  job_options.resolve_checkpoint = [catalog](const std::string& id) {
+    return catalog->Folder(id);
+  };
   auto jobs = JobManager::Create(job_options, server->job_store_.get());
   if (!jobs.ok()) return jobs.status();
   server->jobs_ = *std::move(jobs);
@@ -179,8 +184,6 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
       server->datasets_.get(), server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(
       std::make_unique<JobServiceImpl>(server->jobs_.get(), server->auth_.get()));
-  server->checkpoints_ =
-      std::make_unique<CheckpointCatalog>(options.data_dir);
   server->services_.push_back(std::make_unique<CheckpointServiceImpl>(
       server->checkpoints_.get(), server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(

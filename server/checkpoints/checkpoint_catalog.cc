@@ -123,6 +123,15 @@ absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Get(
   return Read(parsed->first, parsed->second);
 }
 
+absl::StatusOr<std::string> CheckpointCatalog::Folder(
+    const std::string& checkpoint_id) const {
+  auto checkpoint = Get(checkpoint_id);  // NOT_FOUND once pruned
+  if (!checkpoint.ok()) return checkpoint.status();
+  return fs::absolute(absl::StrCat(CheckpointsDir(checkpoint->job_id()), "/",
+                                   checkpoint->step()))
+      .string();
+}
+
 absl::StatusOr<CheckpointFileRef> CheckpointCatalog::File(
     const std::string& checkpoint_id, const std::string& name) const {
   auto checkpoint = Get(checkpoint_id);

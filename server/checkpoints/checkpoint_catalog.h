@@ -36,6 +36,8 @@ class CheckpointCatalog {
   // INVALID_ARGUMENT for a malformed id, NOT_FOUND when it is gone (e.g.
   // pruned by retention).
   absl::StatusOr<v1::Checkpoint> Get(const std::string& checkpoint_id) const;
+  // The checkpoint's folder (absolute), for a worker to read.
+  absl::StatusOr<std::string> Folder(const std::string& checkpoint_id) const;
   // One of the checkpoint's files: encoder.pt, state.pt or meta.json.
   absl::StatusOr<CheckpointFileRef> File(const std::string& checkpoint_id,
                                          const std::string& name) const;

@@ -73,6 +73,26 @@ std::pair<v1::DataConfig*, std::string> DataOf(v1::JobSpec* spec) {
   return {nullptr, ""};
 }
 
+// The evaluation subjects of a spec, with their field paths.
+std::vector<std::pair<v1::EvalSubject*, std::string>> SubjectsOf(v1::JobSpec* spec) {
+  std::vector<std::pair<v1::EvalSubject*, std::string>> subjects;
+  auto add_all = [&](auto* repeated, const std::string& field) {
+    for (int i = 0; i < repeated->size(); ++i) {
+      subjects.emplace_back(repeated->Mutable(i), absl::StrCat(field, "[", i, "]"));
+    }
+  };
+  if (spec->has_linear_eval()) {
+    add_all(spec->mutable_linear_eval()->mutable_subjects(), "linear_eval.subjects");
+  }
+  if (spec->has_finetune()) {
+    add_all(spec->mutable_finetune()->mutable_subjects(), "finetune.subjects");
+  }
+  if (spec->has_tsne()) {
+    subjects.emplace_back(spec->mutable_tsne()->mutable_subject(), "tsne.subject");
+  }
+  return subjects;
+}
+
 }  // namespace
 
 bool IsTerminal(v1::JobState state) {
@@ -162,8 +182,11 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   v1::JobSpec worker_spec = spec;
   if (auto [data, field] = DataOf(&worker_spec);
       data != nullptr && options_.resolve_dataset) {
-    for (auto [source, name] : {std::pair{data->mutable_train(), "train"},
-                                std::pair{data->mutable_test(), "test"}}) {
+    for (const char* name : {"train", "test"}) {
+      // has_ first: mutable_ would plant an empty source in the spec.
+      const bool train = std::string(name) == "train";
+      if (!(train ? data->has_train() : data->has_test())) continue;
+      v1::DataSource* source = train ? data->mutable_train() : data->mutable_test();
       if (!source->has_dataset_id()) continue;
       auto local = options_.resolve_dataset(source->dataset_id());
       if (!local.ok()) {
@@ -172,6 +195,17 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
                          local.status().message()));
       }
       *source->mutable_local() = *local;
+    }
+  }
+  if (options_.resolve_checkpoint) {
+    for (auto [subject, field] : SubjectsOf(&worker_spec)) {
+      if (!subject->has_checkpoint_id()) continue;
+      auto folder = options_.resolve_checkpoint(subject->checkpoint_id());
+      if (!folder.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "spec.", field, ".checkpoint_id: ", folder.status().message()));
+      }
+      subject->set_checkpoint_path(*folder);
     }
   }
   if (auto status = ValidateJobSpec(worker_spec); !status.ok()) return status;

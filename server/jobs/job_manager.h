@@ -39,6 +39,8 @@ struct JobManagerOptions {
   absl::Duration stop_grace = absl::Seconds(10);
   // Maps a spec's dataset_id to the stored files (the DatasetManager).
   std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> resolve_dataset;
+  // Maps an evaluation subject's checkpoint_id to its folder.
+  std::function<absl::StatusOr<std::string>(const std::string&)> resolve_checkpoint;
 };
 
 class JobManager {

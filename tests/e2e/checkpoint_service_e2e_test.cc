@@ -185,6 +185,35 @@ TEST_F(CheckpointServiceTest, AnInterruptedDownloadResumesAndABadPartIsCaught) {
   EXPECT_FALSE(std::filesystem::exists(other + ".part"));
 }
 
+TEST_F(CheckpointServiceTest, AnEvaluationNamesTheCheckpointByItsId) {
+  const std::string linear = absl::StrCat(R"({"seed": 4, "num_threads": 1, "linear_eval": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX", "path": ")", kImages,
+      R"(", "labels_path": "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"}},
+      "max_examples": 400, "test_fraction": 0.25},
+    "subjects": [{"checkpoint_id": ")", job_.latest_checkpoint_id(), R"("}],
+    "protocol": {"label_fractions": [1.0], "repeats": 1},
+    "classifier": {"c_grid": [1.0], "cv_folds": 2}}})");
+  auto spec = core::ParseJobSpecJson(linear, "test");
+  ASSERT_THAT(spec, IsOk());
+  auto job = jobs_->Submit(*spec);
+  ASSERT_THAT(job, IsOk());
+  int results = 0;
+  ASSERT_THAT(jobs_->Watch(job->id(), 0, [&](const v1::JobEvent& e) {
+    results += e.has_eval_result();
+  }), IsOk());
+  EXPECT_EQ(jobs_->Get(job->id())->state(), v1::JOB_STATE_SUCCEEDED) << server_->log();
+  EXPECT_GE(results, 1);
+  // The job keeps the id the user gave.
+  EXPECT_EQ(jobs_->Get(job->id())->spec().linear_eval().subjects(0).checkpoint_id(),
+            job_.latest_checkpoint_id());
+
+  spec->mutable_linear_eval()->mutable_subjects(0)->set_checkpoint_id(
+      job_.latest_checkpoint_id() + "9");
+  EXPECT_THAT(jobs_->Submit(*spec),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("spec.linear_eval.subjects[0].checkpoint_id")));
+}
+
 TEST_F(CheckpointServiceTest, MalformedRequestsAreRefusedByName) {
   const std::string id = job_.latest_checkpoint_id();
   const std::string to = work_dir_ + "/x";
