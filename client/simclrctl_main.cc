@@ -3,6 +3,7 @@
 // Exit codes: 0 success; 1 the server answered with an error or is not
 // serving; 2 bad usage; 3 a watched job ended without succeeding.
 // Errors go to stderr; --json prints protobuf JSON (one object per line).
+#include <algorithm>
 #include <iostream>
 #include <string>
 
@@ -101,20 +102,47 @@ std::string Describe(const simclr::v1::JobEvent& event) {
   return "(empty event)";
 }
 
+// "[#####-----]  50%  epoch 3 step 120/240  loss 4.1234  1850 samples/s  eta 42s"
+std::string ProgressBar(const simclr::v1::TrainProgress& p) {
+  constexpr int kWidth = 24;
+  const double done = p.total_steps() > 0
+                          ? std::min(1.0, static_cast<double>(p.step()) /
+                                              static_cast<double>(p.total_steps()))
+                          : 0.0;
+  const int filled = static_cast<int>(done * kWidth);
+  return absl::StrFormat(
+      "[%s%s] %3.0f%%  epoch %d step %d/%d  loss %.4f  %.0f samples/s  eta %ds",
+      std::string(static_cast<size_t>(filled), '#'),
+      std::string(static_cast<size_t>(kWidth - filled), '-'), 100 * done, p.epoch(),
+      p.step(), p.total_steps(), p.loss(), p.samples_per_second(),
+      google::protobuf::util::TimeUtil::DurationToSeconds(p.eta()));
+}
+
 // Follows a job to its end; the exit code says how it ended.
 int WatchJob(simclr::client::JobClient& jobs, const std::string& job_id,
              uint64_t after_seq, bool json) {
   simclr::v1::JobState last_state = simclr::v1::JOB_STATE_UNSPECIFIED;
+  // On a terminal, training progress is one bar redrawn in place; every
+  // other event is a line above it. Elsewhere, one line per event.
+  const bool bar = !json && isatty(1) != 0;
+  std::string progress_line;
   const absl::Status status =
       jobs.Watch(job_id, after_seq, [&](const simclr::v1::JobEvent& event) {
         if (event.has_state_change()) last_state = event.state_change().state();
         if (json) {
           std::cout << Json(event) << "\n";
+        } else if (bar && event.has_progress()) {
+          progress_line = ProgressBar(event.progress());
+          std::cout << "\r\033[K" << progress_line;
+        } else if (bar) {
+          std::cout << "\r\033[K[" << event.seq() << "] " << Describe(event) << "\n"
+                    << progress_line;
         } else {
           std::cout << "[" << event.seq() << "] " << Describe(event) << "\n";
         }
         std::cout.flush();
       });
+  if (bar && !progress_line.empty()) std::cout << "\n";
   if (!status.ok()) {
     std::cerr << "simclrctl jobs watch " << job_id << ": " << status << "\n";
     return kExitError;
