@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/sha256.h"
+#include "server/common/lower_hex.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -21,12 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr char kJobPrefix[] = "job-";
 constexpr char kCheckpointPrefix[] = "ckpt-";
-
-bool IsLowerHex(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
-  });
-}
 
 // "ckpt-<hex>-<step>" → ("job-<hex>", step).
 absl::StatusOr<std::pair<std::string, int64_t>> ParseId(const std::string& id) {

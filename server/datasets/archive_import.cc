@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
+#include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
 namespace {
@@ -96,10 +97,6 @@ absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
   return result;
 }
 
-uint32_t BigEndian32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
 // Width × height from a PNG's IHDR or a JPEG's SOF marker, read before
 // decoding so a decompression bomb is refused without allocating it; 0 when
 // the header does not say (the decoded size is checked then).
@@ -107,7 +104,7 @@ int64_t DeclaredPixels(const std::string& bytes) {
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   if (n >= 24 && std::memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) {
-    return int64_t{BigEndian32(b + 16)} * BigEndian32(b + 20);
+    return int64_t{ReadBigEndian32(b + 16)} * ReadBigEndian32(b + 20);
   }
   if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
     size_t at = 2;
@@ -124,18 +121,6 @@ int64_t DeclaredPixels(const std::string& bytes) {
   }
   return 0;
 }
-
-void WriteBigEndian(FILE* out, uint32_t value) {
-  const unsigned char bytes[4] = {static_cast<unsigned char>(value >> 24),
-                                  static_cast<unsigned char>(value >> 16),
-                                  static_cast<unsigned char>(value >> 8),
-                                  static_cast<unsigned char>(value)};
-  std::fwrite(bytes, 1, 4, out);
-}
-
-struct FileClose {
-  void operator()(FILE* f) const { std::fclose(f); }
-};
 
 }  // namespace
 
@@ -241,14 +226,14 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
       result.height = image.rows;
       result.width = image.cols;
       const int dims = result.channels == 1 ? 3 : 4;
-      WriteBigEndian(images.get(), 0x800u | static_cast<uint32_t>(dims));
-      WriteBigEndian(images.get(), 0);  // the count, filled in at the end
-      WriteBigEndian(images.get(), static_cast<uint32_t>(result.height));
-      WriteBigEndian(images.get(), static_cast<uint32_t>(result.width));
-      if (dims == 4) WriteBigEndian(images.get(), 3);
+      WriteBigEndian32(images.get(), 0x800u | static_cast<uint32_t>(dims));
+      WriteBigEndian32(images.get(), 0);  // the count, filled in at the end
+      WriteBigEndian32(images.get(), static_cast<uint32_t>(result.height));
+      WriteBigEndian32(images.get(), static_cast<uint32_t>(result.width));
+      if (dims == 4) WriteBigEndian32(images.get(), 3);
       if (labels) {
-        WriteBigEndian(labels.get(), 0x801);
-        WriteBigEndian(labels.get(), 0);
+        WriteBigEndian32(labels.get(), 0x801);
+        WriteBigEndian32(labels.get(), 0);
       }
     }
     if (image.rows != result.height || image.cols != result.width) {
@@ -274,10 +259,10 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
   }
   // The counts, now known.
   std::fseek(images.get(), 4, SEEK_SET);
-  WriteBigEndian(images.get(), static_cast<uint32_t>(result.images));
+  WriteBigEndian32(images.get(), static_cast<uint32_t>(result.images));
   if (labels) {
     std::fseek(labels.get(), 4, SEEK_SET);
-    WriteBigEndian(labels.get(), static_cast<uint32_t>(result.images));
+    WriteBigEndian32(labels.get(), static_cast<uint32_t>(result.images));
   }
   if (std::fflush(images.get()) != 0 || (labels && std::fflush(labels.get()) != 0)) {
     return absl::InternalError("archive: cannot write the import (disk full?)");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/common/lower_hex.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
 
@@ -22,18 +23,12 @@ absl::Status Invalid(const std::string& message) {
   return absl::InvalidArgumentError(message);
 }
 
-bool IsSha256(const std::string& s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
-         });
-}
+bool IsSha256(const std::string& s) { return s.size() == 64 && IsLowerHex(s); }
 
 // Ids are made here, so a valid one is also a safe folder name.
 bool IsDatasetId(const std::string& id) {
   return absl::StartsWith(id, "ds-") && id.size() == 15 &&
-         std::all_of(id.begin() + 3, id.end(), [](char c) {
-           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
-         });
+         IsLowerHex(absl::string_view(id).substr(3));
 }
 
 // Classes and their counts, by label.

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
 namespace {
@@ -15,14 +16,6 @@ constexpr size_t kBuffer = 1 << 20;
 struct GzClose {
   void operator()(gzFile_s* f) const { gzclose(f); }
 };
-struct FileClose {
-  void operator()(FILE* f) const { std::fclose(f); }
-};
-
-uint32_t BigEndian(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
 // Copies `in` (gzip or plain: zlib reads both) to `out`, handing the
 // header (the first `header_bytes`) and every later block to callbacks.
 template <typename OnHeader, typename OnBody>
@@ -80,14 +73,14 @@ absl::StatusOr<IdxImport> ImportIdx(const std::string& images_in,
   if (auto status = Copy(
           "images", images_in, dest_dir + "/images.idx", 16,
           [&](const unsigned char* h) -> absl::Status {
-            if (BigEndian(h) != 0x00000803) {
+            if (ReadBigEndian32(h) != 0x00000803) {
               return absl::InvalidArgumentError(
                   "images: not an IDX image file (magic must be 0x00000803: "
                   "unsigned bytes, 3 dimensions)");
             }
-            result.images = BigEndian(h + 4);
-            result.height = static_cast<int32_t>(BigEndian(h + 8));
-            result.width = static_cast<int32_t>(BigEndian(h + 12));
+            result.images = ReadBigEndian32(h + 4);
+            result.height = static_cast<int32_t>(ReadBigEndian32(h + 8));
+            result.width = static_cast<int32_t>(ReadBigEndian32(h + 12));
             if (result.images == 0 || result.height == 0 || result.width == 0) {
               return absl::InvalidArgumentError("images: the IDX header has a zero dimension");
             }
@@ -116,11 +109,11 @@ absl::StatusOr<IdxImport> ImportIdx(const std::string& images_in,
   if (auto status = Copy(
           "labels", labels_in, dest_dir + "/labels.idx", 8,
           [&](const unsigned char* h) -> absl::Status {
-            if (BigEndian(h) != 0x00000801) {
+            if (ReadBigEndian32(h) != 0x00000801) {
               return absl::InvalidArgumentError(
                   "labels: not an IDX label file (magic must be 0x00000801)");
             }
-            declared = BigEndian(h + 4);
+            declared = ReadBigEndian32(h + 4);
             return absl::OkStatus();
           },
           [&](const unsigned char* data, size_t n) {

@@ -32,7 +32,7 @@ absl::Status CheckSource(const std::string& field, const v1::DataSource& source,
     case v1::DataSource::kDatasetId:
       return absl::FailedPreconditionError(absl::StrCat(
           "spec.", field, ".dataset_id: dataset ", source.dataset_id(),
-          " is not known to this server (uploads come with DatasetService)"));
+          " is not known to this server"));
     case v1::DataSource::kLocal:
       for (const auto& [name, path] :
            {std::pair<std::string, std::string>{"path", source.local().path()},
