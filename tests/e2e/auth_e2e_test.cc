@@ -21,6 +21,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -35,12 +36,9 @@ TEST(AuthTest, EveryServiceNeedsAListedTokenButHealthDoesNot) {
   ASSERT_THAT(server, IsOk());
   auto ctl = [&](const std::vector<std::string>& args,
                  const std::string& token) -> testing::ProcessResult {
-    std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server", server->address()};
-    if (!token.empty()) argv.push_back("--token=" + token);
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto result = RunProcess(argv, absl::Seconds(30));
-    EXPECT_THAT(result, IsOk());
-    return result.ok() ? *result : testing::ProcessResult{};
+    std::vector<std::string> argv = args;
+    if (!token.empty()) argv.insert(argv.begin(), "--token=" + token);
+    return testing::RunSimclrctl(*server, argv, absl::Seconds(30));
   };
   EXPECT_EQ(ctl({"health"}, "").exit_code, 0);
   for (const auto& command : std::vector<std::vector<std::string>>{
@@ -65,10 +63,7 @@ TEST(AuthTest, EveryServiceNeedsAListedTokenButHealthDoesNot) {
   EXPECT_THAT(client::CheckpointClient(open, absl::Seconds(10))
                   .Download("ckpt-1-1", "encoder.pt", dir + "/x"),
               StatusIs(absl::StatusCode::kUnauthenticated));
-  ASSERT_TRUE(server->process().Signal(SIGTERM));
-  auto result = server->process().Wait(absl::Seconds(30));
-  ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->exit_code, 0);
+  ExpectCleanStop(*server);
 }
 
 TEST(AuthTest, AMissingOrEmptyTokensFileStopsTheStart) {

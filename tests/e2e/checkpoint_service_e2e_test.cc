@@ -28,6 +28,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -71,18 +72,11 @@ class CheckpointServiceTest : public ::testing::Test {
     if (!server_) return;
     jobs_.reset();
     checkpoints_.reset();
-    ASSERT_TRUE(server_->process().Signal(SIGTERM));
-    auto result = server_->process().Wait(absl::Seconds(60));
-    ASSERT_THAT(result, IsOk());
-    EXPECT_EQ(result->exit_code, 0) << server_->log();
+    ExpectCleanStop(*server_);
   }
 
   testing::ProcessResult Simclrctl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server", server_->address()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto result = RunProcess(argv, absl::Seconds(60));
-    EXPECT_THAT(result, IsOk());
-    return result.ok() ? *result : testing::ProcessResult{};
+    return testing::RunSimclrctl(*server_, args, absl::Seconds(60));
   }
 
   std::string work_dir_, spec_path_;

@@ -27,6 +27,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -59,10 +60,7 @@ class DatasetServiceTest : public ::testing::Test {
     datasets_.reset();
     jobs_.reset();
     channel_.reset();
-    ASSERT_TRUE(server_->process().Signal(SIGTERM));
-    auto result = server_->process().Wait(absl::Seconds(60));
-    ASSERT_THAT(result, IsOk());
-    EXPECT_EQ(result->exit_code, 0) << server_->log();
+    ExpectCleanStop(*server_);
   }
 
   // Nothing of any upload in progress or failed is left on disk.

@@ -28,6 +28,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -65,10 +66,7 @@ class JobServiceTest : public ::testing::Test {
   void TearDown() override {
     if (!server_) return;
     jobs_.reset();
-    ASSERT_TRUE(server_->process().Signal(SIGTERM));
-    auto result = server_->process().Wait(absl::Seconds(60));
-    ASSERT_THAT(result, IsOk()) << server_->log();
-    EXPECT_EQ(result->exit_code, 0) << server_->log();
+    ExpectCleanStop(*server_);
   }
 
   // (Re)starts simclrd on the same data dir.
@@ -81,12 +79,7 @@ class JobServiceTest : public ::testing::Test {
   }
 
   testing::ProcessResult Simclrctl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server",
-                                     server_->address()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto result = RunProcess(argv, absl::Seconds(120));
-    EXPECT_THAT(result, IsOk());
-    return result.ok() ? *result : testing::ProcessResult{};
+    return testing::RunSimclrctl(*server_, args);
   }
 
   std::string WriteSpec(const std::string& name, const std::string& json) {
@@ -352,10 +345,7 @@ TEST_F(JobServiceTest, SigtermCheckpointsRunningJobsAndTheNextStartContinues) {
   auto job = jobs_->Submit(Spec(TinySpec(60)));
   ASSERT_THAT(job, IsOk());
   AwaitStep(job->id(), 24);
-  ASSERT_TRUE(server_->process().Signal(SIGTERM));
-  auto result = server_->process().Wait(absl::Seconds(60));
-  ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->exit_code, 0) << server_->log();
+  ExpectCleanStop(*server_);
   EXPECT_TRUE(ProcessesMentioning(job->id()).empty());
   Start();
   const v1::Job done = AwaitState(job->id(), v1::JOB_STATE_SUCCEEDED);

@@ -3,6 +3,8 @@
 #ifndef SIMCLR_TESTS_E2E_SIMCLRD_PROCESS_H_
 #define SIMCLR_TESTS_E2E_SIMCLRD_PROCESS_H_
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "tests/testing/subprocess.h"
 
 namespace simclr::testing {
@@ -80,6 +83,26 @@ inline std::string TestWorkDir() {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+// simclrctl --server <server's address> args..., run to completion.
+inline ProcessResult RunSimclrctl(const SimclrdProcess& server,
+                                  const std::vector<std::string>& args,
+                                  absl::Duration timeout = absl::Seconds(120)) {
+  std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server", server.address()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto result = RunProcess(argv, timeout);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : ProcessResult{};
+}
+
+// How a test ends its server: SIGTERM, and exit code 0 within `timeout`.
+inline void ExpectCleanStop(SimclrdProcess& server,
+                            absl::Duration timeout = absl::Seconds(60)) {
+  ASSERT_TRUE(server.process().Signal(SIGTERM));
+  auto result = server.process().Wait(timeout);
+  ASSERT_TRUE(result.ok()) << result.status() << "\n" << server.log();
+  EXPECT_EQ(result->exit_code, 0) << server.log();
 }
 
 }  // namespace simclr::testing

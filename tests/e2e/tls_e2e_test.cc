@@ -17,6 +17,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -44,20 +45,10 @@ done
 
 int Ctl(const SimclrdProcess& server, std::vector<std::string> args,
         std::string* stderr_text = nullptr) {
-  std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server", server.address(),
-                                   "--timeout", "5"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto result = RunProcess(argv, absl::Seconds(30));
-  EXPECT_THAT(result, IsOk());
-  if (stderr_text != nullptr && result.ok()) *stderr_text = result->stderr_text;
-  return result.ok() ? result->exit_code : -1;
-}
-
-void Stop(SimclrdProcess& server) {
-  ASSERT_TRUE(server.process().Signal(SIGTERM));
-  auto result = server.process().Wait(absl::Seconds(30));
-  ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(result->exit_code, 0);
+  args.insert(args.begin(), {"--timeout", "5"});
+  const auto result = testing::RunSimclrctl(server, args, absl::Seconds(30));
+  if (stderr_text != nullptr) *stderr_text = result.stderr_text;
+  return result.exit_code;
 }
 
 TEST(TlsTest, ServesTlsAndWithAClientCaRequiresClientCertificates) {
@@ -72,7 +63,7 @@ TEST(TlsTest, ServesTlsAndWithAClientCaRequiresClientCertificates) {
     std::string error;
     EXPECT_EQ(Ctl(*server, {"jobs", "list"}, &error), 1);  // plaintext
     EXPECT_THAT(error, HasSubstr("UNAVAILABLE"));
-    Stop(*server);
+    ExpectCleanStop(*server);
   }
   {
     auto server = SimclrdProcess::Start(
@@ -83,7 +74,7 @@ TEST(TlsTest, ServesTlsAndWithAClientCaRequiresClientCertificates) {
     EXPECT_EQ(Ctl(*server, {"--tls_ca", dir + "/ca.pem", "--tls_cert", dir + "/client.pem",
                             "--tls_key", dir + "/client.key", "jobs", "list"}),
               0);
-    Stop(*server);
+    ExpectCleanStop(*server);
   }
 }
 

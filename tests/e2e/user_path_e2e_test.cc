@@ -22,6 +22,7 @@
 namespace simclr {
 namespace {
 
+using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
@@ -40,11 +41,7 @@ std::string JsonField(const std::string& json, const std::string& key) {
 }
 
 testing::ProcessResult Ctl(const SimclrdProcess& server, std::vector<std::string> args) {
-  std::vector<std::string> argv = {SIMCLRCTL_PATH, "--server", server.address()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto result = RunProcess(argv, absl::Seconds(180));
-  EXPECT_THAT(result, IsOk());
-  return result.ok() ? *result : testing::ProcessResult{};
+  return testing::RunSimclrctl(server, args, absl::Seconds(180));
 }
 
 TEST(UserPathTest, UploadTrainWatchDownloadLoadInPyTorchAndSurviveKillDashNine) {
@@ -117,10 +114,7 @@ TEST(UserPathTest, UploadTrainWatchDownloadLoadInPyTorchAndSurviveKillDashNine) 
   ASSERT_EQ(again.exit_code, 0) << again.stderr_text;
   EXPECT_EQ(*core::Sha256OfFile(dir + "/again.pt"),
             *core::Sha256OfFile(local + "/encoder.pt"));
-  ASSERT_TRUE(restarted->process().Signal(SIGTERM));
-  auto stopped = restarted->process().Wait(absl::Seconds(30));
-  ASSERT_THAT(stopped, IsOk());
-  EXPECT_EQ(stopped->exit_code, 0);
+  ExpectCleanStop(*restarted);
 }
 
 }  // namespace
