@@ -16,6 +16,7 @@
 #include "client/channel.h"
 #include "client/checkpoint_client.h"
 #include "client/dataset_client.h"
+#include "client/embed_command.h"
 #include "client/health_client.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
@@ -339,6 +340,10 @@ int main(int argc, char** argv) {
     command->add_option("dataset_id", dataset_id, "Dataset id")->required();
   }
 
+  simclr::client::EmbedCommandArgs embed_args;
+  CLI::App* embed = simclr::client::AddEmbedCommand(app, &embed_args);
+  embed->fallthrough();
+
   // Global options (--json, --server, --timeout) may also follow the
   // subcommands.
   for (CLI::App* group : {jobs, checkpoints, datasets}) {
@@ -357,6 +362,9 @@ int main(int argc, char** argv) {
 
   if (health->parsed()) {
     return RunHealth(channel_options, health_service, timeout_seconds);
+  }
+  if (embed->parsed()) {
+    return simclr::client::RunEmbedCommand(channel_options, embed_args, timeout_seconds, json);
   }
   simclr::client::JobClient job_client(
       simclr::client::CreateChannel(channel_options),

@@ -15,6 +15,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "server/metrics/embed_metrics.h"
 #include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
@@ -25,6 +26,7 @@
 #include "server/metrics/process_collector.h"
 #include "server/services/checkpoint_service.h"
 #include "server/services/dataset_service.h"
+#include "server/services/embedding_service.h"
 #include "server/services/job_service.h"
 #include "server/store/dataset_store.h"
 #include "server/store/job_store.h"
@@ -179,15 +181,23 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   server->grpc_metrics_ =
       std::make_unique<GrpcServerMetrics>(server->metrics_->registry());
 
-  // Not implemented yet: the generated bases answer UNIMPLEMENTED.
+  server->embed_metrics_ = std::make_unique<EmbedMetrics>(server->metrics_->registry());
+  EmbeddingOptions embedding = options.embedding;
+  embedding.device = options.device;
+  embedding.max_image_pixels = options.max_image_pixels;
+  auto runtime = EmbeddingRuntime::Create(embedding, server->checkpoints_.get(),
+                                          server->embed_metrics_.get());
+  if (!runtime.ok()) return runtime.status();
+  server->embedding_ = *std::move(runtime);
+
   server->services_.push_back(std::make_unique<DatasetServiceImpl>(
       server->datasets_.get(), server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(
       std::make_unique<JobServiceImpl>(server->jobs_.get(), server->auth_.get()));
   server->services_.push_back(std::make_unique<CheckpointServiceImpl>(
       server->checkpoints_.get(), server->jobs_.get(), server->auth_.get()));
-  server->services_.push_back(
-      std::make_unique<v1::EmbeddingService::CallbackService>());
+  server->services_.push_back(std::make_unique<EmbeddingServiceImpl>(
+      server->embedding_.get(), server->auth_.get(), server->embed_metrics_.get()));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -242,6 +252,9 @@ void SimclrServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoNanoseconds(grace));
+  // Embedding calls still open were cancelled; the runtime answers what
+  // is queued (UNAVAILABLE) so that their reactors can finish.
+  if (embedding_ != nullptr) embedding_->Stop();
   server_->Wait();
 }
 

@@ -2,9 +2,7 @@
 // reflection and the /metrics endpoint, wired together.
 //
 // Create() binds every port before returning, so a caller that gets a
-// server can report its ports as ready. Services not implemented yet are
-// registered with gRPC's generated bases, which answer UNIMPLEMENTED: the
-// API is discoverable through reflection and no call fakes a success.
+// server can report its ports as ready.
 // Shutdown() is idempotent and safe from any thread; the destructor calls it.
 #ifndef SIMCLR_SERVER_SIMCLR_SERVER_H_
 #define SIMCLR_SERVER_SIMCLR_SERVER_H_
@@ -16,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/embedding/embedding_runtime.h"
 
 namespace grpc {
 class Server;
@@ -29,6 +28,7 @@ class CheckpointCatalog;
 class TokenAuthenticator;
 class DatasetManager;
 class DatasetStore;
+class EmbedMetrics;
 class JobManager;
 class JobStore;
 class GrpcServerMetrics;
@@ -59,6 +59,9 @@ struct ServerOptions {
   // TLS: PEM certificate chain and key (both or neither); with a client CA,
   // clients must present a certificate it signed (mTLS).
   std::string tls_cert, tls_key, tls_client_ca;
+  // The embedding endpoint (its device is `device`, its pixel limit
+  // `max_image_pixels`).
+  EmbeddingOptions embedding;
 };
 
 class SimclrServer {
@@ -90,6 +93,8 @@ class SimclrServer {
   std::unique_ptr<CheckpointCatalog> checkpoints_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::unique_ptr<GrpcServerMetrics> grpc_metrics_;
+  std::unique_ptr<EmbedMetrics> embed_metrics_;
+  std::unique_ptr<EmbeddingRuntime> embedding_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

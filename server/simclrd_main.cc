@@ -30,7 +30,8 @@ ABSL_FLAG(std::string, data_dir, "simclr-data",
 ABSL_FLAG(std::string, device, "cpu",
           "Default device for jobs and embeddings: cpu, cuda or cuda:N.");
 ABSL_FLAG(int, num_threads, 0,
-          "LibTorch intra-op threads of the server process; 0 = one per core.");
+          "LibTorch intra-op threads of the server process (its only LibTorch "
+          "compute is embedding forwards); 0 = one per core.");
 ABSL_FLAG(std::string, ready_file, "",
           "If set, write {\"grpc_port\":…,\"metrics_port\":…,\"pid\":…} here "
           "once every port is listening (atomically, via rename).");
@@ -57,6 +58,20 @@ ABSL_FLAG(int, worker_threads, 0,
 ABSL_FLAG(double, stop_grace_seconds, 10,
           "Cancel and pause: how long a worker may take to checkpoint and "
           "exit after SIGTERM before SIGKILL.");
+
+ABSL_FLAG(int64_t, embed_max_batch, 64,
+          "Embedding: most images merged into one encoder forward.");
+ABSL_FLAG(int64_t, embed_max_queue_delay_us, 1000,
+          "Embedding: longest a request waits for its batch to fill, in µs.");
+ABSL_FLAG(int64_t, embed_max_queue, 4096,
+          "Embedding: images admitted and not yet answered; past it requests "
+          "get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int, embed_lanes, 1,
+          "Embedding: threads forming and running batches (each forward uses "
+          "--num_threads intra-op threads).");
+ABSL_FLAG(int64_t, embed_cache_models, 4, "Embedding: encoders kept loaded (LRU).");
+ABSL_FLAG(int64_t, embed_cache_bytes, int64_t{2} << 30,
+          "Embedding: parameter bytes of the encoders kept loaded (LRU).");
 
 namespace {
 
@@ -131,6 +146,13 @@ int main(int argc, char** argv) {
   options.device = absl::GetFlag(FLAGS_device);
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
   options.stop_grace = absl::Seconds(absl::GetFlag(FLAGS_stop_grace_seconds));
+  options.embedding.max_batch = absl::GetFlag(FLAGS_embed_max_batch);
+  options.embedding.max_queue_delay =
+      absl::Microseconds(absl::GetFlag(FLAGS_embed_max_queue_delay_us));
+  options.embedding.max_queued_images = absl::GetFlag(FLAGS_embed_max_queue);
+  options.embedding.lanes = absl::GetFlag(FLAGS_embed_lanes);
+  options.embedding.cache_models = absl::GetFlag(FLAGS_embed_cache_models);
+  options.embedding.cache_bytes = absl::GetFlag(FLAGS_embed_cache_bytes);
   auto server = simclr::server::SimclrServer::Create(options);
   if (!server.ok()) {
     LOG(ERROR) << "simclrd cannot start: " << server.status();

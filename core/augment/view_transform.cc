@@ -22,17 +22,17 @@ cv::Mat ToChannels(const StoredImage& image, int channels) {
 }
 
 // Resize so the short side is `size` (bilinear), then centre-crop.
+// The centre square of the short side, resized to size × size: the same
+// picture as "resize the short side, then centre crop", but it crops first,
+// so a 1 × 100000 image never becomes a 28 × 2800000 intermediate.
 cv::Mat ResizeCenterCrop(const cv::Mat& image, int size) {
   if (image.rows == size && image.cols == size) return image;
-  const double scale =
-      static_cast<double>(size) / std::min(image.rows, image.cols);
-  const int rows =
-      std::max(size, static_cast<int>(std::lround(image.rows * scale)));
-  const int cols =
-      std::max(size, static_cast<int>(std::lround(image.cols * scale)));
+  const int side = std::min(image.rows, image.cols);
+  const cv::Mat square =
+      image(cv::Rect((image.cols - side) / 2, (image.rows - side) / 2, side, side));
   cv::Mat resized;
-  cv::resize(image, resized, cv::Size(cols, rows), 0, 0, cv::INTER_LINEAR);
-  return resized(cv::Rect((cols - size) / 2, (rows - size) / 2, size, size));
+  cv::resize(square, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
+  return resized;
 }
 
 void Normalize(const cv::Mat& image, const InputShape& shape, float* out) {

@@ -40,7 +40,7 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Load(
   return std::unique_ptr<TokenAuthenticator>(new TokenAuthenticator(std::move(tokens)));
 }
 
-grpc::Status TokenAuthenticator::Check(const grpc::ServerContext& context) const {
+grpc::Status TokenAuthenticator::Check(const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   constexpr absl::string_view kBearer = "Bearer ";
@@ -59,7 +59,7 @@ grpc::Status TokenAuthenticator::Check(const grpc::ServerContext& context) const
   return grpc::Status::OK;
 }
 
-grpc::Status Authorize(const TokenAuthenticator* auth, const grpc::ServerContext* context) {
+grpc::Status Authorize(const TokenAuthenticator* auth, const grpc::ServerContextBase* context) {
   return auth == nullptr ? grpc::Status::OK : auth->Check(*context);
 }
 

@@ -21,7 +21,7 @@ class TokenAuthenticator {
   // holds no token.
   static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> Load(const std::string& path);
 
-  grpc::Status Check(const grpc::ServerContext& context) const;
+  grpc::Status Check(const grpc::ServerContextBase& context) const;
 
  private:
   explicit TokenAuthenticator(std::vector<std::string> tokens)
@@ -30,7 +30,7 @@ class TokenAuthenticator {
 };
 
 // OK when `auth` is null (authentication off), else auth->Check(context).
-grpc::Status Authorize(const TokenAuthenticator* auth, const grpc::ServerContext* context);
+grpc::Status Authorize(const TokenAuthenticator* auth, const grpc::ServerContextBase* context);
 
 }  // namespace simclr::server
 

@@ -111,6 +111,36 @@ absl::StatusOr<std::vector<v1::Checkpoint>> CheckpointCatalog::ListForJob(
   return checkpoints;
 }
 
+absl::StatusOr<std::string> CheckpointCatalog::LatestId(const std::string& job_id) const {
+  if (!absl::StartsWith(job_id, kJobPrefix) ||
+      !IsLowerHex(job_id.substr(sizeof(kJobPrefix) - 1))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("job_id: \"", job_id, "\" is not a job id (job-<hex>)"));
+  }
+  const std::string dir = CheckpointsDir(job_id);
+  std::error_code error;
+  if (!fs::exists(absl::StrCat(data_dir_, "/jobs/", job_id), error)) {
+    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
+  }
+  std::vector<int64_t> steps;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    int64_t step = 0;
+    if (!entry.is_symlink() && entry.is_directory() &&
+        absl::SimpleAtoi(entry.path().filename().string(), &step)) {
+      steps.push_back(step);
+    }
+  }
+  std::sort(steps.rbegin(), steps.rend());
+  for (const int64_t step : steps) {
+    // A folder without meta.json is being pruned right now.
+    if (fs::exists(absl::StrCat(dir, "/", step, "/meta.json"), error)) {
+      return CheckpointId(job_id, step);
+    }
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("job ", job_id, " has no checkpoint yet"));
+}
+
 absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Get(
     const std::string& checkpoint_id) const {
   auto parsed = ParseId(checkpoint_id);

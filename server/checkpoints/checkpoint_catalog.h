@@ -36,6 +36,11 @@ class CheckpointCatalog {
   // INVALID_ARGUMENT for a malformed id, NOT_FOUND when it is gone (e.g.
   // pruned by retention).
   absl::StatusOr<v1::Checkpoint> Get(const std::string& checkpoint_id) const;
+  // The id of a job's newest complete checkpoint, reading only folder names
+  // (cheap enough for every embedding request that names a job).
+  // INVALID_ARGUMENT for a malformed job id, NOT_FOUND for a job without a
+  // folder, FAILED_PRECONDITION while it has no checkpoint yet.
+  absl::StatusOr<std::string> LatestId(const std::string& job_id) const;
   // The checkpoint's folder (absolute), for a worker to read.
   absl::StatusOr<std::string> Folder(const std::string& checkpoint_id) const;
   // One of the checkpoint's files: encoder.pt, state.pt or meta.json.

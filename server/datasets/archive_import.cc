@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
+#include "core/data/encoded_image.h"
 #include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
@@ -97,31 +98,6 @@ absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
   return result;
 }
 
-// Width × height from a PNG's IHDR or a JPEG's SOF marker, read before
-// decoding so a decompression bomb is refused without allocating it; 0 when
-// the header does not say (the decoded size is checked then).
-int64_t DeclaredPixels(const std::string& bytes) {
-  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-  const size_t n = bytes.size();
-  if (n >= 24 && std::memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) {
-    return int64_t{ReadBigEndian32(b + 16)} * ReadBigEndian32(b + 20);
-  }
-  if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
-    size_t at = 2;
-    while (at + 9 < n && b[at] == 0xFF) {
-      const unsigned char marker = b[at + 1];
-      const size_t length = (size_t{b[at + 2]} << 8) | b[at + 3];
-      const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                         marker != 0xC8 && marker != 0xCC;
-      if (frame) {
-        return int64_t{(b[at + 5] << 8) | b[at + 6]} * ((b[at + 7] << 8) | b[at + 8]);
-      }
-      at += 2 + length;
-    }
-  }
-  return 0;
-}
-
 }  // namespace
 
 absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
@@ -192,9 +168,9 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
     }
     bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
     const la_ssize_t got = archive_read_data(reader->get(), bytes.data(), bytes.size());
-    if (DeclaredPixels(bytes) > limits.max_image_pixels) {
+    if (core::DeclaredPixels(bytes) > limits.max_image_pixels) {
       return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected->path, "\": ", DeclaredPixels(bytes),
+          absl::StrCat("archive entry \"", inspected->path, "\": ", core::DeclaredPixels(bytes),
                        " pixels exceed --max_image_pixels ", limits.max_image_pixels));
     }
     cv::Mat image;

@@ -1,0 +1,221 @@
+#include "server/embedding/embedding_runtime.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/inference/embed_inputs.h"
+#include "glog/logging.h"
+#include "server/checkpoints/checkpoint_catalog.h"
+#include "server/metrics/embed_metrics.h"
+
+namespace simclr::server {
+namespace {
+
+constexpr int kMaxImagesPerRequest = 1024;
+
+absl::Status CheckOptions(const EmbeddingOptions& o) {
+  if (o.max_batch < 1 || o.max_batch > 4096) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embed_max_batch ", o.max_batch, ": must be in [1, 4096]"));
+  }
+  if (o.max_queue_delay < absl::ZeroDuration() || o.max_queue_delay > absl::Seconds(1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--embed_max_queue_delay_us ", absl::ToInt64Microseconds(o.max_queue_delay),
+        ": must be in [0, 1000000]"));
+  }
+  if (o.max_queued_images < kMaxImagesPerRequest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--embed_max_queue ", o.max_queued_images, ": must be ≥ ", kMaxImagesPerRequest,
+        " (one full request)"));
+  }
+  if (o.lanes < 1 || o.lanes > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embed_lanes ", o.lanes, ": must be in [1, 64]"));
+  }
+  if (o.cache_models < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embed_cache_models ", o.cache_models, ": must be ≥ 1"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EmbeddingRuntime>> EmbeddingRuntime::Create(
+    const EmbeddingOptions& options, const CheckpointCatalog* catalog,
+    EmbedMetrics* metrics) {
+  if (auto status = CheckOptions(options); !status.ok()) return status;
+  return std::unique_ptr<EmbeddingRuntime>(new EmbeddingRuntime(options, catalog, metrics));
+}
+
+EmbeddingRuntime::EmbeddingRuntime(const EmbeddingOptions& options,
+                                   const CheckpointCatalog* catalog, EmbedMetrics* metrics)
+    : options_(options),
+      catalog_(catalog),
+      metrics_(metrics),
+      cache_([this](const std::string& id) { return LoadModel(id); },
+             [](const core::LoadedEncoder& encoder) { return encoder.bytes(); },
+             static_cast<size_t>(options.cache_models), options.cache_bytes) {
+  core::BatcherOptions batcher;
+  batcher.max_batch = options.max_batch;
+  batcher.max_queue_delay = options.max_queue_delay;
+  batcher.lanes = options.lanes;
+  batcher.on_batch = [metrics](int64_t images, absl::Duration) {
+    if (metrics != nullptr) metrics->ObserveBatch(images);
+  };
+  batcher_ = std::make_unique<core::DynamicBatcher>(std::move(batcher));
+  prepare_ = std::make_unique<core::ThreadPool>(options.prepare_threads);
+}
+
+EmbeddingRuntime::~EmbeddingRuntime() { Stop(); }
+
+void EmbeddingRuntime::Stop() {
+  prepare_->Stop();  // runs what is queued: each reaches the batcher or fails
+  batcher_->Stop();
+}
+
+absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> EmbeddingRuntime::LoadModel(
+    const std::string& checkpoint_id) {
+  auto checkpoint = catalog_->Get(checkpoint_id);
+  if (!checkpoint.ok()) return checkpoint.status();
+  auto folder = catalog_->Folder(checkpoint_id);
+  if (!folder.ok()) return folder.status();
+  if (metrics_ != nullptr) metrics_->CountModelLoad();
+  auto encoder = core::LoadedEncoder::Load(*folder, checkpoint_id, checkpoint->encoder(),
+                                           options_.device);
+  if (encoder.ok()) LOG(INFO) << "embedding: loaded " << checkpoint_id;
+  return encoder;
+}
+
+absl::StatusOr<std::string> EmbeddingRuntime::ResolveCheckpoint(const v1::ModelRef& ref) const {
+  switch (ref.ref_case()) {
+    case v1::ModelRef::kCheckpointId:
+      return ref.checkpoint_id();
+    case v1::ModelRef::kJobId:
+      return catalog_->LatestId(ref.job_id());
+    default:
+      return absl::InvalidArgumentError(
+          "model: set checkpoint_id or job_id (the job's newest checkpoint)");
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> EmbeddingRuntime::ResolveModel(
+    const v1::ModelRef& ref) {
+  auto checkpoint_id = ResolveCheckpoint(ref);
+  if (!checkpoint_id.ok()) return checkpoint_id.status();
+  auto model = cache_.Get(*checkpoint_id);
+  if (!model.ok() && absl::IsNotFound(model.status()) &&
+      ref.ref_case() == v1::ModelRef::kJobId) {
+    // Retention pruned the newest checkpoint between listing and loading,
+    // so a newer one exists: follow the job to it.
+    checkpoint_id = ResolveCheckpoint(ref);
+    if (!checkpoint_id.ok()) return checkpoint_id.status();
+    model = cache_.Get(*checkpoint_id);
+  }
+  if (metrics_ != nullptr) metrics_->SetModelsLoaded(static_cast<int64_t>(cache_.size()));
+  return model;
+}
+
+void EmbeddingRuntime::Embed(const v1::EmbedRequest* request, v1::EmbedResponse* response,
+                             absl::Time deadline,
+                             std::shared_ptr<const std::atomic<bool>> cancelled, Done done) {
+  const int64_t images = request->images_size();
+  if (images < 1 || images > kMaxImagesPerRequest) {
+    if (metrics_ != nullptr) metrics_->RecordRequest(absl::StatusCode::kInvalidArgument);
+    done(absl::InvalidArgumentError(absl::StrCat(
+        "images: ", images, " images, expected 1 to ", kMaxImagesPerRequest)));
+    return;
+  }
+  {
+    absl::ReleasableMutexLock lock(&mu_);
+    if (admitted_images_ + images > options_.max_queued_images) {
+      const int64_t pending = admitted_images_;
+      lock.Release();
+      if (metrics_ != nullptr) metrics_->RecordRequest(absl::StatusCode::kResourceExhausted);
+      done(absl::ResourceExhaustedError(absl::StrCat(
+          "embedding queue full: ", pending, " images pending, limit ",
+          options_.max_queued_images, " (--embed_max_queue); retry with backoff")));
+      return;
+    }
+    admitted_images_ += images;
+  }
+  if (metrics_ != nullptr) metrics_->AddPending(1);
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  const bool scheduled = prepare_->Schedule([=]() mutable {
+    Prepare(request, response, deadline, std::move(cancelled), std::move(*shared_done));
+  });
+  if (!scheduled) {
+    Finish(images, absl::UnavailableError("the embedding service is shutting down"),
+           *shared_done);
+  }
+}
+
+void EmbeddingRuntime::Prepare(const v1::EmbedRequest* request, v1::EmbedResponse* response,
+                               absl::Time deadline,
+                               std::shared_ptr<const std::atomic<bool>> cancelled, Done done) {
+  const int64_t images = request->images_size();
+  if (cancelled != nullptr && cancelled->load()) {
+    Finish(images, absl::CancelledError("cancelled before it was prepared"), done);
+    return;
+  }
+  auto model = ResolveModel(request->model());
+  if (!model.ok()) {
+    Finish(images, model.status(), done);
+    return;
+  }
+  core::EmbedTask task;
+  task.model = *model;
+  task.count = images;
+  task.inputs.resize(static_cast<size_t>(images) * task.model->input().values());
+  if (auto status = core::PrepareEmbedInputs(request->images(), task.model->input(),
+                                             options_.max_image_pixels, task.inputs.data());
+      !status.ok()) {
+    Finish(images, status, done);
+    return;
+  }
+  task.l2_normalize = request->l2_normalize();
+  task.deadline = deadline;
+  task.cancelled = std::move(cancelled);
+  const std::shared_ptr<const core::LoadedEncoder> served = task.model;
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  task.done = [this, images, request, response, served,
+               shared_done](absl::StatusOr<core::EmbedOutput> output) {
+    if (!output.ok()) {
+      Finish(images, output.status(), *shared_done);
+      return;
+    }
+    if (metrics_ != nullptr) {
+      metrics_->ObserveQueue(output->queued);
+      metrics_->ObserveCompute(output->compute);
+    }
+    const int dim = served->feature_dim();
+    response->Clear();
+    response->set_checkpoint_id(served->checkpoint_id());
+    response->set_feature_dim(dim);
+    response->set_request_id(request->request_id());
+    for (int64_t i = 0; i < images; ++i) {
+      auto* values = response->add_embeddings()->mutable_values();
+      values->Resize(dim, 0.0f);
+      std::copy_n(output->vectors.data() + i * dim, dim, values->mutable_data());
+    }
+    Finish(images, absl::OkStatus(), *shared_done);
+  };
+  if (auto status = batcher_->Submit(std::move(task)); !status.ok()) {
+    Finish(images, status, *shared_done);
+  }
+}
+
+void EmbeddingRuntime::Finish(int64_t images, const absl::Status& status, const Done& done) {
+  {
+    absl::MutexLock lock(&mu_);
+    admitted_images_ -= images;
+  }
+  if (metrics_ != nullptr) {
+    metrics_->AddPending(-1);
+    metrics_->RecordRequest(status.code());
+  }
+  done(status);
+}
+
+}  // namespace simclr::server
