@@ -2,7 +2,9 @@
 """The whole user path against a simclrd, from Python (grpcio + the stubs
 protoc generates from proto/): upload Fashion-MNIST's test split, submit a
 short SimCLR pretraining job on it, watch its loss live, download the
-encoder, load it with torch.jit.load and embed images.
+encoder, load it with torch.jit.load and embed images; then embed the same
+images as PNG files through the EmbeddingService (unary by checkpoint id,
+streamed by job id) and check the served vectors equal torch.jit.load's.
 
   train_through_simclrd.py --server HOST:PORT --stubs DIR --out DIR
                            [--epochs 2] [--max_examples 640]
@@ -10,15 +12,17 @@ encoder, load it with torch.jit.load and embed images.
 --stubs is where `make` writes the generated Python stubs
 (build/proto/python). Writes DIR/encoder.pt, DIR/meta.json and
 DIR/features.npy (the first 24 test images through the encoder, with the
-evaluation transform from meta.json). Exits 0 when the job succeeded and
-the downloaded file's SHA-256 matched.
+evaluation transform from meta.json). Exits 0 when the job succeeded, the
+downloaded file's SHA-256 matched and the served vectors are within 1e-5.
 """
 import argparse
 import gzip
 import hashlib
 import json
 import os
+import struct
 import sys
+import zlib
 
 import grpc
 import numpy as np
@@ -68,13 +72,46 @@ def download(checkpoints, pb, checkpoint_id, name, path):
     return expected
 
 
+def test_images(count):
+    with gzip.open(DATA + "t10k-images-idx3-ubyte.gz", "rb") as f:
+        data = f.read()
+    return np.frombuffer(data, np.uint8, offset=16).reshape(-1, 28, 28)[:count]
+
+
+def grey_png(image):
+    """A minimal 8-bit greyscale PNG, so no imaging library is needed."""
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body +
+                struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    height, width = image.shape
+    rows = b"".join(b"\x00" + image[y].tobytes() for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def embed_through_service(channel, checkpoint_id, job_id, count=24):
+    """The same images as PNG bytes, preprocessed by the server."""
+    from simclr.v1 import embedding_pb2, embedding_pb2_grpc
+    service = embedding_pb2_grpc.EmbeddingServiceStub(channel)
+    images = [embedding_pb2.ImageInput(encoded=grey_png(x)) for x in test_images(count)]
+    unary = service.Embed(embedding_pb2.EmbedRequest(
+        model=embedding_pb2.ModelRef(checkpoint_id=checkpoint_id), images=images),
+        timeout=60)
+    half = count // 2
+    requests = [embedding_pb2.EmbedRequest(model=embedding_pb2.ModelRef(job_id=job_id),
+                                           images=part, request_id=str(i))
+                for i, part in enumerate((images[:half], images[half:]))]
+    streamed = list(service.EmbedStream(iter(requests), timeout=60))
+    vectors = lambda rs: np.array([e.values for r in rs for e in r.embeddings], np.float32)
+    return unary, vectors([unary]), streamed, vectors(streamed)
+
+
 def embed(out_dir, count=24):
     import torch
     with open(os.path.join(out_dir, "meta.json")) as f:
         spec = json.load(f)["encoder"]["input"]
-    with gzip.open(DATA + "t10k-images-idx3-ubyte.gz", "rb") as f:
-        data = f.read()
-    images = np.frombuffer(data, np.uint8, offset=16).reshape(-1, 28, 28)[:count]
+    images = test_images(count)
     mean = np.array(spec["mean"], np.float32).reshape(1, -1, 1, 1)
     std = np.array(spec["std"], np.float32).reshape(1, -1, 1, 1)
     x = ((images[:, None].astype(np.float32) / 255.0) - mean) / std
@@ -144,6 +181,19 @@ def main():
     np.save(os.path.join(args.out, "features.npy"), features)
     print("torch.jit.load: features", features.shape)
     print("checkpoint", newest.id, "step", newest.step)
+
+    unary, served, streamed, served_stream = embed_through_service(
+        channel, newest.id, job.id)
+    print("EmbeddingService: %d vectors of %d from %s (unary), %d from %s (stream, "
+          "request ids %s)" % (len(served), unary.feature_dim, unary.checkpoint_id,
+                               len(served_stream), streamed[0].checkpoint_id,
+                               ",".join(r.request_id for r in streamed)))
+    worst = max(float(np.abs(served - features).max()),
+                float(np.abs(served_stream - features).max()))
+    print("EmbeddingService: max |served - torch.jit.load| = %.3g" % worst)
+    if served.shape != features.shape or worst > 1e-5:
+        print("served vectors differ from torch.jit.load's")
+        return 1
     return 0
 
 

@@ -2,7 +2,8 @@
 """examples/python/train_through_simclrd.py against a real simclrd: the
 example uploads, trains, watches and downloads through gRPC from Python,
 and its torch.jit.load features of the downloaded encoder equal, to 1e-5,
-the C++ worker's features of the server's own copy of that checkpoint."""
+the C++ worker's features of the server's own copy of that checkpoint and
+the vectors the EmbeddingService serves for the same images as PNGs."""
 import argparse
 import json
 import os
@@ -44,6 +45,9 @@ class PythonClientTest(unittest.TestCase):
                                  example.stdout + example.stderr)
                 self.assertIn("SUCCEEDED", example.stdout)
                 self.assertIn("verified", example.stdout)
+                served = re.search(r"max \|served - torch.jit.load\| = (\S+)", example.stdout)
+                self.assertIsNotNone(served, example.stdout)
+                self.assertLess(float(served.group(1)), 1e-5)
                 match = re.search(r"checkpoint (ckpt-([0-9a-f]+)-(\d+)) step", example.stdout)
                 self.assertIsNotNone(match, example.stdout)
                 server_copy = os.path.join(tmp, "data", "jobs", "job-" + match.group(2),

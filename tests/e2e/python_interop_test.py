@@ -5,7 +5,7 @@ Checks, against a simclrd started on free loopback ports:
   * a raw grpc.health.v1.Health/Check (hand-encoded bytes, no stubs) is SERVING;
   * server reflection lists every simclr.v1 service;
   * generated Python stubs reach simclr.v1: real answers from the job and
-    dataset services, UNIMPLEMENTED (not a fake OK) from embeddings (issue 6);
+    dataset services, INVALID_ARGUMENT for an empty embedding request;
   * the example job files parse with Python's protobuf JSON mapping too;
   * SIGTERM stops the server with exit code 0.
 """
@@ -94,7 +94,8 @@ class PythonInteropTest(unittest.TestCase):
         embeddings = embedding_pb2_grpc.EmbeddingServiceStub(self.channel)
         with self.assertRaises(grpc.RpcError) as raised:
             embeddings.Embed(embedding_pb2.EmbedRequest(), timeout=10)
-        self.assertEqual(raised.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("images", raised.exception.details())
 
     def test_example_jobs_parse_in_python(self):
         from google.protobuf import json_format
