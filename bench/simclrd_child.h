@@ -43,7 +43,10 @@ class SimclrdChild {
     for (int i = 0; i < 300 && pid_ > 0 && port_ == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (FILE* f = std::fopen(ready.c_str(), "r")) {
-        if (std::fscanf(f, "{\"grpc_port\": %d", &port_) != 1) port_ = 0;
+        if (std::fscanf(f, "{\"grpc_port\": %d, \"metrics_port\": %d", &port_,
+                        &metrics_port_) < 1) {
+          port_ = 0;
+        }
         std::fclose(f);
       }
     }
@@ -55,6 +58,8 @@ class SimclrdChild {
     }
   }
   int port() const { return port_; }
+  // -1 unless started with --metrics_port=0 (or another port).
+  int metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }
 
   // Resident memory of the server now, from /proc (bytes).
@@ -74,6 +79,7 @@ class SimclrdChild {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = -1;
 };
 
 }  // namespace simclr::bench

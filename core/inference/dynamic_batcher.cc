@@ -110,12 +110,13 @@ void DynamicBatcher::RunBatch(std::vector<Queued> batch, std::vector<float>& buf
   // Cancelled and expired tasks leave before the forward: they never run.
   std::vector<Queued> live;
   for (auto& queued : batch) {
-    if (queued.task.cancelled != nullptr && queued.task.cancelled->load()) {
-      queued.task.done(absl::CancelledError("cancelled before its batch ran"));
-    } else if (start > queued.task.deadline) {
+    // The deadline first: gRPC also cancels a call whose deadline passed.
+    if (start > queued.task.deadline) {
       queued.task.done(absl::DeadlineExceededError(absl::StrCat(
           "deadline passed after ", absl::FormatDuration(start - queued.enqueued),
           " in the queue, before its batch ran")));
+    } else if (queued.task.cancelled != nullptr && queued.task.cancelled->load()) {
+      queued.task.done(absl::CancelledError("cancelled before its batch ran"));
     } else {
       live.push_back(std::move(queued));
     }

@@ -22,6 +22,7 @@
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
 #include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "opencv2/imgcodecs.hpp"
 #include "tests/e2e/simclrd_process.h"
@@ -352,6 +353,21 @@ TEST_F(EmbeddingServiceTest, OverloadGetsResourceExhaustedAndConcurrentFirstRequ
   EXPECT_EQ(MetricValue(metrics, "simclr_embed_pending_requests"), 0);
   // Nothing was lost: the server answers normally once the burst is over.
   EXPECT_THAT(embed_->Embed(Request(Checkpoint(job.latest_checkpoint_id()), 1)), IsOk());
+
+  // A request whose deadline passes while it waits for its batch is
+  // dropped before the forward: no batch runs for it.
+  const double batches = MetricValue(Metrics(), "simclr_embed_batch_size_count");
+  auto stub = v1::EmbeddingService::NewStub(client::CreateChannel({server_->address()}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  v1::EmbedResponse response;
+  EXPECT_EQ(stub->Embed(&context, Request(Checkpoint(job.latest_checkpoint_id()), 1), &response)
+                .error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // its batch's turn
+  const std::string after = Metrics();
+  EXPECT_THAT(after, HasSubstr("simclr_embed_requests_total{status=\"DEADLINE_EXCEEDED\"} 1"));
+  EXPECT_EQ(MetricValue(after, "simclr_embed_batch_size_count"), batches);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "core/runtime/device.h"
 #include "gtest/gtest.h"
 #include "tests/core/inference/tiny_encoder.h"
 #include "tests/testing/status_matchers.h"
@@ -171,6 +172,22 @@ TEST(LoadedEncoderTest, RefusesACheckpointWhoseMetadataDoesNotMatchItsEncoder) {
   ASSERT_THAT(loaded, IsOk());
   EXPECT_EQ((*loaded)->feature_dim(), 3);
   EXPECT_EQ((*loaded)->bytes(), 64 * 3 * 4);
+}
+
+TEST(LoadedEncoderTest, GivesTheSameFeaturesOnCudaAsOnTheCpu) {
+  if (CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device";
+  simclr::testing::TempDir dir;
+  const auto meta = simclr::testing::WriteTinyEncoder(dir.path(), 1, 8, 3);
+  auto cpu = LoadedEncoder::Load(dir.path(), "ckpt-1-1", meta, "cpu");
+  auto cuda = LoadedEncoder::Load(dir.path(), "ckpt-1-1", meta, "cuda");
+  ASSERT_THAT(cpu, IsOk());
+  ASSERT_THAT(cuda, IsOk());
+  std::vector<float> inputs(2 * 64);
+  for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = 0.01f * static_cast<float>(i);
+  std::vector<float> on_cpu(6), on_cuda(6);
+  ASSERT_THAT((*cpu)->Forward(inputs.data(), 2, on_cpu.data()), IsOk());
+  ASSERT_THAT((*cuda)->Forward(inputs.data(), 2, on_cuda.data()), IsOk());
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(on_cuda[i], on_cpu[i], 1e-3 * std::abs(on_cpu[i]) + 1e-4);
 }
 
 }  // namespace
