@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <algorithm>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -29,9 +31,10 @@ ABSL_FLAG(std::string, data_dir, "simclr-data",
           "Directory holding the database, datasets and jobs.");
 ABSL_FLAG(std::string, device, "cpu",
           "Default device for jobs and embeddings: cpu, cuda or cuda:N.");
-ABSL_FLAG(int, num_threads, 0,
-          "LibTorch intra-op threads of the server process (its only LibTorch "
-          "compute is embedding forwards); 0 = one per core.");
+ABSL_FLAG(int, num_threads, 1,
+          "LibTorch intra-op threads of each embedding forward (the server's "
+          "only LibTorch compute); 0 = one per core. 1 with one lane per core "
+          "beats 2 threads on one lane (bench_embedding_throughput).");
 ABSL_FLAG(std::string, ready_file, "",
           "If set, write {\"grpc_port\":…,\"metrics_port\":…,\"pid\":…} here "
           "once every port is listening (atomically, via rename).");
@@ -66,9 +69,9 @@ ABSL_FLAG(int64_t, embed_max_queue_delay_us, 1000,
 ABSL_FLAG(int64_t, embed_max_queue, 4096,
           "Embedding: images admitted and not yet answered; past it requests "
           "get RESOURCE_EXHAUSTED.");
-ABSL_FLAG(int, embed_lanes, 1,
-          "Embedding: threads forming and running batches (each forward uses "
-          "--num_threads intra-op threads).");
+ABSL_FLAG(int, embed_lanes, 0,
+          "Embedding: threads forming and running batches, each forward with "
+          "--num_threads intra-op threads; 0 = one per core on CPU, 1 on CUDA.");
 ABSL_FLAG(int64_t, embed_cache_models, 4, "Embedding: encoders kept loaded (LRU).");
 ABSL_FLAG(int64_t, embed_cache_bytes, int64_t{2} << 30,
           "Embedding: parameter bytes of the encoders kept loaded (LRU).");
@@ -151,6 +154,10 @@ int main(int argc, char** argv) {
       absl::Microseconds(absl::GetFlag(FLAGS_embed_max_queue_delay_us));
   options.embedding.max_queued_images = absl::GetFlag(FLAGS_embed_max_queue);
   options.embedding.lanes = absl::GetFlag(FLAGS_embed_lanes);
+  if (options.embedding.lanes == 0) {
+    options.embedding.lanes =
+        device->is_cuda() ? 1 : std::max(1u, std::thread::hardware_concurrency());
+  }
   options.embedding.cache_models = absl::GetFlag(FLAGS_embed_cache_models);
   options.embedding.cache_bytes = absl::GetFlag(FLAGS_embed_cache_bytes);
   auto server = simclr::server::SimclrServer::Create(options);
@@ -163,7 +170,8 @@ int main(int argc, char** argv) {
   const int metrics_port = (*server)->metrics_port();
   LOG(INFO) << "simclrd serving gRPC on " << options.host << ":" << grpc_port
             << ", device " << device->str() << ", "
-            << simclr::core::TorchIntraOpThreads() << " intra-op threads";
+            << simclr::core::TorchIntraOpThreads() << " intra-op threads, "
+            << options.embedding.lanes << " embedding lane(s)";
   if (metrics_port > 0) {
     LOG(INFO) << "metrics on http://" << options.host << ":" << metrics_port
               << "/metrics";

@@ -1,6 +1,6 @@
 // The real simclrd binary, reached by the real simclrctl and by gRPC stubs:
-// health, /metrics as valid Prometheus text, UNIMPLEMENTED for what is not
-// built yet, clean SIGTERM shutdown, and clear failures on bad flags.
+// health, /metrics as valid Prometheus text (gRPC and embedding counters),
+// clean SIGTERM shutdown, and clear failures on bad flags.
 #include <signal.h>
 
 #include <memory>
@@ -100,20 +100,18 @@ TEST_F(SimclrdTest, MetricsAreValidPrometheusTextWithGrpcCounters) {
       << promtool->stdout_text << promtool->stderr_text;
 }
 
-TEST_F(SimclrdTest, UnimplementedRpcsAnswerUnimplemented) {
-  auto channel = Channel();
-  auto expect_unimplemented = [](const grpc::Status& status, const char* rpc) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << rpc;
-  };
-  {
-    auto stub = v1::EmbeddingService::NewStub(channel);
-    grpc::ClientContext context;
-    v1::EmbedResponse response;
-    expect_unimplemented(stub->Embed(&context, {}, &response), "Embed");
-  }
-  EXPECT_THAT(Scrape(), HasSubstr("grpc_code=\"UNIMPLEMENTED\",grpc_method="
-                                  "\"Embed\",grpc_service=\"simclr.v1."
-                                  "EmbeddingService\",grpc_type=\"unary\"} 1"));
+TEST_F(SimclrdTest, AnEmptyEmbedRequestIsRefusedAndCountedInBothMetrics) {
+  auto stub = v1::EmbeddingService::NewStub(Channel());
+  grpc::ClientContext context;
+  v1::EmbedResponse response;
+  const grpc::Status status = stub->Embed(&context, {}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("images: 0 images"));
+  const std::string body = Scrape();
+  EXPECT_THAT(body, HasSubstr("grpc_code=\"INVALID_ARGUMENT\",grpc_method="
+                              "\"Embed\",grpc_service=\"simclr.v1."
+                              "EmbeddingService\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body, HasSubstr("simclr_embed_requests_total{status=\"INVALID_ARGUMENT\"} 1"));
 }
 
 TEST_F(SimclrdTest, SecondServerOnTheSamePortRefusesToStart) {
