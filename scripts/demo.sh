@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts simclrd on localhost, checks it with simclrctl, uploads
 # Fashion-MNIST, submits a short SimCLR pretraining job on the upload and
-# prints its live progress, then
-# prints how to reach the server. Runs until Ctrl-C (or for DEMO_SECONDS
+# prints its live progress, embeds 64 test images (as PNG files) with the
+# trained encoder, then prints how to reach the server. Runs until Ctrl-C (or for DEMO_SECONDS
 # seconds, if set), then stops the server with SIGTERM, as an operator would.
 set -euo pipefail
 
@@ -52,6 +52,13 @@ rm -f "$SPEC"
 echo
 echo "== simclrctl jobs list"
 "${CTL[@]}" jobs list
+JOB=$("${CTL[@]}" --json jobs list | head -1 | sed -n 's/.*"id":"\(job-[0-9a-f]*\)".*/\1/p')
+PNGS=$(mktemp -d /tmp/simclr-demo-pngs.XXXXXX)
+/usr/bin/python3 examples/python/fashion_mnist_pngs.py "$PNGS" 64 > /dev/null
+echo
+echo "== simclrctl embed --model $JOB $PNGS/ -o $PNGS/vectors.csv   (64 test images as PNG files)"
+"${CTL[@]}" embed --model "$JOB" "$PNGS/" -o "$PNGS/vectors.csv"
+echo "first vector: $(sed -n 2p "$PNGS/vectors.csv" | cut -c1-110)…"
 cat <<MSG
 
 simclrd is running (pid $SERVER_PID), data in $DATA_DIR/
@@ -67,7 +74,8 @@ Try:
   ${CTL[*]} checkpoints list
   ${CTL[*]} checkpoints download CHECKPOINT_ID -o encoder.pt
       (then in /usr/bin/python3: torch.jit.load("encoder.pt"))
-The embedding RPCs answer UNIMPLEMENTED until issue 6 lands.
+  ${CTL[*]} embed --model $JOB 'your/images/*.png' -o vectors.npy
+  curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep simclr_embed
 Press Ctrl-C to stop.
 MSG
 
