@@ -20,9 +20,7 @@ import gzip
 import hashlib
 import json
 import os
-import struct
 import sys
-import zlib
 
 import grpc
 import numpy as np
@@ -78,21 +76,10 @@ def test_images(count):
     return np.frombuffer(data, np.uint8, offset=16).reshape(-1, 28, 28)[:count]
 
 
-def grey_png(image):
-    """A minimal 8-bit greyscale PNG, so no imaging library is needed."""
-    def chunk(kind, body):
-        return (struct.pack(">I", len(body)) + kind + body +
-                struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
-    height, width = image.shape
-    rows = b"".join(b"\x00" + image[y].tobytes() for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n" +
-            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 def embed_through_service(channel, checkpoint_id, job_id, count=24):
     """The same images as PNG bytes, preprocessed by the server."""
     from simclr.v1 import embedding_pb2, embedding_pb2_grpc
+    from fashion_mnist_pngs import grey_png  # beside this script
     service = embedding_pb2_grpc.EmbeddingServiceStub(channel)
     images = [embedding_pb2.ImageInput(encoded=grey_png(x)) for x in test_images(count)]
     unary = service.Embed(embedding_pb2.EmbedRequest(

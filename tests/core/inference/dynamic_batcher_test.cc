@@ -45,6 +45,18 @@ class DynamicBatcherTest : public ::testing::Test {
     return task;
   }
 
+  // Options whose batches are recorded in batches_.
+  BatcherOptions Recording(int64_t max_batch, absl::Duration delay) {
+    BatcherOptions options;
+    options.max_batch = max_batch;
+    options.max_queue_delay = delay;
+    options.on_batch = [this](int64_t images, absl::Duration) {
+      absl::MutexLock lock(&batches_mu_);
+      batches_.push_back(images);
+    };
+    return options;
+  }
+
   // The tiny encoder's features of an all-`value` input.
   static std::vector<float> Expected(float value) {
     const at::Tensor w = simclr::testing::TinyEncoderWeights(kChannels, kSize, kDim);
@@ -62,14 +74,8 @@ class DynamicBatcherTest : public ::testing::Test {
 };
 
 TEST_F(DynamicBatcherTest, MergesQueuedRequestsUpToMaxBatchWithTheRightResults) {
-  BatcherOptions options;
-  options.max_batch = 4;
-  options.max_queue_delay = absl::Seconds(2);  // only full batches run early
-  options.on_batch = [this](int64_t images, absl::Duration) {
-    absl::MutexLock lock(&batches_mu_);
-    batches_.push_back(images);
-  };
-  DynamicBatcher batcher(options);
+  // Only full batches run before 2 s.
+  DynamicBatcher batcher(Recording(4, absl::Seconds(2)));
   std::vector<absl::Notification> done(8);
   for (int i = 0; i < 8; ++i) ASSERT_THAT(batcher.Submit(Task(i * 0.5f, i, &done[i])), IsOk());
   for (auto& n : done) n.WaitForNotification();
@@ -86,14 +92,7 @@ TEST_F(DynamicBatcherTest, MergesQueuedRequestsUpToMaxBatchWithTheRightResults) 
 }
 
 TEST_F(DynamicBatcherTest, APartialBatchRunsOnceItsOldestRequestHasWaited) {
-  BatcherOptions options;
-  options.max_batch = 64;
-  options.max_queue_delay = absl::Milliseconds(20);
-  options.on_batch = [this](int64_t images, absl::Duration) {
-    absl::MutexLock lock(&batches_mu_);
-    batches_.push_back(images);
-  };
-  DynamicBatcher batcher(options);
+  DynamicBatcher batcher(Recording(64, absl::Milliseconds(20)));
   std::vector<absl::Notification> done(3);
   for (int i = 0; i < 3; ++i) ASSERT_THAT(batcher.Submit(Task(1, i, &done[i])), IsOk());
   for (auto& n : done) n.WaitForNotification();
@@ -103,14 +102,7 @@ TEST_F(DynamicBatcherTest, APartialBatchRunsOnceItsOldestRequestHasWaited) {
 }
 
 TEST_F(DynamicBatcherTest, CancelledAndExpiredRequestsNeverReachTheModel) {
-  BatcherOptions options;
-  options.max_batch = 8;
-  options.max_queue_delay = absl::Milliseconds(50);
-  options.on_batch = [this](int64_t images, absl::Duration) {
-    absl::MutexLock lock(&batches_mu_);
-    batches_.push_back(images);
-  };
-  DynamicBatcher batcher(options);
+  DynamicBatcher batcher(Recording(8, absl::Milliseconds(50)));
   std::vector<absl::Notification> done(3);
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   EmbedTask cancel_me = Task(1, 0, &done[0]);
