@@ -7,7 +7,7 @@ SOURCES = $(shell git ls-files '*.h' '*.cc')
 # ignores (STYLE.md, leveldb).
 LINT_SOURCES = $(shell git ls-files 'server/*.cc' 'client/*.cc' 'core/common/*.cc' 'proto/*.cc')
 
-.PHONY: all deps configure build test demo format lint clean
+.PHONY: all deps configure build test demo bench format lint clean
 
 all: build
 
@@ -25,6 +25,10 @@ test: build
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
+
+# Every benchmark, bounded, into bench/results/<date>-<commit>.md (~20 min).
+bench: build
+	bench/run_all.sh $(BUILD_DIR)
 
 format:
 	clang-format -i $(SOURCES)

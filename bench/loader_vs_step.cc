@@ -6,13 +6,19 @@
 //   2. the SimCLR step alone on pre-made tensors (the compute limit),
 //   3. the two together, as the trainer runs them,
 // and prints each with ratios, plus the share of step time spent waiting
-// for data. Usage: bench_loader_vs_step [images] [batch] [steps] [threads]
+// for data.
+//   bench_loader_vs_step [--spec examples/jobs/fashion_mnist_pretrain.json]
+//       [--images 8192] [--batch 256] [--steps 20] [--loader_threads 1]
+//       [--threads 0] [--json]
+// The model, input (size, channels) and augmentations come from the
+// pretraining spec; --json prints one line for bench scripts.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 
 #include "ATen/Parallel.h"
+#include "CLI/CLI.hpp"
 #include "core/augment/augment_params.h"
 #include "core/common/job_spec_json.h"
 #include "core/common/process_setup.h"
@@ -37,14 +43,23 @@ double Seconds(Clock::time_point start) {
 
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
-  const int64_t images = argc > 1 ? std::atol(argv[1]) : 8192;
-  const int64_t batch = argc > 2 ? std::atol(argv[2]) : 256;
-  const int steps = argc > 3 ? std::atoi(argv[3]) : 20;
-  const int threads = argc > 4 ? std::atoi(argv[4]) : 1;
-  at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+  CLI::App app{"Loader vs SimCLR step, alone and together"};
+  std::string spec_path = "examples/jobs/fashion_mnist_pretrain.json";
+  int64_t images = 8192, batch = 256;
+  int steps = 20, threads = 1, intra_op = 0;
+  bool json = false;
+  app.add_option("--spec", spec_path, "Pretraining JobSpec (model, input, augmentations)");
+  app.add_option("--images", images, "Images of the training set to use");
+  app.add_option("--batch", batch, "Batch size");
+  app.add_option("--steps", steps, "Timed steps per measurement");
+  app.add_option("--loader_threads", threads, "Loader threads");
+  app.add_option("--threads", intra_op, "Intra-op threads; 0 = one per core");
+  app.add_flag("--json", json, "One JSON line instead of the table");
+  CLI11_PARSE(app, argc, argv);
+  at::set_num_threads(intra_op > 0 ? intra_op
+                                   : static_cast<int>(std::thread::hardware_concurrency()));
 
-  auto spec = simclr::core::ReadJobSpecFile(
-      "examples/jobs/fashion_mnist_pretrain.json");
+  auto spec = simclr::core::ReadJobSpecFile(spec_path);
   if (!spec.ok()) {
     std::fprintf(stderr, "%s (run from the repo root)\n",
                  spec.status().ToString().c_str());
@@ -62,7 +77,13 @@ int main(int argc, char** argv) {
       simclr::core::ShuffledIndices(dataset->size(), 0);
   indices.resize(
       static_cast<size_t>(std::min<int64_t>(images, dataset->size())));
-  auto shape = *simclr::core::ResolveInputShape(config.input(), 28, 1);
+  auto resolved = simclr::core::ResolveInputShape(config.input(), dataset->height,
+                                                  dataset->channels);
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "%s\n", resolved.status().ToString().c_str());
+    return 1;
+  }
+  const auto shape = *resolved;
   auto params = *simclr::core::ResolveAugmentParams(config.augmentation());
   const simclr::core::TrainViewTransform transform(params, shape);
   TwoViewLoader::Options options;
@@ -96,17 +117,18 @@ int main(int argc, char** argv) {
       simclr::core::EncoderParameters(encoder);
   for (const auto& p : head->parameters()) parameters.push_back(p);
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(1e-3));
+  const double temperature = config.has_temperature() ? config.temperature() : 0.5;
   auto step = [&](const torch::Tensor& v1, const torch::Tensor& v2) {
     optimizer.zero_grad();
     const auto z = head->forward(
         encoder.module.forward({torch::cat({v1, v2})}).toTensor());
     auto loss = simclr::core::NtXentLoss(z.slice(0, 0, v1.size(0)),
-                                         z.slice(0, v1.size(0)), 0.5);
+                                         z.slice(0, v1.size(0)), temperature);
     loss->loss.backward();
     optimizer.step();
   };
-  const auto v1 = torch::randn({batch, 1, 28, 28});
-  const auto v2 = torch::randn({batch, 1, 28, 28});
+  const auto v1 = torch::randn({batch, shape.channels, shape.size, shape.size});
+  const auto v2 = torch::randn({batch, shape.channels, shape.size, shape.size});
   step(v1, v2);  // warm-up
   auto start = Clock::now();
   for (int i = 0; i < steps; ++i) step(v1, v2);
@@ -132,14 +154,26 @@ int main(int argc, char** argv) {
   const double end_to_end = 2.0 * batch * done / total;
   const double waited = loader.wait_seconds() - wait_before;
 
+  if (json) {
+    std::printf(
+        "{\"spec\": \"%s\", \"batch\": %lld, \"steps\": %d, \"loader_threads\": %d, "
+        "\"intra_op_threads\": %d, \"loader_views_per_second\": %.1f, "
+        "\"compute_views_per_second\": %.1f, \"end_to_end_views_per_second\": %.1f, "
+        "\"data_wait_fraction\": %.4f}\n",
+        spec_path.c_str(), static_cast<long long>(batch), steps, threads,
+        at::get_num_threads(), loader_views_per_s, compute_views_per_s, end_to_end,
+        waited / total);
+    return 0;
+  }
   std::printf(
-      "Loader vs step: small CNN 28x28, batch %lld, %d steps, %d loader "
+      "Loader vs step: %s (%dx%dx%d), batch %lld, %d steps, %d loader "
       "thread(s), %d intra-op threads, %u cores\n\n"
       "| measure | views/s | ratio to step alone |\n|---|---:|---:|\n"
       "| loader alone | %.0f | %.2f |\n"
       "| step alone (pre-made tensors) | %.0f | 1.00 |\n"
       "| loader + step (end to end) | %.0f | %.2f |\n\n"
       "share of end-to-end time waiting for data: %.1f%%\n",
+      spec_path.c_str(), shape.size, shape.size, shape.channels,
       static_cast<long long>(batch), steps, threads, at::get_num_threads(),
       std::thread::hardware_concurrency(), loader_views_per_s,
       loader_views_per_s / compute_views_per_s, compute_views_per_s, end_to_end,

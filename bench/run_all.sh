@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in one go, each bounded by a timeout, into
+# bench/results/<date>-<commit>.md, with a summary on stdout at the end.
+# Run from the repository root after a build (BUILD_DIR, default build).
+# Nothing else should run meanwhile: the figures are throughputs on this
+# machine's cores.
+set -uo pipefail
+BUILD_DIR=${1:-build}
+B="$BUILD_DIR/bench"
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- . 2>/dev/null || echo "+uncommitted")
+mkdir -p bench/results
+out="bench/results/$(date -u +%Y-%m-%d)-$commit$dirty.md"
+summary=()
+
+{
+  echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit$dirty"
+  echo
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB;" \
+       "LibTorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null), BLAS $(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null | xargs -r basename)."
+  echo
+} > "$out"
+
+# section TITLE SECONDS COMMAND...: runs it with a timeout, output into the
+# report; returns its exit status.
+section() {
+  local title=$1 limit=$2
+  shift 2
+  local start=$SECONDS
+  echo "== $title" >&2
+  {
+    echo "## $title"
+    echo
+    echo '```'
+    echo "\$ $*"
+  } >> "$out"
+  local log
+  log=$(mktemp)
+  timeout "$limit" "$@" > "$log" 2>&1
+  local status=$?
+  cat "$log" >> "$out"
+  {
+    echo '```'
+    echo
+    echo "($((SECONDS - start)) s, exit $status)"
+    echo
+  } >> "$out"
+  cat "$log"
+  rm -f "$log"
+  return $status
+}
+
+section "Pretraining throughput: simclr-worker vs Python reference" 1500 \
+  /usr/bin/python3 bench/pretrain_vs_reference.py --worker "$BUILD_DIR/core/simclr-worker" \
+  --loader_bench "$B/bench_loader_vs_step" --rounds 3 > /tmp/bench_pretrain.txt
+summary+=("$(sed -n '/^summary:/,/^$/p' /tmp/bench_pretrain.txt | tail -n +2 | sed 's/^  /pretrain: /')")
+
+section "Augmentation per image: ours vs torchvision" 300 \
+  "$B/bench_augment_vs_torchvision" --images 20000 > /tmp/bench_augment.txt
+summary+=("$(grep '^| [0-9]' /tmp/bench_augment.txt | awk -F'|' '{printf "augment %s: ours %s us, torchvision %s us, %s\n", $2, $3, $4, $5}')")
+
+section "Embedding service vs direct forwards" 600 \
+  "$B/bench_embedding_throughput" --seconds 3 > /tmp/bench_embed.txt
+summary+=("$(awk '/direct batch-64 forward/ {m = substr($0, 1, index($0, ":") - 1)}
+  /^unary +64 / {printf "embed %s, 64 unary clients: %s img/s, %s x direct batch-64, p99 %s ms = %s x its forward\n", m, $3, $4, $7, $8}' /tmp/bench_embed.txt)")
+
+section "Dataset upload" 300 "$B/bench_dataset_upload" --mb 256 > /tmp/bench_upload.txt
+summary+=("$(grep '^upload:' /tmp/bench_upload.txt | awk '{printf "upload: %s MiB/s; ", $(NF-1)}')$(grep '^server RSS' /tmp/bench_upload.txt | sed 's/.*: growth/RSS growth/')")
+
+section "Checkpoint download" 300 "$B/bench_checkpoint_download" --mb 256 --rounds 2 \
+  > /tmp/bench_download.txt
+summary+=("$(grep '^download' /tmp/bench_download.txt | awk '{printf "%s %s %s: %s MiB/s; ", $1, $2, $3, $(NF-1)}')")
+
+checkpoint=()
+if [[ -e runs/fashion_mnist_pretrain/checkpoints/final ]]; then
+  checkpoint=(--checkpoint runs/fashion_mnist_pretrain/checkpoints/final)
+else
+  checkpoint=(--train 20000)  # raw pixels: no trained checkpoint in this checkout
+fi
+section "Linear evaluation vs sklearn" 900 "$B/bench_linear_probe_vs_sklearn" "${checkpoint[@]}" \
+  > /tmp/bench_linear.txt
+summary+=("$(grep '^linear probe on' /tmp/bench_linear.txt | sed 's/, 10 C values.*//'): $(grep '^speed-up' /tmp/bench_linear.txt)")
+
+{
+  echo "## Summary"
+  echo
+  printf '%s\n' "${summary[@]}" | sed '/^$/d; s/^/- /'
+} >> "$out"
+echo
+echo "summary ($out):"
+printf '%s\n' "${summary[@]}" | sed '/^$/d; s/^/  /'
