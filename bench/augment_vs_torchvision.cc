@@ -24,7 +24,8 @@ namespace {
 
 double OursMicroseconds(int size, int channels, int images) {
   std::mt19937 random(0);
-  std::vector<std::vector<uint8_t>> pixels(64, std::vector<uint8_t>(size * size * channels));
+  std::vector<std::vector<uint8_t>> pixels(
+      64, std::vector<uint8_t>(size * size * channels));
   for (auto& image : pixels) {
     for (auto& p : image) p = static_cast<uint8_t>(random());
   }
@@ -37,14 +38,18 @@ double OursMicroseconds(int size, int channels, int images) {
   std::vector<float> out(shape->values());
   for (int i = 0; i < 200; ++i) {
     simclr::core::AugmentRng rng(1, 0, i, 0);
-    transform.Apply({pixels[i % 64].data(), size, size, channels}, rng, out.data());
+    transform.Apply({pixels[i % 64].data(), size, size, channels}, rng,
+                    out.data());
   }
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < images; ++i) {
     simclr::core::AugmentRng rng(1, 1, i, 0);
-    transform.Apply({pixels[i % 64].data(), size, size, channels}, rng, out.data());
+    transform.Apply({pixels[i % 64].data(), size, size, channels}, rng,
+                    out.data());
   }
-  return 1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+  return 1e6 *
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+             .count() /
          images;
 }
 
@@ -69,18 +74,23 @@ double TorchvisionMicroseconds(int size, int channels, int images) {
 int main(int argc, char** argv) {
   CLI::App app{"SimCLR augmentation per image: ours vs torchvision"};
   int images = 20000;
-  app.add_option("--images", images, "Images timed per side (torchvision: a tenth)")
+  app.add_option("--images", images,
+                 "Images timed per side (torchvision: a tenth)")
       ->check(CLI::Range(100, 1000000));
   CLI11_PARSE(app, argc, argv);
-  std::printf("| input | ours µs/image | torchvision µs/image | speed-up |\n|---|---:|---:|---:|\n");
+  std::printf(
+      "| input | ours µs/image | torchvision µs/image | speed-up "
+      "|\n|---|---:|---:|---:|\n");
   bool ok = true;
   for (const auto [size, channels] : {std::pair{28, 1}, std::pair{96, 3}}) {
     const double ours = OursMicroseconds(size, channels, images);
-    const double theirs = TorchvisionMicroseconds(size, channels, std::max(100, images / 10));
+    const double theirs =
+        TorchvisionMicroseconds(size, channels, std::max(100, images / 10));
     ok &= theirs > 0;
-    std::printf("| %dx%dx%d | %.1f | %.1f | %.1fx |\n", size, size, channels, ours, theirs,
-                theirs / ours);
+    std::printf("| %dx%dx%d | %.1f | %.1f | %.1fx |\n", size, size, channels,
+                ours, theirs, theirs / ours);
   }
-  std::printf("\none thread each; torchvision via /usr/bin/python3 on PIL images\n");
+  std::printf(
+      "\none thread each; torchvision via /usr/bin/python3 on PIL images\n");
   return ok ? 0 : 1;
 }

@@ -30,7 +30,8 @@ struct LoadResult {
     if (latency_ms.empty()) return 0;
     std::vector<double> sorted = latency_ms;
     std::sort(sorted.begin(), sorted.end());
-    const size_t at = std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()));
+    const size_t at =
+        std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()));
     return sorted[at];
   }
   double Throughput() const { return seconds > 0 ? ok / seconds : 0; }
@@ -41,8 +42,9 @@ inline std::unique_ptr<v1::EmbeddingService::Stub> OwnConnection(int port) {
   // A private subchannel pool: each client its own TCP connection, as
   // separate client processes would have.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return v1::EmbeddingService::NewStub(grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args));
+  return v1::EmbeddingService::NewStub(
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                grpc::InsecureChannelCredentials(), args));
 }
 
 using Clock = std::chrono::steady_clock;
@@ -52,13 +54,15 @@ inline double Ms(Clock::duration d) {
 }
 
 // Runs for `seconds` after `warmup_seconds` (not counted).
-inline LoadResult RunLoad(int port, const v1::EmbedRequest& request, int clients,
-                          bool stream, int window, double warmup_seconds, double seconds) {
+inline LoadResult RunLoad(int port, const v1::EmbedRequest& request,
+                          int clients, bool stream, int window,
+                          double warmup_seconds, double seconds) {
   LoadResult total;
   absl::Mutex mu;
   const Clock::time_point start = Clock::now();
-  const auto count_from = start + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(warmup_seconds));
+  const auto count_from =
+      start + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(warmup_seconds));
   const auto stop_at = count_from + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(seconds));
   std::vector<std::thread> threads;
@@ -69,7 +73,8 @@ inline LoadResult RunLoad(int port, const v1::EmbedRequest& request, int clients
       if (!stream) {
         while (Clock::now() < stop_at) {
           grpc::ClientContext context;
-          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          context.set_deadline(std::chrono::system_clock::now() +
+                               std::chrono::seconds(30));
           v1::EmbedResponse response;
           const auto sent = Clock::now();
           const grpc::Status status = stub->Embed(&context, request, &response);
@@ -83,7 +88,8 @@ inline LoadResult RunLoad(int port, const v1::EmbedRequest& request, int clients
         }
       } else {
         grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(600));
+        context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(600));
         auto call = stub->EmbedStream(&context);
         struct Window {
           std::deque<Clock::time_point> sent;  // send times, in order

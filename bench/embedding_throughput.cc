@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "bench/embed_load.h"
 #include "bench/simclrd_child.h"
@@ -43,7 +43,8 @@ struct Model {
 // A random-init encoder saved as a checkpoint simclrd can serve (weights do
 // not change the cost of a forward).
 Model WriteModel(const std::string& data_dir, const std::string& name,
-                 simclr::v1::Architecture arch, int size, int channels, int job_hex) {
+                 simclr::v1::Architecture arch, int size, int channels,
+                 int job_hex) {
   Model model;
   model.name = name;
   const std::string job = absl::StrCat("job-", job_hex);
@@ -58,7 +59,8 @@ Model WriteModel(const std::string& data_dir, const std::string& name,
   auto shape = simclr::core::ResolveInputShape(spec, size, channels);
   auto encoder = simclr::core::BuildEncoder(config, *shape);
   if (!encoder.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name.c_str(), encoder.status().ToString().c_str());
+    std::fprintf(stderr, "%s: %s\n", name.c_str(),
+                 encoder.status().ToString().c_str());
     std::exit(1);
   }
   encoder->module.eval();
@@ -82,10 +84,10 @@ Model WriteModel(const std::string& data_dir, const std::string& name,
 // Median milliseconds of a batch-`batch` forward, in this process, with
 // `parallel` threads each running forwards at once (the lanes' limit);
 // `throughput` gets the images per second of all of them together.
-double DirectForwardMs(const Model& model, int batch, double seconds, int parallel = 1,
-                       double* throughput = nullptr) {
-  auto encoder = simclr::core::LoadedEncoder::Load(model.folder, model.checkpoint_id,
-                                                   model.meta, "cpu");
+double DirectForwardMs(const Model& model, int batch, double seconds,
+                       int parallel = 1, double* throughput = nullptr) {
+  auto encoder = simclr::core::LoadedEncoder::Load(
+      model.folder, model.checkpoint_id, model.meta, "cpu");
   if (!encoder.ok()) {
     std::fprintf(stderr, "%s\n", encoder.status().ToString().c_str());
     std::exit(1);
@@ -99,7 +101,8 @@ double DirectForwardMs(const Model& model, int batch, double seconds, int parall
     threads.emplace_back([&] {
       std::vector<float> inputs(batch * (*encoder)->input().values(), 0.1f);
       std::vector<float> out(batch * (*encoder)->feature_dim());
-      for (int i = 0; i < 3; ++i) (void)(*encoder)->Forward(inputs.data(), batch, out.data());
+      for (int i = 0; i < 3; ++i)
+        (void)(*encoder)->Forward(inputs.data(), batch, out.data());
       int runs = 0;
       while (runs < 5 || Clock::now() < until) {
         const auto begin = Clock::now();
@@ -150,36 +153,45 @@ std::string BatchSummary(const std::map<double, double>& before,
                          const std::map<double, double>& after) {
   const auto delta = [&](double key) {
     const auto a = after.find(key), b = before.find(key);
-    return (a == after.end() ? 0.0 : a->second) - (b == before.end() ? 0.0 : b->second);
+    return (a == after.end() ? 0.0 : a->second) -
+           (b == before.end() ? 0.0 : b->second);
   };
   const double batches = delta(-1);
   if (batches <= 0) return "no batches";
-  std::string text = absl::StrFormat("mean %.1f over %.0f:", delta(-2) / batches, batches);
+  std::string text =
+      absl::StrFormat("mean %.1f over %.0f:", delta(-2) / batches, batches);
   const double bounds[] = {0, 1, 8, 32, 48, 64};
   const char* names[] = {"1", "2-8", "9-32", "33-48", "49-64"};
   for (int i = 0; i < 5; ++i) {
     const double share = (delta(bounds[i + 1]) - delta(bounds[i])) / batches;
-    if (share >= 0.005) absl::StrAppend(&text, absl::StrFormat(" %s:%.0f%%", names[i], 100 * share));
+    if (share >= 0.005)
+      absl::StrAppend(&text,
+                      absl::StrFormat(" %s:%.0f%%", names[i], 100 * share));
   }
   const double over = (batches - delta(64)) / batches;
-  if (over >= 0.005) absl::StrAppend(&text, absl::StrFormat(" >64:%.0f%%", 100 * over));
+  if (over >= 0.005)
+    absl::StrAppend(&text, absl::StrFormat(" >64:%.0f%%", 100 * over));
   return text;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"EmbeddingService throughput and latency against direct batch-64 forwards"};
+  CLI::App app{
+      "EmbeddingService throughput and latency against direct batch-64 "
+      "forwards"};
   double seconds = 3, warmup = 0.5;
   int num_threads = 1, lanes = 0, max_batch = 64, delay_us = 1000, window = 4;
   std::string clients_list = "1,8,64", archs = "small_cnn,resnet18";
   app.add_option("--seconds", seconds, "Measured seconds per configuration")
       ->check(CLI::Range(0.5, 60.0));
-  app.add_option("--num_threads", num_threads, "Intra-op threads (server and direct)");
+  app.add_option("--num_threads", num_threads,
+                 "Intra-op threads (server and direct)");
   app.add_option("--lanes", lanes, "simclrd --embed_lanes; 0 = one per core");
   app.add_option("--max_batch", max_batch, "simclrd --embed_max_batch");
   app.add_option("--delay_us", delay_us, "simclrd --embed_max_queue_delay_us");
-  app.add_option("--clients", clients_list, "Concurrent clients, comma-separated");
+  app.add_option("--clients", clients_list,
+                 "Concurrent clients, comma-separated");
   app.add_option("--window", window, "Requests in flight per streaming client");
   app.add_option("--archs", archs, "small_cnn and/or resnet18");
   CLI11_PARSE(app, argc, argv);
@@ -193,75 +205,93 @@ int main(int argc, char** argv) {
     clients.push_back(n);
   }
   (void)simclr::core::ConfigureTorchThreads(num_threads);
-  if (lanes == 0) lanes = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (lanes == 0)
+    lanes = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   char dir_template[] = "/tmp/bench-embed-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   std::vector<Model> models;
   if (absl::StrContains(archs, "small_cnn")) {
     models.push_back(WriteModel(dir + "/data", "small CNN 28x28x1",
-                                simclr::v1::ARCHITECTURE_SMALL_CNN, 28, 1, 0xa1));
+                                simclr::v1::ARCHITECTURE_SMALL_CNN, 28, 1,
+                                0xa1));
   }
   if (absl::StrContains(archs, "resnet18")) {
     models.push_back(WriteModel(dir + "/data", "ResNet-18 32x32x3",
-                                simclr::v1::ARCHITECTURE_RESNET18, 32, 3, 0xb2));
+                                simclr::v1::ARCHITECTURE_RESNET18, 32, 3,
+                                0xb2));
   }
   simclr::bench::SimclrdChild server(
       dir, {"--metrics_port=0", absl::StrCat("--num_threads=", num_threads),
-            absl::StrCat("--embed_lanes=", lanes), absl::StrCat("--embed_max_batch=", max_batch),
+            absl::StrCat("--embed_lanes=", lanes),
+            absl::StrCat("--embed_max_batch=", max_batch),
             absl::StrCat("--embed_max_queue_delay_us=", delay_us)});
   if (server.port() == 0 || server.metrics_port() <= 0) {
-    std::fprintf(stderr, "simclrd did not start; see %s/simclrd.log\n", dir.c_str());
+    std::fprintf(stderr, "simclrd did not start; see %s/simclrd.log\n",
+                 dir.c_str());
     return 1;
   }
   // One 28×28 grey PNG, decoded and preprocessed by the server per request.
   cv::Mat image(28, 28, CV_8UC1);
-  for (int i = 0; i < 28 * 28; ++i) image.data[i] = static_cast<uchar>((i * 7) % 251);
+  for (int i = 0; i < 28 * 28; ++i)
+    image.data[i] = static_cast<uchar>((i * 7) % 251);
   std::vector<uchar> png;
   cv::imencode(".png", image, png);
 
-  std::printf("embedding service vs direct forwards; %d intra-op thread(s), %d lane(s), "
-              "max batch %d, queue delay %d us, %.1f s per row, 2-core machine, loopback\n",
-              num_threads, lanes, max_batch, delay_us, seconds);
+  std::printf(
+      "embedding service vs direct forwards; %d intra-op thread(s), %d "
+      "lane(s), "
+      "max batch %d, queue delay %d us, %.1f s per row, 2-core machine, "
+      "loopback\n",
+      num_threads, lanes, max_batch, delay_us, seconds);
   bool all_ok = true;
   for (const Model& model : models) {
     double direct = 0;
     const double forward64 = DirectForwardMs(model, 64, 2.0, 1, &direct);
     const double forward1 = DirectForwardMs(model, 1, 1.0);
-    std::printf("\n%s: direct batch-64 forward %.2f ms = %.0f img/s; batch-1 %.2f ms\n",
-                model.name.c_str(), forward64, direct, forward1);
+    std::printf(
+        "\n%s: direct batch-64 forward %.2f ms = %.0f img/s; batch-1 %.2f ms\n",
+        model.name.c_str(), forward64, direct, forward1);
     if (lanes > 1) {
       double together = 0;
       const double each = DirectForwardMs(model, 64, 2.0, lanes, &together);
-      std::printf("  %d direct batch-64 forwards at once (the %d lanes' limit): %.2f ms "
-                  "each, %.0f img/s together; xdirect below is against one forward\n",
-                  lanes, lanes, each, together);
+      std::printf(
+          "  %d direct batch-64 forwards at once (the %d lanes' limit): %.2f "
+          "ms "
+          "each, %.0f img/s together; xdirect below is against one forward\n",
+          lanes, lanes, each, together);
     }
-    std::printf("%-7s %7s %9s %8s %8s %8s %8s %8s  %s\n", "mode", "clients", "img/s",
-                "xdirect", "p50 ms", "p90 ms", "p99 ms", "p99/fwd", "batches formed");
+    std::printf("%-7s %7s %9s %8s %8s %8s %8s %8s  %s\n", "mode", "clients",
+                "img/s", "xdirect", "p50 ms", "p90 ms", "p99 ms", "p99/fwd",
+                "batches formed");
     simclr::v1::EmbedRequest request;
     request.mutable_model()->set_checkpoint_id(model.checkpoint_id);
     request.add_images()->set_encoded(std::string(png.begin(), png.end()));
     for (const bool stream : {false, true}) {
       for (const int n : clients) {
         const auto before = BatchHistogram(server.metrics_port());
-        const auto result = simclr::bench::RunLoad(server.port(), request, n, stream, window,
-                                                    warmup, seconds);
+        const auto result = simclr::bench::RunLoad(
+            server.port(), request, n, stream, window, warmup, seconds);
         const auto after = BatchHistogram(server.metrics_port());
         all_ok &= result.failed == 0 && result.ok > 0;
         std::printf("%-7s %7d %9.0f %8.2f %8.2f %8.2f %8.2f %8.2f  %s%s\n",
                     stream ? "stream" : "unary", n, result.Throughput(),
                     result.Throughput() / direct, result.Percentile(0.5),
                     result.Percentile(0.9), result.Percentile(0.99),
-                    result.Percentile(0.99) / forward64, BatchSummary(before, after).c_str(),
-                    result.failed ? absl::StrCat("  FAILED ", result.failed).c_str() : "");
+                    result.Percentile(0.99) / forward64,
+                    BatchSummary(before, after).c_str(),
+                    result.failed
+                        ? absl::StrCat("  FAILED ", result.failed).c_str()
+                        : "");
         std::fflush(stdout);
       }
     }
   }
-  std::printf("\nstream: each client keeps up to %d single-image requests in flight; "
-              "goal at 64 unary clients: >= 0.80 x direct, p99 <= 3 x the batch-64 forward\n",
-              window);
+  std::printf(
+      "\nstream: each client keeps up to %d single-image requests in flight; "
+      "goal at 64 unary clients: >= 0.80 x direct, p99 <= 3 x the batch-64 "
+      "forward\n",
+      window);
   std::filesystem::remove_all(dir);
   return all_ok ? 0 : 1;
 }

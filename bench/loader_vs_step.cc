@@ -28,6 +28,7 @@
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
 #include "core/train/nt_xent.h"
+#include "torch/csrc/jit/python/update_graph_executor_opt.h"
 #include "torch/torch.h"
 
 namespace {
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   std::string spec_path = "examples/jobs/fashion_mnist_pretrain.json";
   int64_t images = 8192, batch = 256;
   int steps = 20, threads = 1, intra_op = 0;
-  bool json = false;
+  bool json = false, jit_optimize = true;
   app.add_option("--spec", spec_path, "Pretraining JobSpec (model, input, augmentations)");
   app.add_option("--images", images, "Images of the training set to use");
   app.add_option("--batch", batch, "Batch size");
@@ -55,7 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--loader_threads", threads, "Loader threads");
   app.add_option("--threads", intra_op, "Intra-op threads; 0 = one per core");
   app.add_flag("--json", json, "One JSON line instead of the table");
+  app.add_option("--jit_optimize", jit_optimize,
+                 "TorchScript graph executor optimisations (profiling, autodiff subgraphs)");
   CLI11_PARSE(app, argc, argv);
+  torch::jit::setGraphExecutorOptimize(jit_optimize);
   at::set_num_threads(intra_op > 0 ? intra_op
                                    : static_cast<int>(std::thread::hardware_concurrency()));
 

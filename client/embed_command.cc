@@ -45,14 +45,16 @@ absl::Status AddPath(const fs::path& path, std::vector<std::string>* files) {
     return absl::OkStatus();
   }
   if (!fs::is_regular_file(path, error)) {
-    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": no such file or folder"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": no such file or folder"));
   }
   files->push_back(path.string());
   return absl::OkStatus();
 }
 
 // Files, folders and (unexpanded, e.g. quoted) glob patterns, in order.
-absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {
+absl::StatusOr<std::vector<std::string>> ExpandInputs(
+    const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
   for (const auto& input : inputs) {
     if (input.find_first_of("*?[") != std::string::npos && !fs::exists(input)) {
@@ -60,7 +62,8 @@ absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::str
       const int code = glob(input.c_str(), 0, nullptr, &matches);
       if (code != 0) {
         globfree(&matches);
-        return absl::InvalidArgumentError(absl::StrCat(input, ": matches nothing"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(input, ": matches nothing"));
       }
       for (size_t i = 0; i < matches.gl_pathc; ++i) {
         if (auto status = AddPath(matches.gl_pathv[i], &files); !status.ok()) {
@@ -74,7 +77,8 @@ absl::StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::str
     if (auto status = AddPath(input, &files); !status.ok()) return status;
   }
   if (files.empty()) {
-    return absl::InvalidArgumentError("no .png, .jpg or .jpeg images in the inputs");
+    return absl::InvalidArgumentError(
+        "no .png, .jpg or .jpeg images in the inputs");
   }
   return files;
 }
@@ -83,7 +87,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
   return bytes.str();
 }
 
@@ -94,7 +99,8 @@ absl::Status WriteCsv(std::ostream& out, const std::vector<std::string>& files,
   out << "\n";
   for (size_t i = 0; i < files.size(); ++i) {
     out << files[i];
-    for (int d = 0; d < dim; ++d) out << "," << absl::StrFormat("%.9g", values[i * dim + d]);
+    for (int d = 0; d < dim; ++d)
+      out << "," << absl::StrFormat("%.9g", values[i * dim + d]);
     out << "\n";
   }
   return out ? absl::OkStatus() : absl::InternalError("cannot write the CSV");
@@ -103,16 +109,24 @@ absl::Status WriteCsv(std::ostream& out, const std::vector<std::string>& files,
 }  // namespace
 
 CLI::App* AddEmbedCommand(CLI::App& app, EmbedCommandArgs* args) {
-  CLI::App* embed = app.add_subcommand(
-      "embed", "Embed image files (PNG/JPEG; files, folders, globs) with a trained encoder");
-  embed->add_option("-m,--model", args->model,
-                    "A checkpoint id (ckpt-…) or a job id (its newest checkpoint)")
+  CLI::App* embed =
+      app.add_subcommand("embed",
+                         "Embed image files (PNG/JPEG; files, folders, globs) "
+                         "with a trained encoder");
+  embed
+      ->add_option(
+          "-m,--model", args->model,
+          "A checkpoint id (ckpt-…) or a job id (its newest checkpoint)")
       ->required();
-  embed->add_option("images", args->inputs, "Image files, folders or glob patterns")
+  embed
+      ->add_option("images", args->inputs,
+                   "Image files, folders or glob patterns")
       ->required();
-  embed->add_option("-o,--out", args->out,
-                    "vectors.npy (float32 N×D) or vectors.csv; default: CSV on stdout");
-  embed->add_flag("--l2_normalize", args->l2_normalize, "Scale each vector to unit length");
+  embed->add_option(
+      "-o,--out", args->out,
+      "vectors.npy (float32 N×D) or vectors.csv; default: CSV on stdout");
+  embed->add_flag("--l2_normalize", args->l2_normalize,
+                  "Scale each vector to unit length");
   embed->add_option("--batch", args->batch, "Images per request")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
@@ -123,7 +137,8 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
                     double timeout_seconds, bool json) {
   if (!args.out.empty() && !absl::EndsWith(args.out, ".npy") &&
       !absl::EndsWith(args.out, ".csv")) {
-    std::cerr << "simclrctl embed: --out " << args.out << ": must end in .npy or .csv\n";
+    std::cerr << "simclrctl embed: --out " << args.out
+              << ": must end in .npy or .csv\n";
     return kExitUsage;
   }
   auto files = ExpandInputs(args.inputs);
@@ -133,14 +148,16 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
   }
   const int64_t total = static_cast<int64_t>(files->size());
   const v1::ModelRef model = ParseModelRef(args.model);
-  EmbeddingClient client(CreateChannel(channel), absl::Seconds(timeout_seconds));
+  EmbeddingClient client(CreateChannel(channel),
+                         absl::Seconds(timeout_seconds));
 
   size_t next_file = 0;
   auto next = [&](v1::EmbedRequest* request) -> absl::StatusOr<bool> {
     if (next_file >= files->size()) return false;
     *request->mutable_model() = model;
     request->set_l2_normalize(args.l2_normalize);
-    for (int i = 0; i < args.batch && next_file < files->size(); ++i, ++next_file) {
+    for (int i = 0; i < args.batch && next_file < files->size();
+         ++i, ++next_file) {
       auto bytes = ReadFile((*files)[next_file]);
       if (!bytes.ok()) return bytes.status();
       request->add_images()->set_encoded(*std::move(bytes));
@@ -158,7 +175,8 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
     dim = response.feature_dim();
     checkpoint_id = response.checkpoint_id();
     for (const auto& embedding : response.embeddings()) {
-      values.insert(values.end(), embedding.values().begin(), embedding.values().end());
+      values.insert(values.end(), embedding.values().begin(),
+                    embedding.values().end());
     }
     done += response.embeddings_size();
     const absl::Time now = absl::Now();
@@ -166,15 +184,18 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
       drawn = now;
       const double seconds = absl::ToDoubleSeconds(now - start);
       const int width = 30;
-      const int filled = static_cast<int>(width * done / std::max<int64_t>(total, 1));
-      std::cerr << absl::StrFormat("\r\033[K[%s%s] %d/%d images  %.0f img/s",
-                                   std::string(filled, '#'), std::string(width - filled, '.'),
-                                   done, total, seconds > 0 ? done / seconds : 0.0);
+      const int filled =
+          static_cast<int>(width * done / std::max<int64_t>(total, 1));
+      std::cerr << absl::StrFormat(
+          "\r\033[K[%s%s] %d/%d images  %.0f img/s", std::string(filled, '#'),
+          std::string(width - filled, '.'), done, total,
+          seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
     }
   };
   const int64_t requests = (total + args.batch - 1) / args.batch;
   const absl::Time deadline =
-      absl::Now() + absl::Seconds(timeout_seconds) * std::max<int64_t>(1, (requests + 63) / 64);
+      absl::Now() + absl::Seconds(timeout_seconds) *
+                        std::max<int64_t>(1, (requests + 63) / 64);
   const absl::Status status = client.EmbedStream(next, on_response, deadline);
   if (tty) std::cerr << "\n";
   if (!status.ok()) {
@@ -208,12 +229,14 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
   if (json) {
     // On stdout unless the vectors themselves went there.
     (args.out.empty() ? std::cerr : std::cout) << absl::StrFormat(
-        "{\"checkpoint_id\":\"%s\",\"images\":%d,\"feature_dim\":%d,\"seconds\":%.3f}\n",
+        "{\"checkpoint_id\":\"%s\",\"images\":%d,\"feature_dim\":%d,"
+        "\"seconds\":%.3f}\n",
         checkpoint_id, total, dim, seconds);
   } else {
-    std::cerr << absl::StrFormat("%d images embedded by %s (%d dims) in %.2f s%s\n", total,
-                                 checkpoint_id, dim, seconds,
-                                 args.out.empty() ? "" : absl::StrCat(" → ", args.out));
+    std::cerr << absl::StrFormat(
+        "%d images embedded by %s (%d dims) in %.2f s%s\n", total,
+        checkpoint_id, dim, seconds,
+        args.out.empty() ? "" : absl::StrCat(" → ", args.out));
   }
   return 0;
 }

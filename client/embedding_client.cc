@@ -21,9 +21,11 @@ v1::ModelRef ParseModelRef(const std::string& text) {
 
 EmbeddingClient::EmbeddingClient(std::shared_ptr<grpc::Channel> channel,
                                  absl::Duration timeout)
-    : stub_(v1::EmbeddingService::NewStub(std::move(channel))), timeout_(timeout) {}
+    : stub_(v1::EmbeddingService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
 
-absl::StatusOr<v1::EmbedResponse> EmbeddingClient::Embed(const v1::EmbedRequest& request) {
+absl::StatusOr<v1::EmbedResponse> EmbeddingClient::Embed(
+    const v1::EmbedRequest& request) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   v1::EmbedResponse response;

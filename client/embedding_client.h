@@ -19,7 +19,8 @@ v1::ModelRef ParseModelRef(const std::string& text);
 
 class EmbeddingClient {
  public:
-  EmbeddingClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+  EmbeddingClient(std::shared_ptr<grpc::Channel> channel,
+                  absl::Duration timeout);
 
   absl::StatusOr<v1::EmbedResponse> Embed(const v1::EmbedRequest& request);
 
@@ -29,8 +30,8 @@ class EmbeddingClient {
   // Sends every request `next` gives on one EmbedStream while reading the
   // answers, in request order, into `on_response`. The whole stream has
   // `deadline`. The first error (the server's or `next`'s) ends it.
-  absl::Status EmbedStream(const NextRequest& next, const OnResponse& on_response,
-                           absl::Time deadline);
+  absl::Status EmbedStream(const NextRequest& next,
+                           const OnResponse& on_response, absl::Time deadline);
 
  private:
   std::unique_ptr<v1::EmbeddingService::Stub> stub_;

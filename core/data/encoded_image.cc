@@ -10,7 +10,8 @@ namespace simclr::core {
 namespace {
 
 uint32_t BigEndian32(const unsigned char* b) {
-  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) |
+         (uint32_t{b[2]} << 8) | b[3];
 }
 
 }  // namespace
@@ -29,7 +30,8 @@ int64_t DeclaredPixels(absl::string_view bytes) {
       const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
                          marker != 0xC8 && marker != 0xCC;
       if (frame) {
-        return int64_t{(b[at + 5] << 8) | b[at + 6]} * ((b[at + 7] << 8) | b[at + 8]);
+        return int64_t{(b[at + 5] << 8) | b[at + 6]} *
+               ((b[at + 7] << 8) | b[at + 8]);
       }
       at += 2 + length;
     }
@@ -37,11 +39,12 @@ int64_t DeclaredPixels(absl::string_view bytes) {
   return 0;
 }
 
-absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, int64_t max_pixels) {
+absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes,
+                                         int64_t max_pixels) {
   const int64_t declared = DeclaredPixels(bytes);
   if (declared > max_pixels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        declared, " pixels exceed the limit of ", max_pixels));
+    return absl::InvalidArgumentError(
+        absl::StrCat(declared, " pixels exceed the limit of ", max_pixels));
   }
   cv::Mat image;
   if (!bytes.empty()) {
@@ -54,12 +57,15 @@ absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, int64_t max_pi
     }
   }
   if (image.empty() || image.depth() != CV_8U ||
-      (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
-    return absl::InvalidArgumentError("not a PNG or JPEG (or an unsupported pixel format)");
+      (image.channels() != 1 && image.channels() != 3 &&
+       image.channels() != 4)) {
+    return absl::InvalidArgumentError(
+        "not a PNG or JPEG (or an unsupported pixel format)");
   }
   if (static_cast<int64_t>(image.total()) > max_pixels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        image.cols, "x", image.rows, " pixels exceed the limit of ", max_pixels));
+    return absl::InvalidArgumentError(
+        absl::StrCat(image.cols, "x", image.rows,
+                     " pixels exceed the limit of ", max_pixels));
   }
   if (image.channels() == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
   if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2RGB);

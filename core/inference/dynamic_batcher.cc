@@ -20,7 +20,8 @@ void L2Normalize(float* vector, int dim) {
 
 }  // namespace
 
-DynamicBatcher::DynamicBatcher(BatcherOptions options) : options_(std::move(options)) {
+DynamicBatcher::DynamicBatcher(BatcherOptions options)
+    : options_(std::move(options)) {
   absl::MutexLock lock(&stop_mu_);
   for (int i = 0; i < std::max(1, options_.lanes); ++i) {
     lanes_.emplace_back([this] { RunLane(); });
@@ -31,7 +32,8 @@ DynamicBatcher::~DynamicBatcher() { Stop(); }
 
 absl::Status DynamicBatcher::Submit(EmbedTask task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("the embedding service is shutting down");
+  if (stopping_)
+    return absl::UnavailableError("the embedding service is shutting down");
   images_by_model_[task.model.get()] += task.count;
   queued_images_ += task.count;
   queue_.push_back({std::move(task), absl::Now(), next_sequence_++});
@@ -49,7 +51,8 @@ void DynamicBatcher::Stop() {
     queued_images_ = 0;
   }
   for (auto& queued : abandoned) {
-    queued.task.done(absl::UnavailableError("the embedding service is shutting down"));
+    queued.task.done(
+        absl::UnavailableError("the embedding service is shutting down"));
   }
   for (auto& lane : lanes_) lane.join();
   lanes_.clear();
@@ -82,7 +85,8 @@ void DynamicBatcher::RunLane() {
       // Wait for a full batch, or until the oldest task has waited enough.
       const uint64_t head = queue_.front().sequence;
       const absl::Time due = queue_.front().enqueued + options_.max_queue_delay;
-      mu_.AwaitWithDeadline(absl::Condition(this, &DynamicBatcher::HeadBatchFull), due);
+      mu_.AwaitWithDeadline(
+          absl::Condition(this, &DynamicBatcher::HeadBatchFull), due);
       if (stopping_) return;
       // Another lane took that batch: wait for the new oldest task's turn.
       if (queue_.empty() || queue_.front().sequence != head) continue;
@@ -99,23 +103,27 @@ void DynamicBatcher::RunLane() {
         it = queue_.erase(it);
       }
       queued_images_ -= images;
-      if ((images_by_model_[model] -= images) == 0) images_by_model_.erase(model);
+      if ((images_by_model_[model] -= images) == 0)
+        images_by_model_.erase(model);
     }
     RunBatch(std::move(batch), buffer);
   }
 }
 
-void DynamicBatcher::RunBatch(std::vector<Queued> batch, std::vector<float>& buffer) {
+void DynamicBatcher::RunBatch(std::vector<Queued> batch,
+                              std::vector<float>& buffer) {
   const absl::Time start = absl::Now();
   // Cancelled and expired tasks leave before the forward: they never run.
   std::vector<Queued> live;
   for (auto& queued : batch) {
     // The deadline first: gRPC also cancels a call whose deadline passed.
     if (start > queued.task.deadline) {
-      queued.task.done(absl::DeadlineExceededError(absl::StrCat(
-          "deadline passed after ", absl::FormatDuration(start - queued.enqueued),
-          " in the queue, before its batch ran")));
-    } else if (queued.task.cancelled != nullptr && queued.task.cancelled->load()) {
+      queued.task.done(absl::DeadlineExceededError(
+          absl::StrCat("deadline passed after ",
+                       absl::FormatDuration(start - queued.enqueued),
+                       " in the queue, before its batch ran")));
+    } else if (queued.task.cancelled != nullptr &&
+               queued.task.cancelled->load()) {
       queued.task.done(absl::CancelledError("cancelled before its batch ran"));
     } else {
       live.push_back(std::move(queued));
@@ -153,7 +161,8 @@ void DynamicBatcher::RunBatch(std::vector<Queued> batch, std::vector<float>& buf
                           features.begin() + at + queued.task.count * dim);
     at += queued.task.count * dim;
     if (queued.task.l2_normalize) {
-      for (int64_t i = 0; i < queued.task.count; ++i) L2Normalize(&output.vectors[i * dim], dim);
+      for (int64_t i = 0; i < queued.task.count; ++i)
+        L2Normalize(&output.vectors[i * dim], dim);
     }
     output.queued = start - queued.enqueued;
     output.compute = compute;

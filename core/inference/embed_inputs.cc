@@ -17,9 +17,10 @@ absl::Status PrepareTensor(const v1::RawTensor& tensor, const InputShape& shape,
   const auto& dims = tensor.shape();
   if (dims.size() != 3 || dims[0] != expected[0] || dims[1] != expected[1] ||
       dims[2] != expected[2]) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ".tensor.shape: [", absl::StrJoin(dims, ", "), "], expected [",
-        absl::StrJoin(expected, ", "), "] (C, H, W of this checkpoint's input)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ".tensor.shape: [", absl::StrJoin(dims, ", "),
+                     "], expected [", absl::StrJoin(expected, ", "),
+                     "] (C, H, W of this checkpoint's input)"));
   }
   const size_t values = shape.values();
   if (tensor.data().size() != values * sizeof(float)) {
@@ -60,7 +61,8 @@ absl::Status PrepareEmbedInputs(
         break;
       }
       case v1::ImageInput::kTensor:
-        if (auto status = PrepareTensor(image.tensor(), shape, where, destination);
+        if (auto status =
+                PrepareTensor(image.tensor(), shape, where, destination);
             !status.ok()) {
           return status;
         }

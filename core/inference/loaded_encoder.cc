@@ -28,12 +28,14 @@ absl::StatusOr<std::shared_ptr<const LoadedEncoder>> LoadedEncoder::Load(
   if (spec.size() <= 0 || (spec.channels() != 1 && spec.channels() != 3) ||
       meta.feature_dim() <= 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint ", checkpoint_id, ": meta.json lacks its input size, channels or feature_dim"));
+        "checkpoint ", checkpoint_id,
+        ": meta.json lacks its input size, channels or feature_dim"));
   }
   auto shape = ResolveInputShape(spec, spec.size(), spec.channels());
   if (!shape.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint ", checkpoint_id, ": meta.json input: ", shape.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint ", checkpoint_id,
+                     ": meta.json input: ", shape.status().message()));
   }
   std::shared_ptr<LoadedEncoder> encoder(new LoadedEncoder());
   encoder->checkpoint_id_ = checkpoint_id;
@@ -41,34 +43,40 @@ absl::StatusOr<std::shared_ptr<const LoadedEncoder>> LoadedEncoder::Load(
   encoder->feature_dim_ = meta.feature_dim();
   encoder->module_ = std::make_unique<Module>();
   encoder->module_->device = device;
-  const std::string path = (std::filesystem::path(folder) / "encoder.pt").string();
+  const std::string path =
+      (std::filesystem::path(folder) / "encoder.pt").string();
   auto loaded = CallTorch(path, [&] {
     torch::jit::Module module = torch::jit::load(path, device);
     module.eval();
     int64_t bytes = 0;
-    for (const auto& p : module.parameters()) bytes += p.numel() * p.element_size();
-    for (const auto& b : module.buffers()) bytes += b.numel() * b.element_size();
+    for (const auto& p : module.parameters())
+      bytes += p.numel() * p.element_size();
+    for (const auto& b : module.buffers())
+      bytes += b.numel() * b.element_size();
     encoder->bytes_ = bytes;
     return module;
   });
   if (!loaded.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint ", checkpoint_id, ": cannot load encoder.pt: ", loaded.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint ", checkpoint_id,
+                     ": cannot load encoder.pt: ", loaded.status().message()));
   }
   encoder->module_->module = *std::move(loaded);
   // One probe input proves the module takes the recorded input and gives
   // the recorded feature dimension, before any user request depends on it.
   std::vector<float> probe(encoder->input_.values(), 0.0f);
   std::vector<float> features(encoder->feature_dim_);
-  if (auto status = encoder->Forward(probe.data(), 1, features.data()); !status.ok()) {
+  if (auto status = encoder->Forward(probe.data(), 1, features.data());
+      !status.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "checkpoint ", checkpoint_id, ": encoder.pt does not match meta.json: ",
-        status.message()));
+        "checkpoint ", checkpoint_id,
+        ": encoder.pt does not match meta.json: ", status.message()));
   }
   return std::shared_ptr<const LoadedEncoder>(std::move(encoder));
 }
 
-absl::Status LoadedEncoder::Forward(const float* inputs, int64_t count, float* out) const {
+absl::Status LoadedEncoder::Forward(const float* inputs, int64_t count,
+                                    float* out) const {
   try {
     torch::NoGradGuard no_grad;
     const at::Tensor batch =
@@ -78,12 +86,13 @@ absl::Status LoadedEncoder::Forward(const float* inputs, int64_t count, float* o
     at::Tensor features = module_->module.forward({batch}).toTensor();
     if (features.dim() != 2 || features.size(0) != count ||
         features.size(1) != feature_dim_) {
-      return absl::InternalError(absl::StrCat(
-          "encoder output ", c10::str(features.sizes()), ", expected [", count, ", ",
-          feature_dim_, "]"));
+      return absl::InternalError(
+          absl::StrCat("encoder output ", c10::str(features.sizes()),
+                       ", expected [", count, ", ", feature_dim_, "]"));
     }
     features = features.to(torch::kCPU, torch::kFloat).contiguous();
-    std::memcpy(out, features.data_ptr<float>(), sizeof(float) * count * feature_dim_);
+    std::memcpy(out, features.data_ptr<float>(),
+                sizeof(float) * count * feature_dim_);
     return absl::OkStatus();
   } catch (...) {
     return CurrentExceptionToStatus("encoder forward");

@@ -25,10 +25,12 @@ namespace simclr::core {
 template <typename V>
 class OnceLruCache {
  public:
-  using Loader = std::function<absl::StatusOr<std::shared_ptr<V>>(const std::string&)>;
+  using Loader =
+      std::function<absl::StatusOr<std::shared_ptr<V>>(const std::string&)>;
   using Weigher = std::function<int64_t(const V&)>;
 
-  OnceLruCache(Loader load, Weigher weigh, size_t max_entries, int64_t max_bytes)
+  OnceLruCache(Loader load, Weigher weigh, size_t max_entries,
+               int64_t max_bytes)
       : load_(std::move(load)),
         weigh_(std::move(weigh)),
         max_entries_(max_entries < 1 ? 1 : max_entries),
@@ -97,7 +99,8 @@ class OnceLruCache {
   };
 
   void EvictOverBudget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    while (lru_.size() > 1 && (lru_.size() > max_entries_ || bytes_ > max_bytes_)) {
+    while (lru_.size() > 1 &&
+           (lru_.size() > max_entries_ || bytes_ > max_bytes_)) {
       auto it = slots_.find(lru_.back());
       bytes_ -= it->second->bytes;
       slots_.erase(it);

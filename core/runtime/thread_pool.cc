@@ -7,7 +7,8 @@ namespace simclr::core {
 
 ThreadPool::ThreadPool(int threads) {
   absl::MutexLock lock(&stop_mu_);
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < std::max(1, threads); ++i)
+    threads_.emplace_back([this] { Run(); });
 }
 
 ThreadPool::~ThreadPool() { Stop(); }

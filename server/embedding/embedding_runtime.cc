@@ -16,18 +16,20 @@ constexpr int kMaxImagesPerRequest = 1024;
 
 absl::Status CheckOptions(const EmbeddingOptions& o) {
   if (o.max_batch < 1 || o.max_batch > 4096) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--embed_max_batch ", o.max_batch, ": must be in [1, 4096]"));
-  }
-  if (o.max_queue_delay < absl::ZeroDuration() || o.max_queue_delay > absl::Seconds(1)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--embed_max_queue_delay_us ", absl::ToInt64Microseconds(o.max_queue_delay),
-        ": must be in [0, 1000000]"));
+        "--embed_max_batch ", o.max_batch, ": must be in [1, 4096]"));
+  }
+  if (o.max_queue_delay < absl::ZeroDuration() ||
+      o.max_queue_delay > absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embed_max_queue_delay_us ",
+                     absl::ToInt64Microseconds(o.max_queue_delay),
+                     ": must be in [0, 1000000]"));
   }
   if (o.max_queued_images < kMaxImagesPerRequest) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--embed_max_queue ", o.max_queued_images, ": must be ≥ ", kMaxImagesPerRequest,
-        " (one full request)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embed_max_queue ", o.max_queued_images, ": must be ≥ ",
+                     kMaxImagesPerRequest, " (one full request)"));
   }
   if (o.lanes < 1 || o.lanes > 64) {
     return absl::InvalidArgumentError(
@@ -46,11 +48,13 @@ absl::StatusOr<std::unique_ptr<EmbeddingRuntime>> EmbeddingRuntime::Create(
     const EmbeddingOptions& options, const CheckpointCatalog* catalog,
     EmbedMetrics* metrics) {
   if (auto status = CheckOptions(options); !status.ok()) return status;
-  return std::unique_ptr<EmbeddingRuntime>(new EmbeddingRuntime(options, catalog, metrics));
+  return std::unique_ptr<EmbeddingRuntime>(
+      new EmbeddingRuntime(options, catalog, metrics));
 }
 
 EmbeddingRuntime::EmbeddingRuntime(const EmbeddingOptions& options,
-                                   const CheckpointCatalog* catalog, EmbedMetrics* metrics)
+                                   const CheckpointCatalog* catalog,
+                                   EmbedMetrics* metrics)
     : options_(options),
       catalog_(catalog),
       metrics_(metrics),
@@ -75,20 +79,21 @@ void EmbeddingRuntime::Stop() {
   batcher_->Stop();
 }
 
-absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> EmbeddingRuntime::LoadModel(
-    const std::string& checkpoint_id) {
+absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>>
+EmbeddingRuntime::LoadModel(const std::string& checkpoint_id) {
   auto checkpoint = catalog_->Get(checkpoint_id);
   if (!checkpoint.ok()) return checkpoint.status();
   auto folder = catalog_->Folder(checkpoint_id);
   if (!folder.ok()) return folder.status();
   if (metrics_ != nullptr) metrics_->CountModelLoad();
-  auto encoder = core::LoadedEncoder::Load(*folder, checkpoint_id, checkpoint->encoder(),
-                                           options_.device);
+  auto encoder = core::LoadedEncoder::Load(
+      *folder, checkpoint_id, checkpoint->encoder(), options_.device);
   if (encoder.ok()) LOG(INFO) << "embedding: loaded " << checkpoint_id;
   return encoder;
 }
 
-absl::StatusOr<std::string> EmbeddingRuntime::ResolveCheckpoint(const v1::ModelRef& ref) const {
+absl::StatusOr<std::string> EmbeddingRuntime::ResolveCheckpoint(
+    const v1::ModelRef& ref) const {
   switch (ref.ref_case()) {
     case v1::ModelRef::kCheckpointId:
       return ref.checkpoint_id();
@@ -100,8 +105,8 @@ absl::StatusOr<std::string> EmbeddingRuntime::ResolveCheckpoint(const v1::ModelR
   }
 }
 
-absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> EmbeddingRuntime::ResolveModel(
-    const v1::ModelRef& ref) {
+absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>>
+EmbeddingRuntime::ResolveModel(const v1::ModelRef& ref) {
   auto checkpoint_id = ResolveCheckpoint(ref);
   if (!checkpoint_id.ok()) return checkpoint_id.status();
   auto model = cache_.Get(*checkpoint_id);
@@ -113,16 +118,19 @@ absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> EmbeddingRuntime::Res
     if (!checkpoint_id.ok()) return checkpoint_id.status();
     model = cache_.Get(*checkpoint_id);
   }
-  if (metrics_ != nullptr) metrics_->SetModelsLoaded(static_cast<int64_t>(cache_.size()));
+  if (metrics_ != nullptr)
+    metrics_->SetModelsLoaded(static_cast<int64_t>(cache_.size()));
   return model;
 }
 
-void EmbeddingRuntime::Embed(const v1::EmbedRequest* request, v1::EmbedResponse* response,
-                             absl::Time deadline,
-                             std::shared_ptr<const std::atomic<bool>> cancelled, Done done) {
+void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
+                             v1::EmbedResponse* response, absl::Time deadline,
+                             std::shared_ptr<const std::atomic<bool>> cancelled,
+                             Done done) {
   const int64_t images = request->images_size();
   if (images < 1 || images > kMaxImagesPerRequest) {
-    if (metrics_ != nullptr) metrics_->RecordRequest(absl::StatusCode::kInvalidArgument);
+    if (metrics_ != nullptr)
+      metrics_->RecordRequest(absl::StatusCode::kInvalidArgument);
     done(absl::InvalidArgumentError(absl::StrCat(
         "images: ", images, " images, expected 1 to ", kMaxImagesPerRequest)));
     return;
@@ -132,10 +140,12 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request, v1::EmbedResponse*
     if (admitted_images_ + images > options_.max_queued_images) {
       const int64_t pending = admitted_images_;
       lock.Release();
-      if (metrics_ != nullptr) metrics_->RecordRequest(absl::StatusCode::kResourceExhausted);
-      done(absl::ResourceExhaustedError(absl::StrCat(
-          "embedding queue full: ", pending, " images pending, limit ",
-          options_.max_queued_images, " (--embed_max_queue); retry with backoff")));
+      if (metrics_ != nullptr)
+        metrics_->RecordRequest(absl::StatusCode::kResourceExhausted);
+      done(absl::ResourceExhaustedError(
+          absl::StrCat("embedding queue full: ", pending,
+                       " images pending, limit ", options_.max_queued_images,
+                       " (--embed_max_queue); retry with backoff")));
       return;
     }
     admitted_images_ += images;
@@ -143,20 +153,24 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request, v1::EmbedResponse*
   if (metrics_ != nullptr) metrics_->AddPending(1);
   auto shared_done = std::make_shared<Done>(std::move(done));
   const bool scheduled = prepare_->Schedule([=]() mutable {
-    Prepare(request, response, deadline, std::move(cancelled), std::move(*shared_done));
+    Prepare(request, response, deadline, std::move(cancelled),
+            std::move(*shared_done));
   });
   if (!scheduled) {
-    Finish(images, absl::UnavailableError("the embedding service is shutting down"),
+    Finish(images,
+           absl::UnavailableError("the embedding service is shutting down"),
            *shared_done);
   }
 }
 
-void EmbeddingRuntime::Prepare(const v1::EmbedRequest* request, v1::EmbedResponse* response,
-                               absl::Time deadline,
-                               std::shared_ptr<const std::atomic<bool>> cancelled, Done done) {
+void EmbeddingRuntime::Prepare(
+    const v1::EmbedRequest* request, v1::EmbedResponse* response,
+    absl::Time deadline, std::shared_ptr<const std::atomic<bool>> cancelled,
+    Done done) {
   const int64_t images = request->images_size();
   if (cancelled != nullptr && cancelled->load()) {
-    Finish(images, absl::CancelledError("cancelled before it was prepared"), done);
+    Finish(images, absl::CancelledError("cancelled before it was prepared"),
+           done);
     return;
   }
   auto model = ResolveModel(request->model());
@@ -167,9 +181,11 @@ void EmbeddingRuntime::Prepare(const v1::EmbedRequest* request, v1::EmbedRespons
   core::EmbedTask task;
   task.model = *model;
   task.count = images;
-  task.inputs.resize(static_cast<size_t>(images) * task.model->input().values());
-  if (auto status = core::PrepareEmbedInputs(request->images(), task.model->input(),
-                                             options_.max_image_pixels, task.inputs.data());
+  task.inputs.resize(static_cast<size_t>(images) *
+                     task.model->input().values());
+  if (auto status = core::PrepareEmbedInputs(
+          request->images(), task.model->input(), options_.max_image_pixels,
+          task.inputs.data());
       !status.ok()) {
     Finish(images, status, done);
     return;
@@ -197,7 +213,8 @@ void EmbeddingRuntime::Prepare(const v1::EmbedRequest* request, v1::EmbedRespons
     for (int64_t i = 0; i < images; ++i) {
       auto* values = response->add_embeddings()->mutable_values();
       values->Resize(dim, 0.0f);
-      std::copy_n(output->vectors.data() + i * dim, dim, values->mutable_data());
+      std::copy_n(output->vectors.data() + i * dim, dim,
+                  values->mutable_data());
     }
     Finish(images, absl::OkStatus(), *shared_done);
   };
@@ -206,7 +223,8 @@ void EmbeddingRuntime::Prepare(const v1::EmbedRequest* request, v1::EmbedRespons
   }
 }
 
-void EmbeddingRuntime::Finish(int64_t images, const absl::Status& status, const Done& done) {
+void EmbeddingRuntime::Finish(int64_t images, const absl::Status& status,
+                              const Done& done) {
   {
     absl::MutexLock lock(&mu_);
     admitted_images_ -= images;

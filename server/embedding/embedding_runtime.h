@@ -36,7 +36,7 @@ struct EmbeddingOptions {
   int64_t max_batch = 64;
   absl::Duration max_queue_delay = absl::Microseconds(500);
   int64_t max_queued_images = 4096;
-  int lanes = 1;          // batcher threads, each running whole forwards
+  int lanes = 1;            // batcher threads, each running whole forwards
   int prepare_threads = 1;  // decode, preprocess, model loads
   int64_t cache_models = 4;
   int64_t cache_bytes = int64_t{2} << 30;
@@ -60,8 +60,8 @@ class EmbeddingRuntime {
   // call's until Finish). A request whose `cancelled` flag is set, or whose
   // deadline passes, before its batch runs never reaches the model.
   void Embed(const v1::EmbedRequest* request, v1::EmbedResponse* response,
-             absl::Time deadline, std::shared_ptr<const std::atomic<bool>> cancelled,
-             Done done);
+             absl::Time deadline,
+             std::shared_ptr<const std::atomic<bool>> cancelled, Done done);
 
   // Refuses new requests, answers queued ones UNAVAILABLE and joins threads.
   void Stop();
@@ -70,8 +70,8 @@ class EmbeddingRuntime {
   int64_t model_loads() const { return cache_.loads(); }
 
  private:
-  EmbeddingRuntime(const EmbeddingOptions& options, const CheckpointCatalog* catalog,
-                   EmbedMetrics* metrics);
+  EmbeddingRuntime(const EmbeddingOptions& options,
+                   const CheckpointCatalog* catalog, EmbedMetrics* metrics);
 
   absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> LoadModel(
       const std::string& checkpoint_id);
@@ -79,8 +79,8 @@ class EmbeddingRuntime {
   absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> ResolveModel(
       const v1::ModelRef& ref);
   void Prepare(const v1::EmbedRequest* request, v1::EmbedResponse* response,
-               absl::Time deadline, std::shared_ptr<const std::atomic<bool>> cancelled,
-               Done done);
+               absl::Time deadline,
+               std::shared_ptr<const std::atomic<bool>> cancelled, Done done);
   // Completes a request: admission release, metrics, then `done`.
   void Finish(int64_t images, const absl::Status& status, const Done& done);
 

@@ -24,7 +24,8 @@ absl::Time Deadline(const grpc::CallbackServerContext& context) {
 }
 
 void RecordDenied(EmbedMetrics* metrics) {
-  if (metrics != nullptr) metrics->RecordRequest(absl::StatusCode::kUnauthenticated);
+  if (metrics != nullptr)
+    metrics->RecordRequest(absl::StatusCode::kUnauthenticated);
 }
 
 // Unary: finishes when the runtime calls back; OnCancel marks the request
@@ -33,10 +34,12 @@ class EmbedReactor final : public grpc::ServerUnaryReactor {
  public:
   EmbedReactor() : cancelled_(std::make_shared<std::atomic<bool>>(false)) {}
 
-  void Start(EmbeddingRuntime* runtime, const grpc::CallbackServerContext& context,
+  void Start(EmbeddingRuntime* runtime,
+             const grpc::CallbackServerContext& context,
              const v1::EmbedRequest* request, v1::EmbedResponse* response) {
-    runtime->Embed(request, response, Deadline(context), cancelled_,
-                   [this](absl::Status status) { Finish(ToGrpcStatus(status)); });
+    runtime->Embed(
+        request, response, Deadline(context), cancelled_,
+        [this](const absl::Status& status) { Finish(ToGrpcStatus(status)); });
   }
 
   void OnCancel() override { cancelled_->store(true); }
@@ -74,12 +77,15 @@ class EmbedStreamReactor final
       slots_.push_back(std::move(reading_slot_));
       slot = slots_.back().get();
       ++pending_;
-      if (slots_.size() < static_cast<size_t>(EmbeddingServiceImpl::kStreamWindow)) {
+      if (slots_.size() <
+          static_cast<size_t>(EmbeddingServiceImpl::kStreamWindow)) {
         StartNextReadLocked();
       }
     }
     runtime_->Embed(&slot->request, &slot->response, deadline_, cancelled_,
-                    [this, slot](absl::Status status) { OnEmbedded(slot, std::move(status)); });
+                    [this, slot](absl::Status status) {
+                      OnEmbedded(slot, std::move(status));
+                    });
   }
 
   void OnWriteDone(bool ok) override {
@@ -87,11 +93,13 @@ class EmbedStreamReactor final
     writing_ = false;
     slots_.pop_front();
     if (!ok) {  // the client went away
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream write failed"));
+      FinishLocked(
+          grpc::Status(grpc::StatusCode::CANCELLED, "stream write failed"));
       return;
     }
     if (!reading_ && !reads_done_ && !finished_ &&
-        slots_.size() < static_cast<size_t>(EmbeddingServiceImpl::kStreamWindow)) {
+        slots_.size() <
+            static_cast<size_t>(EmbeddingServiceImpl::kStreamWindow)) {
       StartNextReadLocked();
     }
     MaybeWriteLocked();
@@ -101,7 +109,8 @@ class EmbedStreamReactor final
     cancelled_->store(true);
     absl::MutexLock lock(&mu_);
     // Never finish under a write in flight; OnWriteDone(false) will.
-    if (!writing_) FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    if (!writing_)
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
   }
 
   void OnDone() override {
@@ -157,7 +166,8 @@ class EmbedStreamReactor final
     StartWrite(&next.response);
   }
 
-  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
     cancelled_->store(true);  // whatever is still queued need not run
@@ -170,7 +180,8 @@ class EmbedStreamReactor final
 
   absl::Mutex mu_;
   std::unique_ptr<Slot> reading_slot_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);  // request order
+  std::deque<std::unique_ptr<Slot>> slots_
+      ABSL_GUARDED_BY(mu_);               // request order
   int pending_ ABSL_GUARDED_BY(mu_) = 0;  // runtime callbacks still to come
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
@@ -181,9 +192,9 @@ class EmbedStreamReactor final
 
 }  // namespace
 
-grpc::ServerUnaryReactor* EmbeddingServiceImpl::Embed(grpc::CallbackServerContext* context,
-                                                      const v1::EmbedRequest* request,
-                                                      v1::EmbedResponse* response) {
+grpc::ServerUnaryReactor* EmbeddingServiceImpl::Embed(
+    grpc::CallbackServerContext* context, const v1::EmbedRequest* request,
+    v1::EmbedResponse* response) {
   if (auto denied = Authorize(auth_, context); !denied.ok()) {
     RecordDenied(metrics_);
     auto* reactor = context->DefaultReactor();
@@ -199,7 +210,8 @@ grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse>*
 EmbeddingServiceImpl::EmbedStream(grpc::CallbackServerContext* context) {
   if (auto denied = Authorize(auth_, context); !denied.ok()) {
     RecordDenied(metrics_);
-    class Refused final : public grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse> {
+    class Refused final
+        : public grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse> {
      public:
       explicit Refused(const grpc::Status& status) { Finish(status); }
       void OnDone() override { delete this; }

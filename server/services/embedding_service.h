@@ -14,14 +14,15 @@ class EmbedMetrics;
 class EmbeddingRuntime;
 class TokenAuthenticator;
 
-class EmbeddingServiceImpl final : public v1::EmbeddingService::CallbackService {
+class EmbeddingServiceImpl final
+    : public v1::EmbeddingService::CallbackService {
  public:
   // Requests of one stream in flight at once: enough to fill a batch.
   static constexpr int kStreamWindow = 64;
 
   // All must outlive the service; `auth` and `metrics` may be null.
-  EmbeddingServiceImpl(EmbeddingRuntime* runtime, const TokenAuthenticator* auth,
-                       EmbedMetrics* metrics)
+  EmbeddingServiceImpl(EmbeddingRuntime* runtime,
+                       const TokenAuthenticator* auth, EmbedMetrics* metrics)
       : runtime_(runtime), auth_(auth), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* Embed(grpc::CallbackServerContext* context,

@@ -39,12 +39,14 @@ using ::simclr::testing::StatusIs;
 using ::simclr::testing::TestWorkDir;
 using ::testing::HasSubstr;
 
-constexpr char kImages[] = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+constexpr char kImages[] =
+    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 
 // A 28×28 grey test pattern, different for every `seed`.
 cv::Mat Pattern(int seed) {
   cv::Mat image(28, 28, CV_8UC1);
-  for (int i = 0; i < 28 * 28; ++i) image.data[i] = static_cast<uchar>((i * (seed + 3)) % 251);
+  for (int i = 0; i < 28 * 28; ++i)
+    image.data[i] = static_cast<uchar>((i * (seed + 3)) % 251);
   return image;
 }
 
@@ -54,10 +56,12 @@ std::string Png(const cv::Mat& image) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-v1::EmbedRequest Request(const v1::ModelRef& model, int images, int first_seed = 0) {
+v1::EmbedRequest Request(const v1::ModelRef& model, int images,
+                         int first_seed = 0) {
   v1::EmbedRequest request;
   *request.mutable_model() = model;
-  for (int i = 0; i < images; ++i) request.add_images()->set_encoded(Png(Pattern(first_seed + i)));
+  for (int i = 0; i < images; ++i)
+    request.add_images()->set_encoded(Png(Pattern(first_seed + i)));
   return request;
 }
 
@@ -101,7 +105,8 @@ class EmbeddingServiceTest : public ::testing::Test {
                      kImages, R"("}}, "max_examples": )", max_examples,
                      R"(, "val_fraction": 0.2},
           "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN", "width_multiplier": 0.5}},
-          "batch_size": 32, "epochs": )", epochs, R"(,
+          "batch_size": 32, "epochs": )",
+                     epochs, R"(,
           "checkpoints": {"every_epochs": 1, "keep_latest": 2},
           "monitor": {"log_every_steps": 4, "knn_every_epochs": 0}}})"),
         "test");
@@ -141,7 +146,8 @@ class EmbeddingServiceTest : public ::testing::Test {
   std::optional<client::EmbeddingClient> embed_;
 };
 
-TEST_F(EmbeddingServiceTest, ServesACheckpointAlikeUnaryStreamedAndFromTensors) {
+TEST_F(EmbeddingServiceTest,
+       ServesACheckpointAlikeUnaryStreamedAndFromTensors) {
   Start();
   const v1::Job job = Trained();
   const std::string id = job.latest_checkpoint_id();
@@ -183,14 +189,16 @@ TEST_F(EmbeddingServiceTest, ServesACheckpointAlikeUnaryStreamedAndFromTensors) 
   EXPECT_EQ(image, 5);
 
   // The first image as a raw tensor, normalised here as meta.json says.
-  client::CheckpointClient checkpoints(client::CreateChannel({server_->address()}),
-                                       absl::Seconds(30));
+  client::CheckpointClient checkpoints(
+      client::CreateChannel({server_->address()}), absl::Seconds(30));
   auto meta = checkpoints.Get(id);
   ASSERT_THAT(meta, IsOk());
-  const float mean = meta->encoder().input().mean(0), std = meta->encoder().input().std(0);
+  const float mean = meta->encoder().input().mean(0),
+              std = meta->encoder().input().std(0);
   const cv::Mat pattern = Pattern(0);
   std::vector<float> values(28 * 28);
-  for (int i = 0; i < 28 * 28; ++i) values[i] = (pattern.data[i] / 255.0f - mean) / std;
+  for (int i = 0; i < 28 * 28; ++i)
+    values[i] = (pattern.data[i] / 255.0f - mean) / std;
   v1::EmbedRequest tensor_request;
   *tensor_request.mutable_model() = Checkpoint(id);
   tensor_request.set_l2_normalize(true);
@@ -202,16 +210,18 @@ TEST_F(EmbeddingServiceTest, ServesACheckpointAlikeUnaryStreamedAndFromTensors) 
   ASSERT_THAT(from_tensor, IsOk());
   double norm = 0;
   for (int d = 0; d < dim; ++d) {
-    norm += double{unary->embeddings(0).values(d)} * unary->embeddings(0).values(d);
+    norm +=
+        double{unary->embeddings(0).values(d)} * unary->embeddings(0).values(d);
   }
   norm = std::sqrt(norm);
   for (int d = 0; d < dim; ++d) {
-    EXPECT_NEAR(from_tensor->embeddings(0).values(d), unary->embeddings(0).values(d) / norm,
-                1e-5);
+    EXPECT_NEAR(from_tensor->embeddings(0).values(d),
+                unary->embeddings(0).values(d) / norm, 1e-5);
   }
 }
 
-TEST_F(EmbeddingServiceTest, FollowsAJobWhileItTrainsAndAnswersEveryRequestMeanwhile) {
+TEST_F(EmbeddingServiceTest,
+       FollowsAJobWhileItTrainsAndAnswersEveryRequestMeanwhile) {
   Start();
   const v1::Job job = Submit(1280, 8);
   std::atomic<bool> finished{false};
@@ -234,7 +244,8 @@ TEST_F(EmbeddingServiceTest, FollowsAJobWhileItTrainsAndAnswersEveryRequestMeanw
       ++before_first_checkpoint;
     } else {
       ++answered;
-      if (!finished && (served.empty() || served.back() != response->checkpoint_id())) {
+      if (!finished &&
+          (served.empty() || served.back() != response->checkpoint_id())) {
         served.push_back(response->checkpoint_id());
       }
     }
@@ -243,12 +254,15 @@ TEST_F(EmbeddingServiceTest, FollowsAJobWhileItTrainsAndAnswersEveryRequestMeanw
   watcher.join();
   std::cout << "served " << answered << " requests from " << served.size()
             << " checkpoints while the job trained (" << before_first_checkpoint
-            << " before its first); slowest " << absl::FormatDuration(slowest) << "\n";
+            << " before its first); slowest " << absl::FormatDuration(slowest)
+            << "\n";
   // Hot swap: newer checkpoints replaced older ones while the job ran, in
   // step order.
   ASSERT_GE(served.size(), 2u) << absl::StrJoin(served, ", ");
   for (size_t i = 1; i < served.size(); ++i) {
-    const auto step = [](const std::string& id) { return std::stoll(id.substr(id.rfind('-') + 1)); };
+    const auto step = [](const std::string& id) {
+      return std::stoll(id.substr(id.rfind('-') + 1));
+    };
     EXPECT_GT(step(served[i]), step(served[i - 1]));
   }
   // After the run, the job id serves its final checkpoint.
@@ -263,8 +277,8 @@ TEST_F(EmbeddingServiceTest, RefusesEveryMalformedRequestByNameAndServesOn) {
   Start({"--max_image_pixels=10000"});
   const v1::Job job = Trained();
   const v1::ModelRef model = Checkpoint(job.latest_checkpoint_id());
-  const auto refused = [&](const v1::EmbedRequest& request, absl::StatusCode code,
-                           const std::string& text) {
+  const auto refused = [&](const v1::EmbedRequest& request,
+                           absl::StatusCode code, const std::string& text) {
     EXPECT_THAT(embed_->Embed(request), StatusIs(code, HasSubstr(text)))
         << request.ShortDebugString().substr(0, 200);
   };
@@ -272,17 +286,23 @@ TEST_F(EmbeddingServiceTest, RefusesEveryMalformedRequestByNameAndServesOn) {
           "model: set checkpoint_id or job_id");
   refused(Request(Checkpoint("ckpt-abc-7"), 1), absl::StatusCode::kNotFound,
           "checkpoint ckpt-abc-7 not found");
-  refused(Request(Checkpoint("../../etc"), 1), absl::StatusCode::kInvalidArgument,
-          "is not a checkpoint id");
-  refused(Request(Job("job-../x"), 1), absl::StatusCode::kInvalidArgument, "is not a job id");
-  refused(Request(Job("job-fff"), 1), absl::StatusCode::kNotFound, "job job-fff not found");
-  refused(Request(model, 0), absl::StatusCode::kInvalidArgument, "images: 0 images");
-  refused(Request(model, 1025), absl::StatusCode::kInvalidArgument, "images: 1025 images");
+  refused(Request(Checkpoint("../../etc"), 1),
+          absl::StatusCode::kInvalidArgument, "is not a checkpoint id");
+  refused(Request(Job("job-../x"), 1), absl::StatusCode::kInvalidArgument,
+          "is not a job id");
+  refused(Request(Job("job-fff"), 1), absl::StatusCode::kNotFound,
+          "job job-fff not found");
+  refused(Request(model, 0), absl::StatusCode::kInvalidArgument,
+          "images: 0 images");
+  refused(Request(model, 1025), absl::StatusCode::kInvalidArgument,
+          "images: 1025 images");
   v1::EmbedRequest bad = Request(model, 3);
   bad.mutable_images(2)->set_encoded("GIF89a not what we take");
-  refused(bad, absl::StatusCode::kInvalidArgument, "images[2]: not a PNG or JPEG");
+  refused(bad, absl::StatusCode::kInvalidArgument,
+          "images[2]: not a PNG or JPEG");
   bad = Request(model, 2);
-  bad.mutable_images(1)->set_encoded(Png(cv::Mat(200, 200, CV_8UC1, cv::Scalar(1))));
+  bad.mutable_images(1)->set_encoded(
+      Png(cv::Mat(200, 200, CV_8UC1, cv::Scalar(1))));
   refused(bad, absl::StatusCode::kInvalidArgument,
           "images[1]: 40000 pixels exceed the limit of 10000");
   bad = Request(model, 2);
@@ -314,23 +334,29 @@ TEST_F(EmbeddingServiceTest, RefusesEveryMalformedRequestByNameAndServesOn) {
   ASSERT_THAT(good, IsOk());
   EXPECT_EQ(good->embeddings_size(), 2);
   const std::string metrics = Metrics();
-  EXPECT_THAT(metrics, HasSubstr("simclr_embed_requests_total{status=\"INVALID_ARGUMENT\"} 9"));
-  EXPECT_THAT(metrics, HasSubstr("simclr_embed_requests_total{status=\"NOT_FOUND\"} 2"));
+  EXPECT_THAT(
+      metrics,
+      HasSubstr("simclr_embed_requests_total{status=\"INVALID_ARGUMENT\"} 9"));
+  EXPECT_THAT(metrics,
+              HasSubstr("simclr_embed_requests_total{status=\"NOT_FOUND\"} 2"));
 }
 
-TEST_F(EmbeddingServiceTest, OverloadGetsResourceExhaustedAndConcurrentFirstRequestsLoadOnce) {
+TEST_F(EmbeddingServiceTest,
+       OverloadGetsResourceExhaustedAndConcurrentFirstRequestsLoadOnce) {
   // Room for four 256-image requests; batches wait 0.5 s to fill, so the
   // admitted ones are still pending while the rest arrive.
   Start({"--embed_max_queue=1024", "--embed_max_batch=4096",
          "--embed_max_queue_delay_us=500000"});
   const v1::Job job = Trained();
   ASSERT_EQ(MetricValue(Metrics(), "simclr_model_loads_total"), 0);
-  const v1::EmbedRequest request = Request(Checkpoint(job.latest_checkpoint_id()), 256);
+  const v1::EmbedRequest request =
+      Request(Checkpoint(job.latest_checkpoint_id()), 256);
   constexpr int kClients = 16;
   std::vector<absl::Status> results(kClients);
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] { results[i] = embed_->Embed(request).status(); });
+    clients.emplace_back(
+        [&, i] { results[i] = embed_->Embed(request).status(); });
   }
   for (auto& client : clients) client.join();
   int ok = 0, exhausted = 0;
@@ -352,21 +378,30 @@ TEST_F(EmbeddingServiceTest, OverloadGetsResourceExhaustedAndConcurrentFirstRequ
   EXPECT_EQ(MetricValue(metrics, "simclr_models_loaded"), 1);
   EXPECT_EQ(MetricValue(metrics, "simclr_embed_pending_requests"), 0);
   // Nothing was lost: the server answers normally once the burst is over.
-  EXPECT_THAT(embed_->Embed(Request(Checkpoint(job.latest_checkpoint_id()), 1)), IsOk());
+  EXPECT_THAT(embed_->Embed(Request(Checkpoint(job.latest_checkpoint_id()), 1)),
+              IsOk());
 
   // A request whose deadline passes while it waits for its batch is
   // dropped before the forward: no batch runs for it.
-  const double batches = MetricValue(Metrics(), "simclr_embed_batch_size_count");
-  auto stub = v1::EmbeddingService::NewStub(client::CreateChannel({server_->address()}));
+  const double batches =
+      MetricValue(Metrics(), "simclr_embed_batch_size_count");
+  auto stub = v1::EmbeddingService::NewStub(
+      client::CreateChannel({server_->address()}));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(100));
   v1::EmbedResponse response;
-  EXPECT_EQ(stub->Embed(&context, Request(Checkpoint(job.latest_checkpoint_id()), 1), &response)
-                .error_code(),
-            grpc::StatusCode::DEADLINE_EXCEEDED);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // its batch's turn
+  EXPECT_EQ(
+      stub->Embed(&context, Request(Checkpoint(job.latest_checkpoint_id()), 1),
+                  &response)
+          .error_code(),
+      grpc::StatusCode::DEADLINE_EXCEEDED);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(800));  // its batch's turn
   const std::string after = Metrics();
-  EXPECT_THAT(after, HasSubstr("simclr_embed_requests_total{status=\"DEADLINE_EXCEEDED\"} 1"));
+  EXPECT_THAT(
+      after,
+      HasSubstr("simclr_embed_requests_total{status=\"DEADLINE_EXCEEDED\"} 1"));
   EXPECT_EQ(MetricValue(after, "simclr_embed_batch_size_count"), batches);
 }
 

@@ -24,7 +24,8 @@ constexpr int kChannels = 1, kSize = 8, kDim = 3;
 class DynamicBatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto meta = simclr::testing::WriteTinyEncoder(dir_.path(), kChannels, kSize, kDim);
+    const auto meta =
+        simclr::testing::WriteTinyEncoder(dir_.path(), kChannels, kSize, kDim);
     auto model = LoadedEncoder::Load(dir_.path(), "ckpt-1-1", meta, "cpu");
     ASSERT_THAT(model, IsOk());
     model_ = *model;
@@ -59,7 +60,8 @@ class DynamicBatcherTest : public ::testing::Test {
 
   // The tiny encoder's features of an all-`value` input.
   static std::vector<float> Expected(float value) {
-    const at::Tensor w = simclr::testing::TinyEncoderWeights(kChannels, kSize, kDim);
+    const at::Tensor w =
+        simclr::testing::TinyEncoderWeights(kChannels, kSize, kDim);
     const at::Tensor f = w.sum(0) * value;
     return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + kDim);
   }
@@ -68,16 +70,19 @@ class DynamicBatcherTest : public ::testing::Test {
   std::shared_ptr<const LoadedEncoder> model_;
   absl::Mutex mu_;
   std::vector<absl::StatusOr<EmbedOutput>> results_ =
-      std::vector<absl::StatusOr<EmbedOutput>>(16, absl::UnknownError("not run"));
+      std::vector<absl::StatusOr<EmbedOutput>>(16,
+                                               absl::UnknownError("not run"));
   absl::Mutex batches_mu_;
   std::vector<int64_t> batches_;
 };
 
-TEST_F(DynamicBatcherTest, MergesQueuedRequestsUpToMaxBatchWithTheRightResults) {
+TEST_F(DynamicBatcherTest,
+       MergesQueuedRequestsUpToMaxBatchWithTheRightResults) {
   // Only full batches run before 2 s.
   DynamicBatcher batcher(Recording(4, absl::Seconds(2)));
   std::vector<absl::Notification> done(8);
-  for (int i = 0; i < 8; ++i) ASSERT_THAT(batcher.Submit(Task(i * 0.5f, i, &done[i])), IsOk());
+  for (int i = 0; i < 8; ++i)
+    ASSERT_THAT(batcher.Submit(Task(i * 0.5f, i, &done[i])), IsOk());
   for (auto& n : done) n.WaitForNotification();
   {
     absl::MutexLock lock(&batches_mu_);
@@ -87,14 +92,16 @@ TEST_F(DynamicBatcherTest, MergesQueuedRequestsUpToMaxBatchWithTheRightResults) 
     ASSERT_THAT(results_[i], IsOk());
     EXPECT_EQ(results_[i]->batch_images, 4);
     const auto expected = Expected(i * 0.5f);
-    for (int d = 0; d < kDim; ++d) EXPECT_NEAR(results_[i]->vectors[d], expected[d], 1e-4);
+    for (int d = 0; d < kDim; ++d)
+      EXPECT_NEAR(results_[i]->vectors[d], expected[d], 1e-4);
   }
 }
 
 TEST_F(DynamicBatcherTest, APartialBatchRunsOnceItsOldestRequestHasWaited) {
   DynamicBatcher batcher(Recording(64, absl::Milliseconds(20)));
   std::vector<absl::Notification> done(3);
-  for (int i = 0; i < 3; ++i) ASSERT_THAT(batcher.Submit(Task(1, i, &done[i])), IsOk());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_THAT(batcher.Submit(Task(1, i, &done[i])), IsOk());
   for (auto& n : done) n.WaitForNotification();
   absl::MutexLock lock(&batches_mu_);
   EXPECT_EQ(batches_, (std::vector<int64_t>{3}));
@@ -145,7 +152,8 @@ TEST_F(DynamicBatcherTest, StopAnswersQueuedRequestsAndRefusesNewOnes) {
   done.WaitForNotification();
   EXPECT_THAT(results_[0], StatusIs(absl::StatusCode::kUnavailable));
   absl::Notification never;
-  EXPECT_THAT(batcher.Submit(Task(1, 1, &never)), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(batcher.Submit(Task(1, 1, &never)),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_FALSE(never.HasBeenNotified());
 }
 
@@ -157,9 +165,10 @@ TEST(LoadedEncoderTest, RefusesACheckpointWhoseMetadataDoesNotMatchItsEncoder) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        ::testing::HasSubstr("does not match meta.json")));
   meta.set_feature_dim(3);
-  EXPECT_THAT(LoadedEncoder::Load(dir.path() + "/missing", "ckpt-1-1", meta, "cpu"),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       ::testing::HasSubstr("cannot load encoder.pt")));
+  EXPECT_THAT(
+      LoadedEncoder::Load(dir.path() + "/missing", "ckpt-1-1", meta, "cpu"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               ::testing::HasSubstr("cannot load encoder.pt")));
   auto loaded = LoadedEncoder::Load(dir.path(), "ckpt-1-1", meta, "cpu");
   ASSERT_THAT(loaded, IsOk());
   EXPECT_EQ((*loaded)->feature_dim(), 3);
@@ -175,11 +184,13 @@ TEST(LoadedEncoderTest, GivesTheSameFeaturesOnCudaAsOnTheCpu) {
   ASSERT_THAT(cpu, IsOk());
   ASSERT_THAT(cuda, IsOk());
   std::vector<float> inputs(2 * 64);
-  for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = 0.01f * static_cast<float>(i);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    inputs[i] = 0.01f * static_cast<float>(i);
   std::vector<float> on_cpu(6), on_cuda(6);
   ASSERT_THAT((*cpu)->Forward(inputs.data(), 2, on_cpu.data()), IsOk());
   ASSERT_THAT((*cuda)->Forward(inputs.data(), 2, on_cuda.data()), IsOk());
-  for (int i = 0; i < 6; ++i) EXPECT_NEAR(on_cuda[i], on_cpu[i], 1e-3 * std::abs(on_cpu[i]) + 1e-4);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_NEAR(on_cuda[i], on_cpu[i], 1e-3 * std::abs(on_cpu[i]) + 1e-4);
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ std::string Png(const cv::Mat& image) {
 
 TEST(PrepareEmbedInputsTest, AnEncodedImageGetsExactlyTheEvaluationTransform) {
   cv::Mat grey(12, 18, CV_8UC1);  // not square: resized and centre-cropped
-  for (int i = 0; i < grey.rows * grey.cols; ++i) grey.data[i] = static_cast<uchar>(i * 4);
+  for (int i = 0; i < grey.rows * grey.cols; ++i)
+    grey.data[i] = static_cast<uchar>(i * 4);
   const InputShape shape = Shape(1, 8);
   google::protobuf::RepeatedPtrField<v1::ImageInput> images;
   images.Add()->set_encoded(Png(grey));
@@ -43,16 +44,19 @@ TEST(PrepareEmbedInputsTest, AnEncodedImageGetsExactlyTheEvaluationTransform) {
   ASSERT_THAT(PrepareEmbedInputs(images, shape, 1 << 20, got.data()), IsOk());
   std::vector<float> expected(shape.values());
   EvalTransform({grey.data, grey.rows, grey.cols, 1}, shape, expected.data());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_FLOAT_EQ(got[i], expected[i]) << i;
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_FLOAT_EQ(got[i], expected[i]) << i;
 }
 
-TEST(PrepareEmbedInputsTest, ColourImagesArriveInRgbOrderAndTensorsPassUnchanged) {
+TEST(PrepareEmbedInputsTest,
+     ColourImagesArriveInRgbOrderAndTensorsPassUnchanged) {
   cv::Mat bgr(8, 8, CV_8UC3, cv::Scalar(30, 20, 10));  // OpenCV order: B, G, R
   const InputShape shape = Shape(3, 8);
   google::protobuf::RepeatedPtrField<v1::ImageInput> images;
   images.Add()->set_encoded(Png(bgr));
   std::vector<float> raw(shape.values());
-  for (size_t i = 0; i < raw.size(); ++i) raw[i] = 0.25f * static_cast<float>(i);
+  for (size_t i = 0; i < raw.size(); ++i)
+    raw[i] = 0.25f * static_cast<float>(i);
   auto* tensor = images.Add()->mutable_tensor();
   tensor->add_shape(3);
   tensor->add_shape(8);
@@ -65,7 +69,8 @@ TEST(PrepareEmbedInputsTest, ColourImagesArriveInRgbOrderAndTensorsPassUnchanged
   EXPECT_NEAR(got[0], (10 / 255.0 - 0.5) / 0.5, 1e-6);
   EXPECT_NEAR(got[64], (20 / 255.0 - 0.5) / 0.5, 1e-6);
   EXPECT_NEAR(got[128], (30 / 255.0 - 0.5) / 0.5, 1e-6);
-  for (size_t i = 0; i < raw.size(); ++i) EXPECT_EQ(got[shape.values() + i], raw[i]);
+  for (size_t i = 0; i < raw.size(); ++i)
+    EXPECT_EQ(got[shape.values() + i], raw[i]);
 }
 
 TEST(PrepareEmbedInputsTest, EveryMalformedImageIsRefusedByItsIndex) {
@@ -89,38 +94,45 @@ TEST(PrepareEmbedInputsTest, EveryMalformedImageIsRefusedByItsIndex) {
   std::string bomb = good;
   const unsigned char huge[8] = {0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0};
   std::memcpy(bomb.data() + 16, huge, 8);
-  EXPECT_THAT(refuse([&](v1::ImageInput* i) { i->set_encoded(bomb); }),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("images[2]: 10000000000 pixels exceed the limit of 1000")));
-  EXPECT_THAT(refuse([](v1::ImageInput* i) {
-                auto* t = i->mutable_tensor();
-                t->add_shape(3);
-                t->add_shape(8);
-                t->add_shape(8);
-                t->set_data(std::string(3 * 64 * 4, '\0'));
-              }),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("images[2].tensor.shape: [3, 8, 8], expected [1, 8, 8]")));
-  EXPECT_THAT(refuse([](v1::ImageInput* i) {
-                auto* t = i->mutable_tensor();
-                t->add_shape(1);
-                t->add_shape(8);
-                t->add_shape(8);
-                t->set_data(std::string(10, '\0'));
-              }),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("images[2].tensor.data: 10 bytes, expected 256")));
-  EXPECT_THAT(refuse([](v1::ImageInput* i) {
-                auto* t = i->mutable_tensor();
-                t->add_shape(1);
-                t->add_shape(8);
-                t->add_shape(8);
-                std::vector<float> values(64, 0.0f);
-                values[5] = std::numeric_limits<float>::quiet_NaN();
-                t->set_data(std::string(reinterpret_cast<const char*>(values.data()), 256));
-              }),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("images[2].tensor.data: value 5 is not finite")));
+  EXPECT_THAT(
+      refuse([&](v1::ImageInput* i) { i->set_encoded(bomb); }),
+      StatusIs(
+          absl::StatusCode::kInvalidArgument,
+          HasSubstr("images[2]: 10000000000 pixels exceed the limit of 1000")));
+  EXPECT_THAT(
+      refuse([](v1::ImageInput* i) {
+        auto* t = i->mutable_tensor();
+        t->add_shape(3);
+        t->add_shape(8);
+        t->add_shape(8);
+        t->set_data(std::string(3 * 64 * 4, '\0'));
+      }),
+      StatusIs(
+          absl::StatusCode::kInvalidArgument,
+          HasSubstr("images[2].tensor.shape: [3, 8, 8], expected [1, 8, 8]")));
+  EXPECT_THAT(
+      refuse([](v1::ImageInput* i) {
+        auto* t = i->mutable_tensor();
+        t->add_shape(1);
+        t->add_shape(8);
+        t->add_shape(8);
+        t->set_data(std::string(10, '\0'));
+      }),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("images[2].tensor.data: 10 bytes, expected 256")));
+  EXPECT_THAT(
+      refuse([](v1::ImageInput* i) {
+        auto* t = i->mutable_tensor();
+        t->add_shape(1);
+        t->add_shape(8);
+        t->add_shape(8);
+        std::vector<float> values(64, 0.0f);
+        values[5] = std::numeric_limits<float>::quiet_NaN();
+        t->set_data(
+            std::string(reinterpret_cast<const char*>(values.data()), 256));
+      }),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("images[2].tensor.data: value 5 is not finite")));
 }
 
 }  // namespace

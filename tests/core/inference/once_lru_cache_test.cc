@@ -18,14 +18,17 @@ using ::simclr::testing::StatusIs;
 using Cache = OnceLruCache<const std::string>;
 
 Cache::Weigher Length() {
-  return [](const std::string& value) { return static_cast<int64_t>(value.size()); };
+  return [](const std::string& value) {
+    return static_cast<int64_t>(value.size());
+  };
 }
 
 TEST(OnceLruCacheTest, ConcurrentFirstRequestsRunTheLoaderOnce) {
   std::atomic<int> calls{0};
   absl::Notification release;
   Cache cache(
-      [&](const std::string& key) -> absl::StatusOr<std::shared_ptr<const std::string>> {
+      [&](const std::string& key)
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         ++calls;
         release.WaitForNotification();  // every other caller arrives meanwhile
         return std::make_shared<const std::string>("value of " + key);
@@ -52,7 +55,8 @@ TEST(OnceLruCacheTest, ConcurrentFirstRequestsRunTheLoaderOnce) {
 TEST(OnceLruCacheTest, AFailedLoadIsSharedByItsWaitersButNotCached) {
   int calls = 0;
   Cache cache(
-      [&](const std::string&) -> absl::StatusOr<std::shared_ptr<const std::string>> {
+      [&](const std::string&)
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         if (++calls == 1) return absl::NotFoundError("gone");
         return std::make_shared<const std::string>("back");
       },
@@ -68,7 +72,8 @@ TEST(OnceLruCacheTest, AFailedLoadIsSharedByItsWaitersButNotCached) {
 TEST(OnceLruCacheTest, EvictsTheLeastRecentlyUsedByCountAndBytes) {
   int calls = 0;
   Cache by_count(
-      [&](const std::string& key) -> absl::StatusOr<std::shared_ptr<const std::string>> {
+      [&](const std::string& key)
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         ++calls;
         return std::make_shared<const std::string>(key);
       },
@@ -85,7 +90,8 @@ TEST(OnceLruCacheTest, EvictsTheLeastRecentlyUsedByCountAndBytes) {
   EXPECT_EQ(by_count.size(), 2u);
 
   Cache by_bytes(
-      [](const std::string& key) -> absl::StatusOr<std::shared_ptr<const std::string>> {
+      [](const std::string& key)
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         return std::make_shared<const std::string>(std::string(10, key[0]));
       },
       Length(), 100, 25);
@@ -99,7 +105,8 @@ TEST(OnceLruCacheTest, EvictsTheLeastRecentlyUsedByCountAndBytes) {
 
 TEST(OnceLruCacheTest, AnEvictedValueLivesWhileItIsStillUsed) {
   Cache cache(
-      [](const std::string& key) -> absl::StatusOr<std::shared_ptr<const std::string>> {
+      [](const std::string& key)
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         return std::make_shared<const std::string>(key);
       },
       Length(), 1, 1 << 20);

@@ -21,11 +21,12 @@ inline at::Tensor TinyEncoderWeights(int channels, int size, int dim) {
 
 // Writes the encoder and returns its meta.json encoder metadata (mean 0,
 // std 1, so preprocessing is pixels / 255).
-inline v1::EncoderMetadata WriteTinyEncoder(const std::string& dir, int channels,
-                                            int size, int dim) {
+inline v1::EncoderMetadata WriteTinyEncoder(const std::string& dir,
+                                            int channels, int size, int dim) {
   std::filesystem::create_directories(dir);
   torch::jit::Module module("TinyEncoder");
-  module.register_parameter("w", TinyEncoderWeights(channels, size, dim), false);
+  module.register_parameter("w", TinyEncoderWeights(channels, size, dim),
+                            false);
   module.define(R"(
     def forward(self, x):
         return x.flatten(1).mm(self.w)
