@@ -28,7 +28,6 @@
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
 #include "core/train/nt_xent.h"
-#include "torch/csrc/jit/python/update_graph_executor_opt.h"
 #include "torch/torch.h"
 
 namespace {
@@ -48,7 +47,7 @@ int main(int argc, char** argv) {
   std::string spec_path = "examples/jobs/fashion_mnist_pretrain.json";
   int64_t images = 8192, batch = 256;
   int steps = 20, threads = 1, intra_op = 0;
-  bool json = false, jit_optimize = true;
+  bool json = false, channels_last = false;
   app.add_option("--spec", spec_path, "Pretraining JobSpec (model, input, augmentations)");
   app.add_option("--images", images, "Images of the training set to use");
   app.add_option("--batch", batch, "Batch size");
@@ -56,10 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--loader_threads", threads, "Loader threads");
   app.add_option("--threads", intra_op, "Intra-op threads; 0 = one per core");
   app.add_flag("--json", json, "One JSON line instead of the table");
-  app.add_option("--jit_optimize", jit_optimize,
-                 "TorchScript graph executor optimisations (profiling, autodiff subgraphs)");
+  app.add_flag("--channels_last", channels_last,
+               "Convolution weights and inputs in channels-last (NHWC) memory format");
   CLI11_PARSE(app, argc, argv);
-  torch::jit::setGraphExecutorOptimize(jit_optimize);
   at::set_num_threads(intra_op > 0 ? intra_op
                                    : static_cast<int>(std::thread::hardware_concurrency()));
 
@@ -131,8 +129,18 @@ int main(int argc, char** argv) {
     loss->loss.backward();
     optimizer.step();
   };
-  const auto v1 = torch::randn({batch, shape.channels, shape.size, shape.size});
-  const auto v2 = torch::randn({batch, shape.channels, shape.size, shape.size});
+  const auto memory_format =
+      channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  if (channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto p : encoder.module.parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(memory_format));
+    }
+  }
+  const auto v1 =
+      torch::randn({batch, shape.channels, shape.size, shape.size}).contiguous(memory_format);
+  const auto v2 =
+      torch::randn({batch, shape.channels, shape.size, shape.size}).contiguous(memory_format);
   step(v1, v2);  // warm-up
   auto start = Clock::now();
   for (int i = 0; i < steps; ++i) step(v1, v2);

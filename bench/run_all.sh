@@ -17,7 +17,7 @@ summary=()
   echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit$dirty"
   echo
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB;" \
-       "LibTorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null), BLAS $(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null | xargs -r basename)."
+       "LibTorch $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null), BLAS $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | xargs -r dirname | xargs -r basename)."
   echo
 } > "$out"
 
@@ -61,7 +61,7 @@ summary+=("$(grep '^| [0-9]' /tmp/bench_augment.txt | awk -F'|' '{printf "augmen
 
 section "Embedding service vs direct forwards" 600 \
   "$B/bench_embedding_throughput" --seconds 3 > /tmp/bench_embed.txt
-summary+=("$(awk '/direct batch-64 forward/ {m = substr($0, 1, index($0, ":") - 1)}
+summary+=("$(awk '/^[A-Za-z].*: direct batch-64 forward/ {m = substr($0, 1, index($0, ":") - 1)}
   /^unary +64 / {printf "embed %s, 64 unary clients: %s img/s, %s x direct batch-64, p99 %s ms = %s x its forward\n", m, $3, $4, $7, $8}' /tmp/bench_embed.txt)")
 
 section "Dataset upload" 300 "$B/bench_dataset_upload" --mb 256 > /tmp/bench_upload.txt
