@@ -151,7 +151,15 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
     admitted_images_ += images;
   }
   if (metrics_ != nullptr) metrics_->AddPending(1);
-  auto shared_done = std::make_shared<Done>(std::move(done));
+  // Served requests' latency, admission to answer, unary and streamed alike.
+  const absl::Time admitted = absl::Now();
+  auto shared_done = std::make_shared<Done>(
+      [this, admitted, done = std::move(done)](absl::Status status) {
+        if (status.ok() && metrics_ != nullptr) {
+          metrics_->ObserveRequest(absl::Now() - admitted);
+        }
+        done(std::move(status));
+      });
   const bool scheduled = prepare_->Schedule([=]() mutable {
     Prepare(request, response, deadline, std::move(cancelled),
             std::move(*shared_done));

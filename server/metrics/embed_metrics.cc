@@ -19,7 +19,14 @@ prometheus::Histogram::BucketBoundaries BatchBuckets() {
 }  // namespace
 
 EmbedMetrics::EmbedMetrics(prometheus::Registry& registry)
-    : queue_seconds_(
+    : request_seconds_(
+          prometheus::BuildHistogram()
+              .Name("simclr_embed_request_duration_seconds")
+              .Help("Latency of served embedding requests, from admission to "
+                    "answer (unary and streamed).")
+              .Register(registry)
+              .Add({}, SecondsBuckets())),
+      queue_seconds_(
           prometheus::BuildHistogram()
               .Name("simclr_embed_queue_duration_seconds")
               .Help("Time an embedding request waited for its batch.")
@@ -68,6 +75,10 @@ void EmbedMetrics::RecordRequest(absl::StatusCode code) {
   const int index = static_cast<int>(code);
   if (index >= 0 && index < static_cast<int>(requests_.size()))
     requests_[index]->Increment();
+}
+
+void EmbedMetrics::ObserveRequest(absl::Duration latency) {
+  request_seconds_.Observe(absl::ToDoubleSeconds(latency));
 }
 
 void EmbedMetrics::ObserveQueue(absl::Duration waited) {

@@ -1,5 +1,6 @@
 // The embedding endpoint's metrics, built once on the server's registry:
 //   simclr_embed_requests_total{status}         finished requests by gRPC code
+//   simclr_embed_request_duration_seconds        admission → answer, served ones
 //   simclr_embed_queue_duration_seconds          submit → its batch starts
 //   simclr_embed_compute_duration_seconds        the forward that served it
 //   simclr_embed_batch_size                      images per forward
@@ -28,6 +29,7 @@ class EmbedMetrics {
   explicit EmbedMetrics(prometheus::Registry& registry);
 
   void RecordRequest(absl::StatusCode code);
+  void ObserveRequest(absl::Duration latency);
   void ObserveQueue(absl::Duration waited);
   void ObserveCompute(absl::Duration forward);
   void ObserveBatch(int64_t images);
@@ -37,6 +39,7 @@ class EmbedMetrics {
 
  private:
   std::array<prometheus::Counter*, 17> requests_;  // by absl::StatusCode
+  prometheus::Histogram& request_seconds_;
   prometheus::Histogram& queue_seconds_;
   prometheus::Histogram& compute_seconds_;
   prometheus::Histogram& batch_size_;
