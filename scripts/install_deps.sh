@@ -20,6 +20,8 @@ PACKAGES=(
   python3-torch python3-torchvision python3-grpcio python3-protobuf python3-sklearn
   # the real Prometheus server (promtool and scrape tests)
   prometheus
+  # deploy/ checks: YAML of the manifests, systemd-analyze verify
+  python3-yaml systemd
   # format / lint
   clang-format clang-tidy curl
 )
