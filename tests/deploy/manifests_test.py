@@ -166,6 +166,30 @@ class ContainersTest(unittest.TestCase):
         known = subprocess.run(["apt-cache", "show", "--no-all-versions"] + packages,
                                capture_output=True, text=True)
         self.assertEqual(known.returncode, 0, known.stderr)
+        # Every library the binaries link (NEEDED) comes with those packages
+        # or what they depend on: the runtime stage can start them.
+        closure = subprocess.run(
+            ["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
+             "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances"] + packages,
+            capture_output=True, text=True).stdout
+        provided = {line.strip().split(":")[0] for line in closure.splitlines()
+                    if not line.startswith(" ")}
+        essential = {"libc6", "libgcc-s1", "libstdc++6"}
+        for binary in sys.argv[1:4]:
+            needed = re.findall(r"\(NEEDED\).*\[(.*)\]", subprocess.run(
+                ["readelf", "-d", binary], capture_output=True, text=True).stdout)
+            for soname in needed:
+                path = subprocess.run(["bash", "-c", "ldconfig -p | awk '$1==\"%s\"{print $NF; exit}'"
+                                       % soname], capture_output=True, text=True).stdout.strip()
+                real = os.path.realpath(path)
+                # Merged /usr: dpkg may know the file under /lib instead.
+                owner = ""
+                for candidate in (real, real.replace("/usr/lib/", "/lib/", 1)):
+                    owner = owner or subprocess.run(["dpkg", "-S", candidate], capture_output=True,
+                                                    text=True).stdout.split(":")[0]
+                self.assertTrue(owner in provided or owner in essential,
+                                "%s needs %s (package %s), not in the runtime stage"
+                                % (binary, soname, owner))
 
     def test_grafana_datasource_is_the_one_the_dashboard_uses(self):
         import json
@@ -194,7 +218,7 @@ class SystemdTest(unittest.TestCase):
 
     @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze not installed")
     def test_systemd_analyze_verify_is_silent(self):
-        simclrd, worker = sys.argv[1], sys.argv[2]
+        simclrd, worker = sys.argv[1], sys.argv[2]  # absolute paths
         with tempfile.TemporaryDirectory() as tmp:
             unit = os.path.join(tmp, "simclrd.service")
             with open(unit, "w") as f:
@@ -208,4 +232,5 @@ class SystemdTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:])
+    # argv: simclrd simclr-worker simclrctl [unittest arguments]
+    unittest.main(argv=[sys.argv[0]] + sys.argv[4:])
