@@ -27,6 +27,19 @@ InputShape Shape(int channels, int size) {
   return *shape;
 }
 
+// A raw tensor input: `dims` and `data` (float32 bytes, or any bytes).
+void SetTensor(v1::ImageInput* input, std::initializer_list<int64_t> dims,
+               std::string data) {
+  auto* tensor = input->mutable_tensor();
+  for (int64_t d : dims) tensor->add_shape(d);
+  tensor->set_data(std::move(data));
+}
+
+std::string Bytes(const std::vector<float>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()),
+                     values.size() * sizeof(float));
+}
+
 std::string Png(const cv::Mat& image) {
   std::vector<uchar> bytes;
   cv::imencode(".png", image, bytes);
@@ -57,12 +70,7 @@ TEST(PrepareEmbedInputsTest,
   std::vector<float> raw(shape.values());
   for (size_t i = 0; i < raw.size(); ++i)
     raw[i] = 0.25f * static_cast<float>(i);
-  auto* tensor = images.Add()->mutable_tensor();
-  tensor->add_shape(3);
-  tensor->add_shape(8);
-  tensor->add_shape(8);
-  tensor->set_data(std::string(reinterpret_cast<const char*>(raw.data()),
-                               raw.size() * sizeof(float)));
+  SetTensor(images.Add(), {3, 8, 8}, Bytes(raw));
   std::vector<float> got(2 * shape.values());
   ASSERT_THAT(PrepareEmbedInputs(images, shape, 1 << 20, got.data()), IsOk());
   // Default normalisation: (x / 255 - 0.5) / 0.5; plane 0 is red.
@@ -101,35 +109,22 @@ TEST(PrepareEmbedInputsTest, EveryMalformedImageIsRefusedByItsIndex) {
           HasSubstr("images[2]: 10000000000 pixels exceed the limit of 1000")));
   EXPECT_THAT(
       refuse([](v1::ImageInput* i) {
-        auto* t = i->mutable_tensor();
-        t->add_shape(3);
-        t->add_shape(8);
-        t->add_shape(8);
-        t->set_data(std::string(3 * 64 * 4, '\0'));
+        SetTensor(i, {3, 8, 8}, Bytes(std::vector<float>(3 * 64)));
       }),
       StatusIs(
           absl::StatusCode::kInvalidArgument,
           HasSubstr("images[2].tensor.shape: [3, 8, 8], expected [1, 8, 8]")));
   EXPECT_THAT(
       refuse([](v1::ImageInput* i) {
-        auto* t = i->mutable_tensor();
-        t->add_shape(1);
-        t->add_shape(8);
-        t->add_shape(8);
-        t->set_data(std::string(10, '\0'));
+        SetTensor(i, {1, 8, 8}, std::string(10, '\0'));
       }),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("images[2].tensor.data: 10 bytes, expected 256")));
   EXPECT_THAT(
       refuse([](v1::ImageInput* i) {
-        auto* t = i->mutable_tensor();
-        t->add_shape(1);
-        t->add_shape(8);
-        t->add_shape(8);
         std::vector<float> values(64, 0.0f);
         values[5] = std::numeric_limits<float>::quiet_NaN();
-        t->set_data(
-            std::string(reinterpret_cast<const char*>(values.data()), 256));
+        SetTensor(i, {1, 8, 8}, Bytes(values));
       }),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("images[2].tensor.data: value 5 is not finite")));
