@@ -153,10 +153,11 @@ class PrometheusScrapeTest(unittest.TestCase):
                                            capture_output=True, text=True, timeout=60)
                 self.assertEqual(submitted.returncode, 0, submitted.stderr)
                 job = json.loads(submitted.stdout.splitlines()[0])["id"]
-                # Scrapes while it trains see the running job's gauges.
-                wait_for(lambda: self.query('simclr_jobs{state="running"} > 0'), 60,
+                # Scrapes while it trains see the running job's gauges (asked
+                # over the whole run: the job may already have finished).
+                wait_for(lambda: self.query_run('simclr_jobs{state="running"} > 0'), 60,
                          "a scrape of the running job")
-                wait_for(lambda: self.query("simclr_train_loss"), 60,
+                wait_for(lambda: self.query_run("simclr_train_loss"), 60,
                          "a scrape with the training loss")
                 watched = subprocess.run(ctl + ["jobs", "watch", job], capture_output=True,
                                          text=True, timeout=300)
