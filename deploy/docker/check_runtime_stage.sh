@@ -4,7 +4,8 @@
 # binaries from BUILD_DIR, and simclrd is started in it as the image's user:
 # health, a short pretraining job and embeddings of 16 PNGs, all through
 # simclrctl from inside the root, then a clean SIGTERM stop.
-#   sudo deploy/docker/check_runtime_stage.sh [BUILD_DIR]   (root, network to deb.debian.org)
+#   sudo deploy/docker/check_runtime_stage.sh [BUILD_DIR]
+# Needs root, `apt-get install debootstrap` and network to deb.debian.org.
 set -euo pipefail
 BUILD_DIR=$(realpath "${1:-build}")
 DOCKERFILE=deploy/docker/Dockerfile
