@@ -26,6 +26,9 @@ import unittest
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from simclrd_process import Simclrd  # noqa: E402
+
 ARGS = None
 NON_METRIC_WORDS = {"sum", "by", "rate", "increase", "changes", "histogram_quantile",
                     "and", "on", "le", "or", "unless", "humanizeDuration"}
@@ -106,17 +109,10 @@ class PrometheusScrapeTest(unittest.TestCase):
 
     def test_every_rule_evaluates_on_a_real_scrape(self):
         with tempfile.TemporaryDirectory(prefix="simclr-prom-") as tmp:
-            ready = os.path.join(tmp, "ready.json")
-            server_log = open(os.path.join(tmp, "simclrd.log"), "w+")
-            server = subprocess.Popen(
-                [ARGS.simclrd, "--port=0", "--metrics_port=0", "--worker_threads=1",
-                 "--data_dir=" + os.path.join(tmp, "data"), "--ready_file=" + ready],
-                stdout=server_log, stderr=subprocess.STDOUT)
+            server = Simclrd(ARGS.simclrd, tmp, ["--worker_threads=1"])
             prometheus = None
             try:
-                wait_for(lambda: os.path.exists(ready), 30, "simclrd")
-                with open(ready) as f:
-                    ports = json.load(f)
+                ports = {"grpc_port": server.grpc_port, "metrics_port": server.metrics_port}
                 address = "127.0.0.1:%d" % ports["grpc_port"]
                 self.prometheus_port = free_port()
                 config = os.path.join(tmp, "prometheus.yml")
@@ -127,11 +123,12 @@ class PrometheusScrapeTest(unittest.TestCase):
                             "  - job_name: simclrd\n"
                             "    static_configs: [{targets: ['127.0.0.1:%d']}]\n"
                             % (json.dumps(ARGS.rules), ports["metrics_port"]))
+                prometheus_log = open(os.path.join(tmp, "prometheus.log"), "w")
                 prometheus = subprocess.Popen(
                     [ARGS.prometheus, "--config.file=" + config,
                      "--storage.tsdb.path=" + os.path.join(tmp, "tsdb"),
                      "--web.listen-address=127.0.0.1:%d" % self.prometheus_port],
-                    stdout=open(os.path.join(tmp, "prometheus.log"), "w"),
+                    stdout=prometheus_log,
                     stderr=subprocess.STDOUT)
                 wait_for(lambda: self._up(), 60, "the first scrape of simclrd")
                 self.started = time.time()
@@ -199,9 +196,8 @@ class PrometheusScrapeTest(unittest.TestCase):
                 if prometheus is not None:
                     prometheus.terminate()
                     prometheus.wait(timeout=30)
-                server.terminate()
-                self.assertEqual(server.wait(timeout=60), 0)
-                server_log.close()
+                    prometheus_log.close()
+                self.assertEqual(server.stop(), 0, server.log_text())
 
     def _get(self, path):
         url = "http://127.0.0.1:%d%s" % (self.prometheus_port, path)

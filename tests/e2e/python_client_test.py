@@ -16,26 +16,18 @@ import unittest
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from simclrd_process import Simclrd  # noqa: E402
+
 ARGS = None
 
 
 class PythonClientTest(unittest.TestCase):
     def test_example_trains_downloads_and_matches_the_worker(self):
         with tempfile.TemporaryDirectory(prefix="simclr-pyclient-") as tmp:
-            ready = os.path.join(tmp, "ready.json")
-            log = open(os.path.join(tmp, "simclrd.log"), "w+")
-            server = subprocess.Popen(
-                [ARGS.simclrd, "--port=0", "--metrics_port=-1", "--worker_threads=1",
-                 "--data_dir=" + os.path.join(tmp, "data"), "--ready_file=" + ready],
-                stdout=log, stderr=subprocess.STDOUT)
+            server = Simclrd(ARGS.simclrd, tmp, ["--metrics_port=-1", "--worker_threads=1"])
             try:
-                deadline = time.time() + 30
-                while not os.path.exists(ready):
-                    self.assertIsNone(server.poll(), "simclrd exited")
-                    self.assertLess(time.time(), deadline, "simclrd not ready")
-                    time.sleep(0.02)
-                with open(ready) as f:
-                    port = json.load(f)["grpc_port"]
+                port = server.grpc_port
                 out = os.path.join(tmp, "client")
                 example = subprocess.run(
                     [sys.executable, ARGS.example, "--server", "127.0.0.1:%d" % port,
@@ -64,9 +56,7 @@ class PythonClientTest(unittest.TestCase):
                 self.assertEqual(python.shape, worker.shape)
                 self.assertLess(float(np.abs(python - worker).max()), 1e-5)
             finally:
-                server.terminate()
-                self.assertEqual(server.wait(timeout=60), 0)
-                log.close()
+                self.assertEqual(server.stop(), 0, server.log_text())
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import unittest
 
 import grpc
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from simclrd_process import Simclrd  # noqa: E402
+
 ARGS = None
 
 
@@ -29,21 +32,10 @@ class PythonInteropTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="simclr-py-")
-        ready = os.path.join(cls.tmp.name, "ready.json")
-        cls.log = open(os.path.join(cls.tmp.name, "simclrd.log"), "w+")
-        cls.server = subprocess.Popen(
-            [ARGS.simclrd, "--port=0", "--metrics_port=0",
-             "--data_dir=" + os.path.join(cls.tmp.name, "data"),
-             "--ready_file=" + ready],
-            stdout=cls.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while not os.path.exists(ready):
-            if cls.server.poll() is not None or time.time() > deadline:
-                cls.log.seek(0)
-                raise RuntimeError("simclrd did not start:\n" + cls.log.read())
-            time.sleep(0.02)
-        with open(ready) as f:
-            cls.ports = json.load(f)
+        cls.simclrd = Simclrd(ARGS.simclrd, cls.tmp.name)
+        cls.server = cls.simclrd.process
+        cls.ports = {"grpc_port": cls.simclrd.grpc_port,
+                     "metrics_port": cls.simclrd.metrics_port}
         cls.channel = grpc.insecure_channel(
             "127.0.0.1:%d" % cls.ports["grpc_port"])
 
@@ -52,7 +44,7 @@ class PythonInteropTest(unittest.TestCase):
         cls.channel.close()
         if cls.server.poll() is None:
             cls.server.kill()
-        cls.log.close()
+        cls.simclrd.log.close()
         cls.tmp.cleanup()
 
     def test_raw_health_check_is_serving(self):
