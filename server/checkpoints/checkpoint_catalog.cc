@@ -152,8 +152,12 @@ absl::StatusOr<std::string> CheckpointCatalog::Folder(
     const std::string& checkpoint_id) const {
   auto checkpoint = Get(checkpoint_id);  // NOT_FOUND once pruned
   if (!checkpoint.ok()) return checkpoint.status();
-  return fs::absolute(absl::StrCat(CheckpointsDir(checkpoint->job_id()), "/",
-                                   checkpoint->step()))
+  return FolderOf(*checkpoint);
+}
+
+std::string CheckpointCatalog::FolderOf(const v1::Checkpoint& checkpoint) const {
+  return fs::absolute(
+             absl::StrCat(CheckpointsDir(checkpoint.job_id()), "/", checkpoint.step()))
       .string();
 }
 

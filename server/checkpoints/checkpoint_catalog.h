@@ -43,6 +43,8 @@ class CheckpointCatalog {
   absl::StatusOr<std::string> LatestId(const std::string& job_id) const;
   // The checkpoint's folder (absolute), for a worker to read.
   absl::StatusOr<std::string> Folder(const std::string& checkpoint_id) const;
+  // The folder of a checkpoint already read with Get() (no second read).
+  std::string FolderOf(const v1::Checkpoint& checkpoint) const;
   // One of the checkpoint's files: encoder.pt, state.pt or meta.json.
   absl::StatusOr<CheckpointFileRef> File(const std::string& checkpoint_id,
                                          const std::string& name) const;

@@ -83,11 +83,10 @@ absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>>
 EmbeddingRuntime::LoadModel(const std::string& checkpoint_id) {
   auto checkpoint = catalog_->Get(checkpoint_id);
   if (!checkpoint.ok()) return checkpoint.status();
-  auto folder = catalog_->Folder(checkpoint_id);
-  if (!folder.ok()) return folder.status();
+  const std::string folder = catalog_->FolderOf(*checkpoint);
   if (metrics_ != nullptr) metrics_->CountModelLoad();
   auto encoder = core::LoadedEncoder::Load(
-      *folder, checkpoint_id, checkpoint->encoder(), options_.device);
+      folder, checkpoint_id, checkpoint->encoder(), options_.device);
   if (encoder.ok()) LOG(INFO) << "embedding: loaded " << checkpoint_id;
   return encoder;
 }
