@@ -9,9 +9,13 @@
 // for data.
 //   bench_loader_vs_step [--spec examples/jobs/fashion_mnist_pretrain.json]
 //       [--images 8192] [--batch 256] [--steps 20] [--loader_threads 1]
-//       [--threads 0] [--json]
+//       [--threads 0] [--json] [--profile_trace step.trace.json]
+//       [--warmup 3] [--jit_optimize]
 // The model, input (size, channels) and augmentations come from the
 // pretraining spec; --json prints one line for bench scripts.
+// --profile_trace records the pre-made-tensor steps once more under
+// LibTorch's profiler (a chrome://tracing file; bench/tools/
+// profile_summary.py turns it into a table of self time per operator).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +32,9 @@
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
 #include "core/train/nt_xent.h"
+#include "torch/csrc/autograd/profiler.h"
+#include "core/runtime/script_execution.h"
+#include "torch/csrc/jit/python/update_graph_executor_opt.h"
 #include "torch/torch.h"
 
 namespace {
@@ -45,19 +52,29 @@ int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
   CLI::App app{"Loader vs SimCLR step, alone and together"};
   std::string spec_path = "examples/jobs/fashion_mnist_pretrain.json";
+  std::string profile_trace;
   int64_t images = 8192, batch = 256;
-  int steps = 20, threads = 1, intra_op = 0;
-  bool json = false, channels_last = false;
+  int steps = 20, threads = 1, intra_op = 0, warmup = 3;
+  bool json = false, channels_last = false, jit_optimize = false;
   app.add_option("--spec", spec_path, "Pretraining JobSpec (model, input, augmentations)");
   app.add_option("--images", images, "Images of the training set to use");
   app.add_option("--batch", batch, "Batch size");
   app.add_option("--steps", steps, "Timed steps per measurement");
+  app.add_option("--warmup", warmup, "Untimed steps before the timed ones");
   app.add_option("--loader_threads", threads, "Loader threads");
   app.add_option("--threads", intra_op, "Intra-op threads; 0 = one per core");
   app.add_flag("--json", json, "One JSON line instead of the table");
   app.add_flag("--channels_last", channels_last,
                "Convolution weights and inputs in channels-last (NHWC) memory format");
+  app.add_option("--profile_trace", profile_trace,
+                 "Also record the pre-made-tensor steps with LibTorch's profiler "
+                 "into this chrome://tracing file");
+  app.add_flag("--jit_optimize", jit_optimize,
+               "TorchScript's graph executor optimisations (symbolic autodiff) "
+               "on, as before issue 7; default: the worker's CPU policy");
   CLI11_PARSE(app, argc, argv);
+  simclr::core::ConfigureScriptExecution(c10::Device(c10::DeviceType::CPU));
+  if (jit_optimize) torch::jit::setGraphExecutorOptimize(true);
   at::set_num_threads(intra_op > 0 ? intra_op
                                    : static_cast<int>(std::thread::hardware_concurrency()));
 
@@ -141,10 +158,18 @@ int main(int argc, char** argv) {
       torch::randn({batch, shape.channels, shape.size, shape.size}).contiguous(memory_format);
   const auto v2 =
       torch::randn({batch, shape.channels, shape.size, shape.size}).contiguous(memory_format);
-  step(v1, v2);  // warm-up
+  // Several warm-up steps: the first ones grow the allocator's heap and
+  // mkldnn's caches, and with one only the end-to-end phase (run after)
+  // looked faster than pure compute.
+  for (int i = 0; i < warmup; ++i) step(v1, v2);
   auto start = Clock::now();
   for (int i = 0; i < steps; ++i) step(v1, v2);
   const double compute_views_per_s = 2.0 * batch * steps / Seconds(start);
+  if (!profile_trace.empty()) {
+    // Separate from the timed run: recording costs time per operator.
+    torch::autograd::profiler::RecordProfile recording(profile_trace);
+    for (int i = 0; i < steps; ++i) step(v1, v2);
+  }
 
   // 3. Both, as the trainer runs them.
   TwoViewLoader loader(&*dataset, indices, transform, options);

@@ -46,6 +46,7 @@
 #include "core/eval/linear_eval_job.h"
 #include "core/eval/tsne_job.h"
 #include "core/runtime/device.h"
+#include "core/runtime/script_execution.h"
 #include "core/runtime/threads.h"
 #include "core/train/checkpoint.h"
 #include "core/train/pretrainer.h"
@@ -153,6 +154,7 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
     LOG(ERROR) << "device: " << device.status().message();
     return kExitFailed;
   }
+  simclr::core::ConfigureScriptExecution(*device);
   const bool delimited =
       events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
   simclr::core::FileSink sink(
