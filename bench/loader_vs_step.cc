@@ -31,9 +31,9 @@
 #include "core/data/two_view_loader.h"
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
+#include "core/runtime/script_execution.h"
 #include "core/train/nt_xent.h"
 #include "torch/csrc/autograd/profiler.h"
-#include "core/runtime/script_execution.h"
 #include "torch/csrc/jit/python/update_graph_executor_opt.h"
 #include "torch/torch.h"
 

@@ -24,8 +24,8 @@ TEST_F(ScriptExecutionTest, CpuRunsEagerAutogradCudaKeepsTheOptimiser) {
   EXPECT_TRUE(ScriptOptimizationEnabled());
 }
 
-// The gradients of a training step of the small CNN, in eval-free training
-// mode, after three runs (the profiling executor optimises from its second).
+// The small CNN's parameter gradients (training mode) on the third of three
+// runs: the profiling executor runs its optimised graph from the second.
 std::vector<torch::Tensor> Gradients(bool optimise) {
   ConfigureScriptExecution(c10::Device(optimise ? c10::DeviceType::CUDA
                                                 : c10::DeviceType::CPU));
