@@ -17,6 +17,7 @@
 #include "core/eval/eval_subject.h"
 #include "core/eval/features.h"
 #include "core/models/classifier_head.h"
+#include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/optimizer_factory.h"
@@ -185,6 +186,7 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
   const PretrainSettings& s = in.settings->train;
   const EvalData& data = *in.data;
   encoder.module.to(in.device);
+  ToMemoryFormat(encoder.module, TrainingMemoryFormat(in.device));
   head->to(in.device);
   std::vector<at::Tensor> parameters = EncoderParameters(encoder);
   for (const auto& p : head->parameters()) parameters.push_back(p);

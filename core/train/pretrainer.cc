@@ -18,6 +18,7 @@
 #include "core/eval/features.h"
 #include "core/models/encoder.h"
 #include "core/models/projection_head.h"
+#include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/checkpoint.h"
 #include "core/train/lr_schedule.h"
@@ -113,6 +114,7 @@ absl::Status Prepare(const v1::JobSpec& spec, const JobRun& run, Job& job,
       BuildProjectionHead(config.projection_head(), job.encoder.feature_dim));
   SIMCLR_RETURN_IF_ERROR(CallTorch("move to device", [&] {
     job.encoder.module.to(run.device);
+    ToMemoryFormat(job.encoder.module, TrainingMemoryFormat(run.device));
     job.head->to(run.device);
   }));
   job.parameters = EncoderParameters(job.encoder);
