@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   simclr::core::ToMemoryFormat(
       encoder.module,
       nchw ? c10::MemoryFormat::Contiguous
-           : simclr::core::TrainingMemoryFormat(c10::Device(c10::DeviceType::CPU)));
+           : simclr::core::ConvMemoryFormat(c10::Device(c10::DeviceType::CPU)));
   // NCHW, as the loader makes them: the first convolution re-lays them.
   const auto v1 = torch::randn({batch, shape.channels, shape.size, shape.size});
   const auto v2 = torch::randn({batch, shape.channels, shape.size, shape.size});

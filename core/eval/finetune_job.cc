@@ -186,7 +186,7 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
   const PretrainSettings& s = in.settings->train;
   const EvalData& data = *in.data;
   encoder.module.to(in.device);
-  ToMemoryFormat(encoder.module, TrainingMemoryFormat(in.device));
+  ToMemoryFormat(encoder.module, ConvMemoryFormat(in.device));
   head->to(in.device);
   std::vector<at::Tensor> parameters = EncoderParameters(encoder);
   for (const auto& p : head->parameters()) parameters.push_back(p);

@@ -12,6 +12,7 @@
 #include "core/eval/eval_subject.h"
 #include "core/eval/features.h"
 #include "core/eval/logistic_regression.h"
+#include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "torch/torch.h"
 
@@ -167,6 +168,7 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
     if (subject.encoder) {
       SIMCLR_RETURN_IF_ERROR(CallTorch("move to device", [&] {
         subject.encoder->module.to(run.device);
+        ToMemoryFormat(subject.encoder->module, ConvMemoryFormat(run.device));
       }));
     }
     subjects.push_back(std::move(subject));

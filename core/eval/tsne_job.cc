@@ -13,6 +13,7 @@
 #include "core/eval/features.h"
 #include "core/eval/scatter_plot.h"
 #include "core/eval/tsne.h"
+#include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "torch/torch.h"
 
@@ -97,6 +98,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
           return EvalInputs(dataset, sample.data(), n, shape).flatten(1);
         }
         subject.encoder->module.to(run.device);
+        ToMemoryFormat(subject.encoder->module, ConvMemoryFormat(run.device));
         return ExtractFeatures(subject.encoder->module, dataset, sample, shape,
                                batch_size, run.device);
       }));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/runtime/device.h"
+#include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "torch/script.h"
 
@@ -48,6 +49,7 @@ absl::StatusOr<std::shared_ptr<const LoadedEncoder>> LoadedEncoder::Load(
   auto loaded = CallTorch(path, [&] {
     torch::jit::Module module = torch::jit::load(path, device);
     module.eval();
+    ToMemoryFormat(module, ConvMemoryFormat(device));
     int64_t bytes = 0;
     for (const auto& p : module.parameters())
       bytes += p.numel() * p.element_size();

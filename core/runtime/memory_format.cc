@@ -4,7 +4,7 @@
 
 namespace simclr::core {
 
-c10::MemoryFormat TrainingMemoryFormat(const c10::Device& device) {
+c10::MemoryFormat ConvMemoryFormat(const c10::Device& device) {
   return device.is_cpu() ? c10::MemoryFormat::ChannelsLast
                          : c10::MemoryFormat::Contiguous;
 }

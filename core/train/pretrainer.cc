@@ -114,7 +114,7 @@ absl::Status Prepare(const v1::JobSpec& spec, const JobRun& run, Job& job,
       BuildProjectionHead(config.projection_head(), job.encoder.feature_dim));
   SIMCLR_RETURN_IF_ERROR(CallTorch("move to device", [&] {
     job.encoder.module.to(run.device);
-    ToMemoryFormat(job.encoder.module, TrainingMemoryFormat(run.device));
+    ToMemoryFormat(job.encoder.module, ConvMemoryFormat(run.device));
     job.head->to(run.device);
   }));
   job.parameters = EncoderParameters(job.encoder);

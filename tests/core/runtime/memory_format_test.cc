@@ -25,9 +25,9 @@ Encoder SmallCnn(uint64_t seed) {
 }
 
 TEST(MemoryFormatTest, ChannelsLastOnCpuAndTheDefaultElsewhere) {
-  EXPECT_EQ(TrainingMemoryFormat(c10::Device(c10::DeviceType::CPU)),
+  EXPECT_EQ(ConvMemoryFormat(c10::Device(c10::DeviceType::CPU)),
             c10::MemoryFormat::ChannelsLast);
-  EXPECT_EQ(TrainingMemoryFormat(c10::Device(c10::DeviceType::CUDA, 0)),
+  EXPECT_EQ(ConvMemoryFormat(c10::Device(c10::DeviceType::CUDA, 0)),
             c10::MemoryFormat::Contiguous);
 }
 
