@@ -7,6 +7,7 @@
 
 #include "ATen/Parallel.h"
 #include "core/common/sha256.h"
+#include "core/runtime/script_execution.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -161,8 +162,12 @@ TEST_F(PretrainerTest, MixedPrecisionOnCpuTrainsInFloat32WithAWarning) {
 }
 
 // Stopping after step 7 (mid-epoch) and resuming gives exactly the loss
-// curve of an uninterrupted run.
+// curve of an uninterrupted run. Under the worker's CPU execution policy:
+// with TorchScript's optimiser on, a freshly loaded module is profiled
+// anew, its channels-last tensors meet other specialised graphs than the
+// uninterrupted run's, and some steps' losses differ in the last bits.
 TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
+  ConfigureScriptExecution(c10::Device(c10::DeviceType::CPU));
   CollectingSink whole;
   {
     testing::TempDir other;
