@@ -5,24 +5,13 @@
 #include "core/models/encoder.h"
 #include "core/runtime/script_execution.h"
 #include "gtest/gtest.h"
+#include "tests/testing/small_cnn_encoder.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
 namespace {
 
-Encoder SmallCnn(uint64_t seed) {
-  torch::manual_seed(seed);
-  v1::EncoderConfig config;
-  config.mutable_builtin()->set_arch(v1::ARCHITECTURE_SMALL_CNN);
-  InputShape shape;
-  shape.size = 28;
-  shape.channels = 1;
-  shape.mean = {0.5f};
-  shape.std = {0.5f};
-  auto encoder = BuildEncoder(config, shape);
-  EXPECT_TRUE(encoder.ok()) << encoder.status();
-  return *encoder;
-}
+using testing::SeededSmallCnn;
 
 TEST(MemoryFormatTest, ChannelsLastOnCpuAndTheDefaultElsewhere) {
   EXPECT_EQ(ConvMemoryFormat(c10::Device(c10::DeviceType::CPU)),
@@ -32,7 +21,7 @@ TEST(MemoryFormatTest, ChannelsLastOnCpuAndTheDefaultElsewhere) {
 }
 
 TEST(MemoryFormatTest, ReLaysConvWeightsInPlaceAndKeepsTheirValues) {
-  Encoder encoder = SmallCnn(5);
+  Encoder encoder = SeededSmallCnn(5);
   // Handles taken before, as an optimiser built earlier would hold them.
   std::vector<torch::Tensor> held;
   std::vector<torch::Tensor> before;
@@ -72,7 +61,7 @@ TEST(MemoryFormatTest, TrainingInChannelsLastGivesTheSameGradients) {
   std::vector<torch::Tensor> outputs;
   for (auto format :
        {c10::MemoryFormat::Contiguous, c10::MemoryFormat::ChannelsLast}) {
-    Encoder encoder = SmallCnn(7);
+    Encoder encoder = SeededSmallCnn(7);
     ToMemoryFormat(encoder.module, format);
     const torch::Tensor out = encoder.module.forward({input}).toTensor();
     out.pow(2).sum().backward();

@@ -4,6 +4,7 @@
 
 #include "core/models/encoder.h"
 #include "gtest/gtest.h"
+#include "tests/testing/small_cnn_encoder.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -29,23 +30,14 @@ TEST_F(ScriptExecutionTest, CpuRunsEagerAutogradCudaKeepsTheOptimiser) {
 std::vector<torch::Tensor> Gradients(bool optimise) {
   ConfigureScriptExecution(c10::Device(optimise ? c10::DeviceType::CUDA
                                                 : c10::DeviceType::CPU));
-  torch::manual_seed(3);
-  v1::EncoderConfig config;
-  config.mutable_builtin()->set_arch(v1::ARCHITECTURE_SMALL_CNN);
-  InputShape shape;
-  shape.size = 28;
-  shape.channels = 1;
-  shape.mean = {0.5f};
-  shape.std = {0.5f};
-  auto encoder = BuildEncoder(config, shape);
-  EXPECT_TRUE(encoder.ok()) << encoder.status();
+  auto encoder = testing::SeededSmallCnn(3);
   const torch::Tensor input = torch::randn({16, 1, 28, 28});
   std::vector<torch::Tensor> grads;
   for (int run = 0; run < 3; ++run) {
-    for (auto p : encoder->module.parameters()) p.mutable_grad() = torch::Tensor();
-    encoder->module.forward({input}).toTensor().pow(2).sum().backward();
+    for (auto p : encoder.module.parameters()) p.mutable_grad() = torch::Tensor();
+    encoder.module.forward({input}).toTensor().pow(2).sum().backward();
   }
-  for (const auto& p : encoder->module.parameters()) {
+  for (const auto& p : encoder.module.parameters()) {
     grads.push_back(p.grad().clone());
   }
   return grads;
