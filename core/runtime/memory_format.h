@@ -7,7 +7,8 @@
 // weights in channels-last, each convolution's output follows, so the whole
 // network runs NHWC after one reorder of the input. Measured on 2 cores
 // (issue 7, bench/results/2026-11-28-profile.md): training end to end
-// ResNet-18 32×32 +7 %, small CNN +7 %; a batch-64 forward on 1 thread,
+// ResNet-18 32×32 +7 %, small CNN +7 %; a batch-64 forward on 1 thread
+// (timed in Python on the same kernels),
 // small CNN 33.6 → 19.5 ms, ResNet-18 unchanged. Applied at load as well,
 // so a checkpoint serves alike wherever it was trained (TorchScript keeps
 // the strides it was saved with). CUDA keeps NCHW: not measured there (no
