@@ -43,6 +43,25 @@ std::vector<int64_t> ShuffledIndices(int64_t n, uint64_t seed) {
   return indices;
 }
 
+std::vector<int64_t> RepeatedShuffledIndices(int64_t n, int64_t length,
+                                             uint64_t seed) {
+  std::vector<int64_t> indices;
+  if (n <= 0 || length <= 0) return indices;
+  indices.reserve(static_cast<size_t>(length));
+  // Golden-ratio steps keep a pass's seed apart from seed + 1, the seed a
+  // caller typically gives the next epoch.
+  for (uint64_t pass = 0; static_cast<int64_t>(indices.size()) < length;
+       ++pass) {
+    const std::vector<int64_t> permutation =
+        ShuffledIndices(n, seed + pass * 0x9E3779B97F4A7C15ULL);
+    const size_t take = std::min(permutation.size(),
+                                 static_cast<size_t>(length) - indices.size());
+    indices.insert(indices.end(), permutation.begin(),
+                   permutation.begin() + static_cast<std::ptrdiff_t>(take));
+  }
+  return indices;
+}
+
 absl::StatusOr<SplitIndices> SplitTrainValTest(
     int64_t n, const std::vector<int32_t>& labels, double val_fraction,
     double test_fraction, uint64_t seed) {

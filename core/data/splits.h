@@ -17,6 +17,12 @@ namespace simclr::core {
 // 0..n-1 shuffled by `seed`.
 std::vector<int64_t> ShuffledIndices(int64_t n, uint64_t seed);
 
+// `length` indices in 0..n-1: successive permutations of 0..n-1, each with
+// its own seed (the first is ShuffledIndices(n, seed)), cut at `length`.
+// Fine-tuning on a label subset draws an epoch as long as the whole pool.
+std::vector<int64_t> RepeatedShuffledIndices(int64_t n, int64_t length,
+                                             uint64_t seed);
+
 struct SplitIndices {
   std::vector<int64_t> train;
   std::vector<int64_t> val;

@@ -33,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 struct FinetuneSettings {
   PretrainSettings train;  // batch, optimizer, rounds, schedule, stopping
   std::optional<AugmentParams> augment;  // none: the eval transform
+  bool equal_steps_per_fraction = true;
 };
 
 // The optimisation fields mean what they mean for pretraining, so they are
@@ -59,6 +60,8 @@ absl::StatusOr<FinetuneSettings> ResolveFinetune(const v1::FinetuneConfig& c) {
   }
   FinetuneSettings s;
   s.train = *std::move(train);
+  if (c.has_equal_steps_per_fraction())
+    s.equal_steps_per_fraction = c.equal_steps_per_fraction();
   if (c.has_augmentation() &&
       c.augmentation().preset() != v1::AUGMENTATION_PRESET_NONE) {
     auto augment = ResolveAugmentParams(c.augmentation());
@@ -72,9 +75,10 @@ absl::StatusOr<FinetuneSettings> ResolveFinetune(const v1::FinetuneConfig& c) {
 }
 
 // A batch of inputs: augmented views when training with augmentation,
-// else the eval transform.
+// else the eval transform. passes[i] tells apart the views of an image that
+// an epoch longer than its subset draws more than once.
 at::Tensor Batch(const ImageDataset& dataset, const std::vector<int64_t>& ids,
-                 const InputShape& shape,
+                 const std::vector<uint64_t>& passes, const InputShape& shape,
                  const std::optional<TrainViewTransform>& transform,
                  uint64_t seed, int64_t epoch) {
   if (!transform) {
@@ -87,7 +91,7 @@ at::Tensor Batch(const ImageDataset& dataset, const std::vector<int64_t>& ids,
   float* out = batch.data_ptr<float>();
   for (size_t i = 0; i < ids.size(); ++i) {
     AugmentRng rng(seed, static_cast<uint64_t>(epoch),
-                   static_cast<uint64_t>(ids[i]), 0);
+                   static_cast<uint64_t>(ids[i]), passes[i]);
     transform->Apply({dataset.image(ids[i]), dataset.height, dataset.width,
                       dataset.channels},
                      rng, out + i * shape.values());
@@ -134,6 +138,7 @@ struct RunResult {
   double top1 = 0;
   std::vector<int64_t> predicted;
   int epochs = 0;
+  int64_t steps = 0;
 };
 
 struct RunInputs {
@@ -194,9 +199,14 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
   EarlyStopping stopping(s.early_stopping_patience, s.early_stopping_min_delta);
   std::optional<Snapshot> best;
   RunResult result;
-  const int64_t batches =
-      (static_cast<int64_t>(train_ids.size()) + s.batch_size - 1) /
-      s.batch_size;
+  // An epoch's examples: one pass over the subset, or as many as the whole
+  // pool, so that small fractions get as many steps as 100 % does.
+  const auto subset = static_cast<int64_t>(train_ids.size());
+  const int64_t epoch_examples =
+      in.settings->equal_steps_per_fraction
+          ? std::max(subset, static_cast<int64_t>(data.pool.size()))
+          : subset;
+  const int64_t batches = (epoch_examples + s.batch_size - 1) / s.batch_size;
   int global_epoch = 0;
   bool stop = false;
   for (size_t r = 0; r < s.rounds.size() && !stop; ++r) {
@@ -211,8 +221,8 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
       encoder.module.train();
       head->train();
       SIMCLR_RETURN_IF_ERROR(SetTrainableLayers(encoder, round.unfrozen_layers));
-      const std::vector<int64_t> order = ShuffledIndices(
-          static_cast<int64_t>(train_ids.size()), seed + global_epoch);
+      const std::vector<int64_t> order =
+          RepeatedShuffledIndices(subset, epoch_examples, seed + global_epoch);
       double train_loss = 0;
       int64_t seen = 0;
       for (int64_t b = 0; b < batches; ++b) {
@@ -220,15 +230,20 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
           return absl::AbortedError("stopped on request");
         }
         std::vector<int64_t> ids;
+        std::vector<uint64_t> passes;
         for (int64_t k = b * s.batch_size;
-             k < std::min<int64_t>((b + 1) * s.batch_size, order.size()); ++k)
+             k < std::min<int64_t>((b + 1) * s.batch_size, order.size()); ++k) {
           ids.push_back(train_ids[static_cast<size_t>(order[k])]);
+          passes.push_back(static_cast<uint64_t>(k / subset));
+        }
         if (ids.size() < 2) continue;  // BatchNorm needs two
         if (s.schedule == ScheduleKind::kWarmupCosine)
           SetLearningRate(*optimizer, cosine.LearningRate(round_step));
         ++round_step;
+        ++result.steps;
         const at::Tensor x =
-            Batch(data.train, ids, *in.shape, in.transform, seed, global_epoch)
+            Batch(data.train, ids, passes, *in.shape, in.transform, seed,
+                  global_epoch)
                 .to(in.device);
         const at::Tensor y = Labels(data.train, ids).to(in.device);
         SIMCLR_ASSIGN_OR_RETURN(double loss, CallTorch("fine-tune step", [&] {
@@ -390,12 +405,14 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
             FinetuneOnce(*subject.encoder, head, train_ids, seed, in, events));
         cell->add_top1_runs(result.top1);
         cell->add_epochs_run(result.epochs);
+        cell->add_steps_run(result.steps);
         cell->set_train_examples(static_cast<int64_t>(train_ids.size()));
         AddToConfusion(truth, result.predicted, data.train.class_names,
                        cell->mutable_confusion());
         progress.RunDone(
-            absl::StrFormat("%s at %g %% of the labels, %d epochs",
-                            subject.name, fraction * 100, result.epochs),
+            absl::StrFormat("%s at %g %% of the labels, %d epochs, %d steps",
+                            subject.name, fraction * 100, result.epochs,
+                            result.steps),
             result.top1);
       }
       SummariseRuns(*cell);

@@ -41,6 +41,31 @@ TEST(ShuffledIndicesTest, IsAPermutationFixedBySeed) {
               ::testing::ElementsAre(232, 591, 346, 681, 237));
 }
 
+TEST(RepeatedShuffledIndicesTest, PassesArePermutationsCutAtTheLength) {
+  // As long as n: exactly ShuffledIndices, so 100 % runs are unchanged.
+  EXPECT_EQ(RepeatedShuffledIndices(100, 100, 3), ShuffledIndices(100, 3));
+  const auto a = RepeatedShuffledIndices(100, 250, 3);
+  ASSERT_EQ(a.size(), 250u);
+  EXPECT_EQ(a, RepeatedShuffledIndices(100, 250, 3));
+  EXPECT_EQ(std::vector<int64_t>(a.begin(), a.begin() + 100),
+            ShuffledIndices(100, 3));
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::set<int64_t> distinct(a.begin() + pass * 100,
+                                     a.begin() + (pass + 1) * 100);
+    EXPECT_EQ(distinct.size(), 100u) << "pass " << pass;
+  }
+  // Each pass has its own order, unrelated to the next epoch's (seed + 1).
+  EXPECT_NE(std::vector<int64_t>(a.begin() + 100, a.begin() + 200),
+            std::vector<int64_t>(a.begin(), a.begin() + 100));
+  EXPECT_NE(std::vector<int64_t>(a.begin() + 100, a.begin() + 200),
+            ShuffledIndices(100, 4));
+  const std::set<int64_t> tail(a.begin() + 200, a.end());
+  EXPECT_EQ(tail.size(), 50u);
+  for (const int64_t i : a) ASSERT_TRUE(i >= 0 && i < 100) << i;
+  EXPECT_TRUE(RepeatedShuffledIndices(0, 10, 3).empty());
+  EXPECT_TRUE(RepeatedShuffledIndices(10, 0, 3).empty());
+}
+
 TEST(SplitTrainValTestTest, DisjointCompleteAndStratified) {
   const auto labels = BlockLabels();
   auto split = SplitTrainValTest(1000, labels, 0.1, 0.2, 3);

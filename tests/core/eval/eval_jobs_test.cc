@@ -164,6 +164,50 @@ TEST_F(EvalJobsTest, FinetuneRunsItsRoundsAndReports) {
   EXPECT_EQ(epochs, cell.epochs_run(0) + cell.epochs_run(1));
 }
 
+// A 25 % subset trains as many steps as the whole pool by default, and a
+// quarter of them with equal_steps_per_fraction off (one pass per epoch).
+TEST_F(EvalJobsTest, FinetuneGivesSmallFractionsTheStepsOfTheWholePool) {
+  for (const bool equal_steps : {true, false}) {
+    SCOPED_TRACE(equal_steps ? "equal steps" : "one pass per epoch");
+    v1::JobSpec spec;
+    spec.set_seed(5);
+    auto* c = spec.mutable_finetune();
+    SetData(c->mutable_data(), 400);
+    *c->add_subjects()->mutable_random_init() = SmallCnn();
+    c->mutable_protocol()->add_label_fractions(1.0);
+    c->mutable_protocol()->add_label_fractions(0.25);
+    c->mutable_protocol()->set_repeats(1);
+    c->set_batch_size(16);
+    c->mutable_early_stopping()->set_enabled(false);
+    if (!equal_steps) c->set_equal_steps_per_fraction(false);
+    auto* round = c->add_unfreeze_rounds();
+    round->set_unfrozen_layers(-1);
+    round->set_learning_rate(1e-3);
+    round->set_epochs(2);
+    CollectingSink sink;
+    JobRun run = Run();
+    run.job_dir += equal_steps ? "_equal" : "_pass";
+    ASSERT_THAT(RunFinetune(spec, run, sink), IsOk());
+    auto report = ReadEvalReport(run.job_dir + "/report.json");
+    ASSERT_THAT(report.status(), IsOk());
+    ASSERT_EQ(report->results_size(), 2);
+    const auto& full = report->results(0);
+    const auto& quarter = report->results(1);
+    ASSERT_EQ(full.steps_run_size(), 1);
+    ASSERT_EQ(quarter.steps_run_size(), 1);
+    EXPECT_EQ(full.epochs_run(0), 2);
+    EXPECT_EQ(quarter.epochs_run(0), 2);
+    // Two epochs of batches of 16; a last batch of one is skipped (BatchNorm).
+    const auto steps = [](int64_t examples) {
+      return 2 * (examples / 16 + (examples % 16 >= 2 ? 1 : 0));
+    };
+    EXPECT_EQ(full.steps_run(0), steps(full.train_examples()));
+    EXPECT_EQ(quarter.steps_run(0), equal_steps
+                                        ? full.steps_run(0)
+                                        : steps(quarter.train_examples()));
+  }
+}
+
 // A user encoder whose features overflow: the first loss is NaN.
 TEST_F(EvalJobsTest, FinetuneDivergenceIsAClearError) {
   const std::string encoder = dir_.path() + "/overflowing.pt";
