@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "core/augment/augment_params.h"
 #include "core/augment/augment_rng.h"
+#include "core/common/sha256.h"
 #include "core/common/status_macros.h"
 #include "core/data/splits.h"
 #include "core/eval/eval_data.h"
@@ -16,12 +17,15 @@
 #include "core/eval/eval_runs.h"
 #include "core/eval/eval_subject.h"
 #include "core/eval/features.h"
+#include "core/eval/finished_runs.h"
 #include "core/models/classifier_head.h"
 #include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/optimizer_factory.h"
 #include "core/train/pretrain_settings.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -304,6 +308,22 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
   return result;
 }
 
+// What the runs depend on: the finetune config and the seed (not the
+// display name, device or thread count).
+std::string Fingerprint(const v1::JobSpec& spec) {
+  v1::JobSpec kept;
+  kept.set_seed(spec.seed());
+  *kept.mutable_finetune() = spec.finetune();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    kept.SerializeToCodedStream(&coded);
+  }
+  return Sha256OfBytes(bytes);
+}
+
 }  // namespace
 
 absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
@@ -372,9 +392,18 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
   report.set_seed(spec.seed());
   std::vector<int64_t> truth(data.test.labels.begin(), data.test.labels.end());
 
+  SIMCLR_ASSIGN_OR_RETURN(
+      FinishedRuns finished,
+      FinishedRuns::Open(run.job_dir, Fingerprint(spec), run.resume));
+  if (!finished.runs().empty()) {
+    EmitLog(events, absl::StrCat("resuming: ", finished.runs().size(),
+                                 " runs finished before, in ",
+                                 finished.path()));
+  }
   RunProgress progress(static_cast<int64_t>(protocol.label_fractions.size()) *
                            protocol.repeats * config.subjects_size(),
                        events);
+  size_t run_index = 0;
   for (size_t f = 0; f < protocol.label_fractions.size(); ++f) {
     const double fraction = protocol.label_fractions[f];
     for (int si = 0; si < config.subjects_size(); ++si) {
@@ -382,7 +411,25 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
       cell->set_classifier("finetune");
       cell->set_subject(names[static_cast<size_t>(si)]);
       cell->set_label_fraction(fraction);
-      for (int r = 0; r < protocol.repeats; ++r) {
+      for (int r = 0; r < protocol.repeats; ++r, ++run_index) {
+        if (run_index < finished.runs().size()) {
+          const v1::EvalResult& done = finished.runs()[run_index];
+          if (done.subject() != cell->subject() ||
+              done.label_fraction() != fraction) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                finished.path(), " line ", run_index + 2, ": run of ",
+                done.subject(), " at ", done.label_fraction(),
+                ", but this spec's run ", run_index + 1, " is ",
+                cell->subject(), " at ", fraction,
+                "; delete the file to rerun every run"));
+          }
+          AddRunToCell(done, *cell);
+          progress.RunDone(absl::StrFormat("%s at %g %% of the labels, "
+                                           "finished before the resume",
+                                           done.subject(), fraction * 100),
+                           done.top1_runs_size() > 0 ? done.top1_runs(0) : 0);
+          continue;
+        }
         const uint64_t seed = RunSeed(spec.seed(), static_cast<int>(f), r);
         SIMCLR_ASSIGN_OR_RETURN(
             const std::vector<int64_t> positions,
@@ -403,12 +450,18 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
         SIMCLR_ASSIGN_OR_RETURN(
             const RunResult result,
             FinetuneOnce(*subject.encoder, head, train_ids, seed, in, events));
-        cell->add_top1_runs(result.top1);
-        cell->add_epochs_run(result.epochs);
-        cell->add_steps_run(result.steps);
-        cell->set_train_examples(static_cast<int64_t>(train_ids.size()));
+        v1::EvalResult one;
+        one.set_classifier("finetune");
+        one.set_subject(cell->subject());
+        one.set_label_fraction(fraction);
+        one.add_top1_runs(result.top1);
+        one.add_epochs_run(result.epochs);
+        one.add_steps_run(result.steps);
+        one.set_train_examples(static_cast<int64_t>(train_ids.size()));
         AddToConfusion(truth, result.predicted, data.train.class_names,
-                       cell->mutable_confusion());
+                       one.mutable_confusion());
+        SIMCLR_RETURN_IF_ERROR(finished.Append(one));
+        AddRunToCell(one, *cell);
         progress.RunDone(
             absl::StrFormat("%s at %g %% of the labels, %d epochs, %d steps",
                             subject.name, fraction * 100, result.epochs,

@@ -17,7 +17,8 @@ struct JobRun {
   // Relative paths in the spec are taken from here.
   std::string spec_dir;
   c10::Device device = c10::Device(c10::DeviceType::CPU);
-  // Continue from the newest checkpoint in job_dir (a fresh start if none).
+  // Continue from the newest checkpoint in job_dir, or (fine-tuning) after
+  // the runs it has finished; a fresh start if there is none.
   bool resume = false;
   // Set asynchronously to request a checkpoint-and-stop; may be null.
   const std::atomic<bool>* stop = nullptr;

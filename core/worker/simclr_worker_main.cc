@@ -3,7 +3,9 @@
 //
 //   simclr-worker run    --spec FILE --job_dir DIR   start a job
 //   simclr-worker resume --spec FILE --job_dir DIR   continue from the
-//                                                    newest checkpoint
+//                                                    newest checkpoint (a
+//                                                    fine-tune: after its
+//                                                    finished runs)
 //   simclr-worker validate --spec FILE               parse and print a spec
 //   simclr-worker table REPORT.json...              one Markdown table over
 //                                                    evaluation reports
@@ -242,7 +244,9 @@ int main(int argc, char** argv) {
   validate->add_option("--spec", spec_path, "JobSpec JSON file")->required();
   CLI::App* run = app.add_subcommand("run", "Run a job from its start");
   CLI::App* resume =
-      app.add_subcommand("resume", "Continue a job from its newest checkpoint");
+      app.add_subcommand("resume",
+                         "Continue a job from its newest checkpoint "
+                         "(fine-tuning: after its finished runs)");
   for (CLI::App* command : {run, resume}) {
     command->add_option("--spec", spec_path, "JobSpec JSON file")->required();
     command

@@ -425,13 +425,15 @@ void JobManager::StartLocked(Entry& entry) {
   const std::string dir = JobDir(job.id());
   const int threads = job.spec().num_threads() > 0 ? job.spec().num_threads()
                                                    : options_.worker_threads;
-  // Pretraining resumes from its newest checkpoint when it has one (after
-  // a pause or a restart) and starts fresh otherwise; evaluations rerun.
-  const bool pretrain = job.kind() == v1::JOB_KIND_PRETRAIN;
+  // After a pause or a restart, pretraining resumes from its newest
+  // checkpoint and fine-tuning skips its finished runs (both start fresh
+  // when there is nothing to resume); the short evaluations rerun.
+  const bool resumable = job.kind() == v1::JOB_KIND_PRETRAIN ||
+                         job.kind() == v1::JOB_KIND_FINETUNE;
   std::vector<std::string> argv = {
       options_.worker_path,
       "--num_threads", std::to_string(threads),
-      pretrain ? "resume" : "run",
+      resumable ? "resume" : "run",
       "--spec", dir + "/spec.json",
       "--job_dir", dir + "/run",
       "--events", "delimited",

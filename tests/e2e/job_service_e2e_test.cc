@@ -3,7 +3,8 @@
 // to success, replay on reconnect, refusals of bad specs with the field
 // named, cancel, pause and resume, a worker failure with its reason, kill -9
 // of the server with the running job resumed from its checkpoint, and a
-// graceful SIGTERM that the next start continues from.
+// graceful SIGTERM that the next start continues from; a paused fine-tune
+// keeps its finished runs.
 #include <signal.h>
 
 #include <filesystem>
@@ -300,6 +301,46 @@ TEST_F(JobServiceTest, PauseCheckpointsAndResumeContinuesFromIt) {
     resumed |= e.log().message().find("resumed from") != std::string::npos;
   }
   EXPECT_TRUE(resumed) << "paused at step " << step;
+}
+
+// A paused fine-tuning job keeps the runs it finished: the resumed worker
+// trains only the rest, and the report still has every run.
+TEST_F(JobServiceTest, PausedFinetuneKeepsItsFinishedRuns) {
+  auto job = jobs_->Submit(Spec(R"({"seed": 3, "num_threads": 1, "finetune": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
+      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+      "labels_path": "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"}},
+      "max_examples": 320, "test_fraction": 0.25},
+    "subjects": [{"name": "random-init", "random_init":
+      {"arch": "ARCHITECTURE_SMALL_CNN", "width_multiplier": 0.5}}],
+    "protocol": {"label_fractions": [1.0], "repeats": 8},
+    "batch_size": 32,
+    "unfreeze_rounds": [{"unfrozen_layers": -1, "learning_rate": 0.001,
+                         "epochs": 8}],
+    "early_stopping": {"enabled": false}}})"));
+  ASSERT_THAT(job, IsOk());
+  AwaitStep(job->id(), 1);  // two runs done
+  auto paused = jobs_->Pause(job->id());
+  ASSERT_THAT(paused, IsOk());
+  ASSERT_EQ(paused->state(), v1::JOB_STATE_PAUSED)
+      << "the job ended before the pause; make its runs longer";
+  const int64_t finished = paused->progress().step();
+  ASSERT_THAT(jobs_->Resume(job->id()), IsOk());
+  AwaitState(job->id(), v1::JOB_STATE_SUCCEEDED);
+  std::string resumed;
+  int epochs_trained = 0, eval_runs = -1;
+  for (const auto& e : History(job->id())) {
+    if (e.log().message().find("resuming: ") != std::string::npos)
+      resumed = e.log().message();
+    epochs_trained += e.has_epoch_summary();
+    if (e.has_eval_result()) eval_runs = e.eval_result().top1_runs_size();
+  }
+  EXPECT_THAT(resumed, HasSubstr(absl::StrCat("resuming: ", finished,
+                                              " runs finished before")));
+  EXPECT_EQ(eval_runs, 8);
+  // 8 runs of 8 epochs, plus at most the epochs of the run the pause cut.
+  EXPECT_GE(epochs_trained, 64);
+  EXPECT_LT(epochs_trained, 64 + 8);
 }
 
 TEST_F(JobServiceTest, AFailingWorkerFailsTheJobWithItsReasonAndStderr) {

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "ATen/Parallel.h"
 #include "core/eval/eval_report.h"
@@ -206,6 +208,75 @@ TEST_F(EvalJobsTest, FinetuneGivesSmallFractionsTheStepsOfTheWholePool) {
                                         ? full.steps_run(0)
                                         : steps(quarter.train_examples()));
   }
+}
+
+// A resumed fine-tuning job reruns only the runs that had not finished,
+// and its report equals the uninterrupted job's.
+TEST_F(EvalJobsTest, FinetuneResumeSkipsFinishedRunsAndReportsTheSame) {
+  v1::JobSpec spec;
+  spec.set_seed(7);
+  auto* c = spec.mutable_finetune();
+  SetData(c->mutable_data(), 300);
+  *c->add_subjects()->mutable_random_init() = SmallCnn();
+  c->mutable_protocol()->add_label_fractions(1.0);
+  c->mutable_protocol()->add_label_fractions(0.5);
+  c->mutable_protocol()->set_repeats(2);
+  c->set_batch_size(32);
+  auto* round = c->add_unfreeze_rounds();
+  round->set_unfrozen_layers(-1);
+  round->set_learning_rate(1e-3);
+  round->set_epochs(1);
+  const JobRun run = Run();
+  CollectingSink whole_events;
+  ASSERT_THAT(RunFinetune(spec, run, whole_events), IsOk());
+  auto whole = ReadEvalReport(run.job_dir + "/report.json");
+  ASSERT_THAT(whole.status(), IsOk());
+
+  // Keep the header and the first two of the four runs, as if the job had
+  // been stopped during its third run.
+  const std::string path = run.job_dir + "/finished_runs.jsonl";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 5u);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    for (int i = 0; i < 3; ++i) out << lines[i] << "\n";
+  }
+  JobRun resumed_run = run;
+  resumed_run.resume = true;
+  CollectingSink resumed_events;
+  ASSERT_THAT(RunFinetune(spec, resumed_run, resumed_events), IsOk());
+  auto resumed = ReadEvalReport(run.job_dir + "/report.json");
+  ASSERT_THAT(resumed.status(), IsOk());
+
+  ASSERT_EQ(resumed->results_size(), whole->results_size());
+  for (int i = 0; i < whole->results_size(); ++i) {
+    const auto& a = whole->results(i);
+    const auto& b = resumed->results(i);
+    EXPECT_THAT(b.top1_runs(), ::testing::ElementsAreArray(a.top1_runs()));
+    EXPECT_THAT(b.steps_run(), ::testing::ElementsAreArray(a.steps_run()));
+    EXPECT_THAT(b.confusion().counts(),
+                ::testing::ElementsAreArray(a.confusion().counts()));
+    EXPECT_EQ(b.top1_std(), a.top1_std());
+  }
+  // Only the last two runs trained: the first two were read back.
+  const auto count_epochs = [](const CollectingSink& sink) {
+    int epochs = 0;
+    for (const auto& e : sink.events()) epochs += e.has_epoch_summary();
+    return epochs;
+  };
+  EXPECT_EQ(count_epochs(whole_events), 4);
+  EXPECT_EQ(count_epochs(resumed_events), 2);
+
+  // Resuming with another spec is refused rather than mixing results.
+  c->mutable_protocol()->set_repeats(3);
+  CollectingSink other_events;
+  EXPECT_THAT(RunFinetune(spec, resumed_run, other_events),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("different spec")));
 }
 
 // A user encoder whose features overflow: the first loss is NaN.
