@@ -15,6 +15,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/common/atomic_file.h"
 #include "core/common/process_setup.h"
 #include "core/runtime/device.h"
 #include "core/runtime/threads.h"
@@ -79,17 +80,11 @@ ABSL_FLAG(int64_t, embed_cache_bytes, int64_t{2} << 30,
 namespace {
 
 bool WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << "{\"grpc_port\": " << grpc_port
-        << ", \"metrics_port\": " << metrics_port << ", \"pid\": " << getpid()
-        << "}\n";
-    if (!out) return false;
-  }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  return !error;
+  return simclr::core::WriteFileAtomically(
+             path, absl::StrCat("{\"grpc_port\": ", grpc_port,
+                                ", \"metrics_port\": ", metrics_port,
+                                ", \"pid\": ", getpid(), "}\n"))
+      .ok();
 }
 
 // simclr-worker beside this binary (an install), else the build tree's

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/common/atomic_file.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace simclr::core {
@@ -97,19 +98,7 @@ std::string EvalTableMarkdown(const std::vector<v1::EvalReport>& reports) {
 absl::Status WriteArtifact(const std::string& job_dir, const std::string& path,
                            const std::string& content,
                            const std::string& media_type, EventSink& events) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!(out << content) || !out.flush()) {
-      return absl::DataLossError(absl::StrCat(path, ": cannot write"));
-    }
-  }
-  std::error_code error;
-  fs::rename(temp, path, error);
-  if (error) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": cannot rename: ", error.message()));
-  }
+  if (auto s = WriteFileAtomically(path, content); !s.ok()) return s;
   EmitArtifact(job_dir, path, media_type, events);
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/atomic_file.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace simclr::core {
@@ -16,23 +17,6 @@ namespace fs = std::filesystem;
 
 std::string Header(const std::string& fingerprint) {
   return absl::StrCat("{\"spec_sha256\":\"", fingerprint, "\"}");
-}
-
-absl::Status WriteWhole(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!(out << text) || !out.flush()) {
-      return absl::DataLossError(absl::StrCat(temp, ": cannot write"));
-    }
-  }
-  std::error_code error;
-  fs::rename(temp, path, error);
-  if (error) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": cannot replace: ", error.message()));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -69,7 +53,7 @@ absl::StatusOr<FinishedRuns> FinishedRuns::Open(const std::string& job_dir,
       absl::StrAppend(&kept, lines[i], "\n");
     }
   }
-  if (auto s = WriteWhole(finished.path_, kept); !s.ok()) return s;
+  if (auto s = WriteFileAtomically(finished.path_, kept); !s.ok()) return s;
   return finished;
 }
 

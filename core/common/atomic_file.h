@@ -1,0 +1,20 @@
+// Writing a whole file so that readers see the old content or the new,
+// never a half-written one (a temporary file, then a rename).
+#ifndef SIMCLR_CORE_COMMON_ATOMIC_FILE_H_
+#define SIMCLR_CORE_COMMON_ATOMIC_FILE_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace simclr::core {
+
+// Writes `content` to `path` + ".tmp" and renames it over `path`;
+// DATA_LOSS naming the file when either step fails.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view content);
+
+}  // namespace simclr::core
+
+#endif  // SIMCLR_CORE_COMMON_ATOMIC_FILE_H_
