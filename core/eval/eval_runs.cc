@@ -53,16 +53,27 @@ RunProgress::RunProgress(int64_t total_runs, EventSink& events)
       start_(std::chrono::steady_clock::now()) {}
 
 void RunProgress::RunDone(const std::string& what, double top1) {
+  ++timed_;
+  Emit(what, top1);
+}
+
+void RunProgress::RunFinishedBefore(const std::string& what, double top1) {
+  Emit(absl::StrCat(what, ", finished before the resume"), top1);
+}
+
+void RunProgress::Emit(const std::string& what, double top1) {
   ++done_;
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start_)
-                             .count();
   v1::JobEvent progress;
   auto* p = progress.mutable_progress();
   p->set_step(done_);
   p->set_total_steps(total_);
-  *p->mutable_eta() = google::protobuf::util::TimeUtil::MillisecondsToDuration(
-      static_cast<int64_t>(1000 * seconds / done_ * (total_ - done_)));
+  if (timed_ > 0) {  // the rate of the runs this process trained
+    const double seconds = std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start_)
+                               .count();
+    *p->mutable_eta() = google::protobuf::util::TimeUtil::MillisecondsToDuration(
+        static_cast<int64_t>(1000 * seconds / timed_ * (total_ - done_)));
+  }
   events_.Emit(std::move(progress));
   v1::JobEvent log;
   log.mutable_log()->set_severity(v1::LogLine::SEVERITY_INFO);

@@ -33,10 +33,15 @@ void AddToConfusion(const std::vector<int64_t>& truth,
 class RunProgress {
  public:
   RunProgress(int64_t total_runs, EventSink& events);
+  // A run trained by this process.
   void RunDone(const std::string& what, double top1);
+  // A run read back on resume: counted, but not in the ETA's rate.
+  void RunFinishedBefore(const std::string& what, double top1);
 
  private:
-  int64_t total_, done_ = 0;
+  void Emit(const std::string& what, double top1);
+
+  int64_t total_, done_ = 0, timed_ = 0;
   EventSink& events_;
   std::chrono::steady_clock::time_point start_;
 };

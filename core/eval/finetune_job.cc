@@ -424,10 +424,10 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
                 "; delete the file to rerun every run"));
           }
           AddRunToCell(done, *cell);
-          progress.RunDone(absl::StrFormat("%s at %g %% of the labels, "
-                                           "finished before the resume",
-                                           done.subject(), fraction * 100),
-                           done.top1_runs_size() > 0 ? done.top1_runs(0) : 0);
+          progress.RunFinishedBefore(
+              absl::StrFormat("%s at %g %% of the labels", done.subject(),
+                              fraction * 100),
+              done.top1_runs_size() > 0 ? done.top1_runs(0) : 0);
           continue;
         }
         const uint64_t seed = RunSeed(spec.seed(), static_cast<int>(f), r);

@@ -270,6 +270,12 @@ TEST_F(EvalJobsTest, FinetuneResumeSkipsFinishedRunsAndReportsTheSame) {
   };
   EXPECT_EQ(count_epochs(whole_events), 4);
   EXPECT_EQ(count_epochs(resumed_events), 2);
+  int read_back = 0;
+  for (const auto& e : resumed_events.events()) {
+    read_back += e.log().message().find("finished before the resume") !=
+                 std::string::npos;
+  }
+  EXPECT_EQ(read_back, 2);
 
   // Resuming with another spec is refused rather than mixing results.
   c->mutable_protocol()->set_repeats(3);
