@@ -90,8 +90,12 @@ class JobServiceTest : public ::testing::Test {
   }
 
   // Polls until the job reaches `state` (or 60 s pass).
+  // Deadlines, not timings: generous so that a test sharing the cores with
+  // a long job still passes, and only a stuck job takes the whole wait.
+  static constexpr int kPolls = 1800;  // 100 ms each: 3 minutes
+
   v1::Job AwaitState(const std::string& id, v1::JobState state) {
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; i < kPolls; ++i) {
       auto job = jobs_->Get(id);
       if (job.ok() && job->state() == state) return *job;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -105,7 +109,7 @@ class JobServiceTest : public ::testing::Test {
 
   // Polls until the job has passed `step`.
   void AwaitStep(const std::string& id, int64_t step) {
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; i < kPolls; ++i) {
       auto job = jobs_->Get(id);
       if (job.ok() && job->progress().step() > step) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
