@@ -89,11 +89,11 @@ class JobServiceTest : public ::testing::Test {
     return path;
   }
 
-  // Polls until the job reaches `state` (or 60 s pass).
   // Deadlines, not timings: generous so that a test sharing the cores with
   // a long job still passes, and only a stuck job takes the whole wait.
   static constexpr int kPolls = 1800;  // 100 ms each: 3 minutes
 
+  // Polls until the job reaches `state` (or kPolls pass).
   v1::Job AwaitState(const std::string& id, v1::JobState state) {
     for (int i = 0; i < kPolls; ++i) {
       auto job = jobs_->Get(id);
