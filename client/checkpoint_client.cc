@@ -77,7 +77,9 @@ absl::StatusOr<std::string> CheckpointClient::Download(
   }
   out.close();
   if (const grpc::Status status = reader->Finish(); !status.ok()) {
-    // The .part stays: the next call continues from it.
+    // A .part with bytes stays: the next call continues from it. An empty
+    // one (a refused request) would only be litter beside the destination.
+    if (received == 0) std::filesystem::remove(part, error);
     return FromGrpcStatus(status);
   }
   auto actual = core::Sha256OfFile(part);

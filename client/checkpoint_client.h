@@ -27,9 +27,10 @@ class CheckpointClient {
   using Progress = std::function<void(int64_t, int64_t)>;
   // Downloads `file` of the checkpoint to `destination`. Bytes go to
   // destination + ".part" first; an existing .part (an interrupted
-  // download) is continued from its size. The whole file's SHA-256 is
-  // checked before it is renamed into place: DATA_LOSS (and the .part
-  // removed) on a mismatch. Returns the SHA-256.
+  // download) is continued from its size; a refused request leaves no
+  // .part. The whole file's SHA-256 is checked before it is renamed into
+  // place: DATA_LOSS (and the .part removed) on a mismatch. Returns the
+  // SHA-256.
   absl::StatusOr<std::string> Download(const std::string& checkpoint_id,
                                        const std::string& file,
                                        const std::string& destination,

@@ -219,6 +219,8 @@ TEST_F(CheckpointServiceTest, MalformedRequestsAreRefusedByName) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("secrets.txt")));
   EXPECT_THAT(checkpoints_->Download(id, "encoder.pt", to, nullptr, 5 << 20),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("chunk_size")));
+  // Nothing was received, so nothing is left to continue from.
+  EXPECT_FALSE(std::filesystem::exists(to + ".part"));
   EXPECT_THAT(checkpoints_->List("job-000000000000"),
               StatusIs(absl::StatusCode::kNotFound));
   {
@@ -237,9 +239,11 @@ TEST_F(CheckpointServiceTest, MalformedRequestsAreRefusedByName) {
   }
   // The server is still fine.
   EXPECT_THAT(checkpoints_->Get(id), IsOk());
-  const auto cli = Simclrctl({"checkpoints", "download", "ckpt-zz-1"});
+  const auto cli = Simclrctl(
+      {"checkpoints", "download", "ckpt-zz-1", "-o", work_dir_ + "/refused.pt"});
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.stderr_text, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_FALSE(std::filesystem::exists(work_dir_ + "/refused.pt.part"));
 }
 
 }  // namespace
