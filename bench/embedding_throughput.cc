@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/embed_load.h"
 #include "bench/simclrd_child.h"
+#include "core/common/blis_kernels.h"
 #include "core/inference/loaded_encoder.h"
 #include "core/models/encoder.h"
 #include "core/runtime/threads.h"
@@ -177,6 +178,8 @@ std::string BatchSummary(const std::map<double, double>& before,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As simclrd does: the server it stands for runs on these kernels.
+  simclr::core::ChooseBlisKernels();
   CLI::App app{
       "EmbeddingService throughput and latency against direct batch-64 "
       "forwards"};

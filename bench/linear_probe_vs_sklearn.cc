@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/blis_kernels.h"
 #include "core/common/npy_writer.h"
 #include "core/common/process_setup.h"
 #include "core/data/idx_reader.h"
@@ -63,6 +64,7 @@ void WriteNpy(const std::string& path, const at::Tensor& t) {
 
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
+  simclr::core::ChooseBlisKernels();
   CLI::App app{"Linear probe: ours against sklearn's LogisticRegressionCV"};
   std::string checkpoint;
   int64_t train = 60000;

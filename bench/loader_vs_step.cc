@@ -25,6 +25,7 @@
 #include "CLI/CLI.hpp"
 #include "core/augment/augment_params.h"
 #include "core/common/job_spec_json.h"
+#include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
 #include "core/data/idx_reader.h"
 #include "core/data/splits.h"
@@ -51,6 +52,7 @@ double Seconds(Clock::time_point start) {
 
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
+  simclr::core::ChooseBlisKernels();
   CLI::App app{"Loader vs SimCLR step, alone and together"};
   std::string spec_path = "examples/jobs/fashion_mnist_pretrain.json";
   std::string profile_trace;

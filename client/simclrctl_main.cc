@@ -20,6 +20,7 @@
 #include "client/health_client.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
+#include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -235,6 +236,7 @@ int RunHealth(const simclr::client::ChannelOptions& channel_options,
 
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
+  simclr::core::ChooseBlisKernels();
 
   CLI::App app{
       "simclrctl: manage datasets, jobs, checkpoints and embeddings "

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/common/atomic_file.h"
+#include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
 #include "core/runtime/device.h"
 #include "core/runtime/threads.h"
@@ -110,7 +111,10 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "simclrd --port=50051 --metrics_port=9464 --data_dir=DIR");
   absl::ParseCommandLine(argc, argv);
+  // Before the first matrix product; the workers inherit the choice.
+  const std::string blis = simclr::core::ChooseBlisKernels();
   simclr::core::InitLogging(argv[0]);
+  if (!blis.empty()) LOG(INFO) << blis;
   // Before any thread exists, so that every thread inherits the mask.
   simclr::server::BlockTerminationSignals();
 

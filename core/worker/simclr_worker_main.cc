@@ -40,6 +40,7 @@
 #include "core/common/event_sink.h"
 #include "core/common/job_spec_json.h"
 #include "core/common/npy_writer.h"
+#include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
 #include "core/data/data_source.h"
 #include "core/eval/eval_report.h"
@@ -226,7 +227,9 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
 
 int main(int argc, char** argv) {
   simclr::core::ConfigureMalloc();
+  const std::string blis = simclr::core::ChooseBlisKernels();
   simclr::core::InitLogging(argv[0]);
+  if (!blis.empty()) LOG(INFO) << blis;
 
   CLI::App app{
       "simclr-worker: run one SimCLR job (normally spawned by simclrd)"};
