@@ -21,34 +21,18 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/fashion_mnist.h"
 #include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
-#include "core/data/idx_reader.h"
-#include "core/eval/features.h"
 #include "core/eval/logistic_regression.h"
 #include "core/runtime/threads.h"
 #include "torch/torch.h"
 
 namespace {
 
-constexpr char kDir[] = "/usr/share/datasets/fashion-mnist/";
-
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
-}
-
-at::Tensor Pixels(const simclr::core::ImageDataset& data, int64_t n) {
-  std::vector<int64_t> indices(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) indices[static_cast<size_t>(i)] = i;
-  const simclr::core::InputShape shape{28, 1, {0.286f}, {0.353f}};
-  return simclr::core::EvalInputs(data, indices.data(), n, shape).flatten(1);
-}
-
-at::Tensor Labels(const simclr::core::ImageDataset& data, int64_t n) {
-  return torch::tensor(std::vector<int64_t>(data.labels.begin(),
-                                            data.labels.begin() + n),
-                       torch::kInt64);
 }
 
 // One side: prints "product_ms probe_seconds top1".
@@ -63,17 +47,11 @@ int RunSide(int64_t train) {
     product_ms = std::min(product_ms, 1e3 * Seconds(start));
   }
 
-  auto train_data = simclr::core::ReadIdxDataset(
-      absl::StrCat(kDir, "train-images-idx3-ubyte.gz"),
-      absl::StrCat(kDir, "train-labels-idx1-ubyte.gz"));
-  auto test_data = simclr::core::ReadIdxDataset(
-      absl::StrCat(kDir, "t10k-images-idx3-ubyte.gz"),
-      absl::StrCat(kDir, "t10k-labels-idx1-ubyte.gz"));
-  if (!train_data.ok() || !test_data.ok()) {
-    std::cerr << "cannot read Fashion-MNIST from " << kDir << "\n";
-    return 1;
-  }
-  const at::Tensor x = Pixels(*train_data, train), y = Labels(*train_data, train);
+  const std::optional<simclr::bench::FashionMnist> data =
+      simclr::bench::LoadFashionMnist();
+  if (!data.has_value()) return 1;
+  const at::Tensor x = simclr::bench::FirstPixels(data->train, train);
+  const at::Tensor y = simclr::bench::FirstLabels(data->train, train);
   const auto start = std::chrono::steady_clock::now();
   simclr::core::LogisticRegressionOptions options;
   options.max_iterations = 100;  // the LINEAR_EVAL job's cross-validation
@@ -90,8 +68,9 @@ int RunSide(int64_t train) {
     return 1;
   }
   const double probe_seconds = Seconds(start);
-  const double top1 = model->Predict(Pixels(*test_data, test_data->size()))
-                          .eq(Labels(*test_data, test_data->size()))
+  const int64_t tests = data->test.size();
+  const double top1 = model->Predict(simclr::bench::FirstPixels(data->test, tests))
+                          .eq(simclr::bench::FirstLabels(data->test, tests))
                           .to(torch::kFloat64)
                           .mean()
                           .item<double>();

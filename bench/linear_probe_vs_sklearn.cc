@@ -18,10 +18,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/fashion_mnist.h"
 #include "core/common/blis_kernels.h"
 #include "core/common/npy_writer.h"
 #include "core/common/process_setup.h"
-#include "core/data/idx_reader.h"
 #include "core/eval/features.h"
 #include "core/eval/logistic_regression.h"
 #include "core/runtime/threads.h"
@@ -31,23 +31,15 @@
 namespace {
 
 using simclr::core::ImageDataset;
-constexpr char kDir[] = "/usr/share/datasets/fashion-mnist/";
 
 at::Tensor Features(simclr::core::Encoder* encoder, const ImageDataset& data,
                     int64_t n) {
+  if (encoder == nullptr) return simclr::bench::FirstPixels(data, n);
   std::vector<int64_t> indices(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) indices[i] = i;
   const simclr::core::InputShape shape{28, 1, {0.286f}, {0.353f}};
-  if (encoder == nullptr) {
-    return simclr::core::EvalInputs(data, indices.data(), n, shape).flatten(1);
-  }
   return simclr::core::ExtractFeatures(encoder->module, data, indices, shape,
                                        512, torch::Device(torch::kCPU));
-}
-
-at::Tensor Labels(const ImageDataset& data, int64_t n) {
-  std::vector<int64_t> y(data.labels.begin(), data.labels.begin() + n);
-  return torch::tensor(y, torch::kInt64);
 }
 
 void WriteNpy(const std::string& path, const at::Tensor& t) {
@@ -75,16 +67,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (!simclr::core::ConfigureTorchThreads(threads).ok()) return 2;
 
-  auto train_data = simclr::core::ReadIdxDataset(
-      absl::StrCat(kDir, "train-images-idx3-ubyte.gz"),
-      absl::StrCat(kDir, "train-labels-idx1-ubyte.gz"));
-  auto test_data = simclr::core::ReadIdxDataset(
-      absl::StrCat(kDir, "t10k-images-idx3-ubyte.gz"),
-      absl::StrCat(kDir, "t10k-labels-idx1-ubyte.gz"));
-  if (!train_data.ok() || !test_data.ok()) {
-    std::cerr << "cannot read Fashion-MNIST from " << kDir << "\n";
-    return 1;
-  }
+  const std::optional<simclr::bench::FashionMnist> data =
+      simclr::bench::LoadFashionMnist();
+  if (!data.has_value()) return 1;
+  const ImageDataset* train_data = &data->train;
+  const ImageDataset* test_data = &data->test;
   std::optional<simclr::core::Encoder> encoder;
   if (!checkpoint.empty()) {
     encoder.emplace();
@@ -94,10 +81,11 @@ int main(int argc, char** argv) {
     }
   }
   const at::Tensor x = Features(encoder ? &*encoder : nullptr, *train_data, train);
-  const at::Tensor y = Labels(*train_data, train);
+  const at::Tensor y = simclr::bench::FirstLabels(*train_data, train);
   const at::Tensor x_test =
       Features(encoder ? &*encoder : nullptr, *test_data, test_data->size());
-  const at::Tensor y_test = Labels(*test_data, test_data->size());
+  const at::Tensor y_test =
+      simclr::bench::FirstLabels(*test_data, test_data->size());
 
   // Ours: the LINEAR_EVAL job's defaults.
   const auto start = std::chrono::steady_clock::now();
