@@ -37,10 +37,10 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "core/common/blis_kernels.h"
 #include "core/common/event_sink.h"
 #include "core/common/job_spec_json.h"
 #include "core/common/npy_writer.h"
-#include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"
 #include "core/data/data_source.h"
 #include "core/eval/eval_report.h"

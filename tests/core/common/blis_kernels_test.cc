@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/scoped_env.h"
 
 namespace simclr::core {
 namespace {
@@ -52,22 +53,13 @@ TEST(ReadCpuIdentityTest, AgreesWithTheKernel) {
 }
 
 TEST(ChooseBlisKernelsTest, TheUsersChoiceWins) {
-  const char* before = std::getenv("BLIS_ARCH_TYPE");
-  const std::string saved = before == nullptr ? "" : before;
-  setenv("BLIS_ARCH_TYPE", "5", 1);
+  const simclr::testing::ScopedEnv users("BLIS_ARCH_TYPE", "5");
   EXPECT_EQ(ChooseBlisKernels(), "");
   EXPECT_STREQ(std::getenv("BLIS_ARCH_TYPE"), "5");
-  if (before == nullptr) {
-    unsetenv("BLIS_ARCH_TYPE");
-  } else {
-    setenv("BLIS_ARCH_TYPE", saved.c_str(), 1);
-  }
 }
 
 TEST(ChooseBlisKernelsTest, SetsWhatTheRuleSaysForThisCpu) {
-  const char* before = std::getenv("BLIS_ARCH_TYPE");
-  const std::string saved = before == nullptr ? "" : before;
-  unsetenv("BLIS_ARCH_TYPE");
+  const simclr::testing::ScopedEnv unset("BLIS_ARCH_TYPE", std::nullopt);
   const std::string said = ChooseBlisKernels();
   const std::optional<std::string> rule = BlisArchTypeFor(ReadCpuIdentity());
   const char* now = std::getenv("BLIS_ARCH_TYPE");
@@ -78,11 +70,6 @@ TEST(ChooseBlisKernelsTest, SetsWhatTheRuleSaysForThisCpu) {
   } else {
     EXPECT_EQ(now, nullptr);
     EXPECT_EQ(said, "");
-  }
-  if (before == nullptr) {
-    unsetenv("BLIS_ARCH_TYPE");
-  } else {
-    setenv("BLIS_ARCH_TYPE", saved.c_str(), 1);
   }
 }
 

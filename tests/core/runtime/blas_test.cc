@@ -4,12 +4,12 @@
 // loaded, not what apt says.
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include "core/common/blis_kernels.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scoped_env.h"
 #include "tests/testing/subprocess.h"
 #include "torch/torch.h"
 
@@ -51,15 +51,15 @@ TEST(BlasSelectionTest, GemmRunsOnOptimisedKernelsWhereTheCpuHasThem) {
   if (!cpu.avx2_fma) GTEST_SKIP() << "no AVX2/FMA: generic is all BLIS has";
   char self[4096] = {};
   ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
-  const char* before = std::getenv("BLIS_ARCH_TYPE");
-  const std::string saved = before == nullptr ? "" : before;
-  unsetenv("BLIS_ARCH_TYPE");
-  setenv("BLIS_ARCH_DEBUG", "1", 1);
-  const auto child = simclr::testing::RunProcess(
-      {self, "--gtest_filter=BlasSelectionTest.LibTorchGemmRunsOnBlis"},
-      absl::Seconds(60));
-  unsetenv("BLIS_ARCH_DEBUG");
-  if (before != nullptr) setenv("BLIS_ARCH_TYPE", saved.c_str(), 1);
+  absl::StatusOr<simclr::testing::ProcessResult> child;
+  {
+    // The child chooses for itself, and says what BLIS chose.
+    const simclr::testing::ScopedEnv unset("BLIS_ARCH_TYPE", std::nullopt);
+    const simclr::testing::ScopedEnv debug("BLIS_ARCH_DEBUG", "1");
+    child = simclr::testing::RunProcess(
+        {self, "--gtest_filter=BlasSelectionTest.LibTorchGemmRunsOnBlis"},
+        absl::Seconds(60));
+  }
   ASSERT_TRUE(child.ok()) << child.status();
   ASSERT_EQ(child->exit_code, 0) << child->stdout_text << child->stderr_text;
   const std::string said = child->stdout_text + child->stderr_text;
