@@ -17,7 +17,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "core/augment/augment_params.h"
+#include "core/spec/augment_params.h"
 #include "core/augment/view_transform.h"
 
 namespace {

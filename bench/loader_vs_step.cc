@@ -23,7 +23,7 @@
 
 #include "ATen/Parallel.h"
 #include "CLI/CLI.hpp"
-#include "core/augment/augment_params.h"
+#include "core/spec/augment_params.h"
 #include "core/common/job_spec_json.h"
 #include "core/common/blis_kernels.h"
 #include "core/common/process_setup.h"

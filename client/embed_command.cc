@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "client/cli_common.h"
 #include "client/embedding_client.h"
 #include "core/common/npy_writer.h"
 
@@ -23,8 +24,6 @@ namespace simclr::client {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 
 bool IsImagePath(const fs::path& path) {
   const std::string ext = absl::AsciiStrToLower(path.extension().string());

@@ -28,10 +28,12 @@ JobClient::JobClient(std::shared_ptr<grpc::Channel> channel,
     : stub_(v1::JobService::NewStub(std::move(channel))), timeout_(timeout) {}
 
 absl::StatusOr<v1::Job> JobClient::Submit(const v1::JobSpec& spec,
-                                          const std::string& request_id) {
+                                          const std::string& request_id,
+                                          bool validate_only) {
   v1::SubmitJobRequest request;
   *request.mutable_spec() = spec;
   request.set_request_id(request_id);
+  request.set_validate_only(validate_only);
   return CallForJob(timeout_, request, [&](auto* c, const auto& r, auto* j) {
     return stub_->SubmitJob(c, r, j);
   });

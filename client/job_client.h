@@ -18,8 +18,11 @@ class JobClient {
  public:
   JobClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
 
+  // With `validate_only` the server checks the spec as a submit would and
+  // returns the job it would make, queueing nothing.
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
-                                 const std::string& request_id = "");
+                                 const std::string& request_id = "",
+                                 bool validate_only = false);
   absl::StatusOr<v1::Job> Get(const std::string& job_id);
   // Every job (all pages), newest first.
   absl::StatusOr<std::vector<v1::Job>> List();

@@ -10,6 +10,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
+#include "core/common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -61,16 +63,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
   if (options.tls_cert.empty() || options.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
   }
-  auto cert = ReadPem("tls_cert", options.tls_cert);
-  if (!cert.ok()) return cert.status();
-  auto key = ReadPem("tls_key", options.tls_key);
-  if (!key.ok()) return key.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto cert, ReadPem("tls_cert", options.tls_cert));
+  SIMCLR_ASSIGN_OR_RETURN(auto key, ReadPem("tls_key", options.tls_key));
   grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  ssl.pem_key_cert_pairs.push_back({key, cert});
   if (!options.tls_client_ca.empty()) {
-    auto ca = ReadPem("tls_client_ca", options.tls_client_ca);
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
+    SIMCLR_ASSIGN_OR_RETURN(auto ca, ReadPem("tls_client_ca", options.tls_client_ca));
+    ssl.pem_root_certs = ca;
     ssl.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
@@ -114,9 +113,7 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         "--metrics_port ", options.metrics_port, ": must be at most 65535"));
   }
-  if (auto status = PrepareDataDir(options.data_dir); !status.ok()) {
-    return status;
-  }
+  SIMCLR_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
 
   if (options.max_concurrent_jobs < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -127,28 +124,22 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
         "--worker_path ", options.worker_path, ": not an executable file"));
   }
 
-  auto credentials = ServerCredentials(options);
-  if (!credentials.ok()) return credentials.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto credentials, ServerCredentials(options));
 
   std::unique_ptr<SimclrServer> server(new SimclrServer());
   if (!options.auth_tokens_file.empty()) {
-    auto auth = TokenAuthenticator::Load(options.auth_tokens_file);
-    if (!auth.ok()) return auth.status();
-    server->auth_ = *std::move(auth);
+    SIMCLR_ASSIGN_OR_RETURN(auto auth, TokenAuthenticator::Load(options.auth_tokens_file));
+    server->auth_ = std::move(auth);
   }
-  auto store = JobStore::Open(options.data_dir + "/simclr.db");
-  if (!store.ok()) return store.status();
-  server->job_store_ = *std::move(store);
-  auto dataset_store = DatasetStore::Open(options.data_dir + "/simclr.db");
-  if (!dataset_store.ok()) return dataset_store.status();
-  server->dataset_store_ = *std::move(dataset_store);
+  SIMCLR_ASSIGN_OR_RETURN(auto store, JobStore::Open(core::layout::DatabasePath(options.data_dir)));
+  server->job_store_ = std::move(store);
+  SIMCLR_ASSIGN_OR_RETURN(auto dataset_store, DatasetStore::Open(core::layout::DatabasePath(options.data_dir)));
+  server->dataset_store_ = std::move(dataset_store);
   DatasetLimits limits;
   limits.max_upload_bytes = options.max_upload_bytes;
   limits.max_image_pixels = options.max_image_pixels;
-  auto datasets =
-      DatasetManager::Create(options.data_dir, server->dataset_store_.get(), limits);
-  if (!datasets.ok()) return datasets.status();
-  server->datasets_ = *std::move(datasets);
+  SIMCLR_ASSIGN_OR_RETURN(auto datasets, DatasetManager::Create(options.data_dir, server->dataset_store_.get(), limits));
+  server->datasets_ = std::move(datasets);
   JobManagerOptions job_options;
   DatasetManager* dataset_manager = server->datasets_.get();
   job_options.resolve_dataset = [dataset_manager](const std::string& id) {
@@ -165,15 +156,13 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   job_options.resolve_checkpoint = [catalog](const std::string& id) {
     return catalog->Folder(id);
   };
-  auto jobs = JobManager::Create(job_options, server->job_store_.get());
-  if (!jobs.ok()) return jobs.status();
-  server->jobs_ = *std::move(jobs);
+  SIMCLR_ASSIGN_OR_RETURN(auto jobs, JobManager::Create(job_options, server->job_store_.get()));
+  server->jobs_ = std::move(jobs);
   MetricsEndpoint::Options metrics_options;
   metrics_options.host = options.host;
   metrics_options.port = options.metrics_port;
-  auto metrics = MetricsEndpoint::Create(metrics_options);
-  if (!metrics.ok()) return metrics.status();
-  server->metrics_ = std::move(metrics).value();
+  SIMCLR_ASSIGN_OR_RETURN(auto metrics, MetricsEndpoint::Create(metrics_options));
+  server->metrics_ = std::move(metrics);
   server->metrics_->AddCollectable(std::make_shared<ProcessCollector>());
   server->metrics_->AddCollectable(
       std::make_shared<JobMetricsCollector>(server->jobs_.get(),
@@ -185,10 +174,8 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   EmbeddingOptions embedding = options.embedding;
   embedding.device = options.device;
   embedding.max_image_pixels = options.max_image_pixels;
-  auto runtime = EmbeddingRuntime::Create(embedding, server->checkpoints_.get(),
-                                          server->embed_metrics_.get());
-  if (!runtime.ok()) return runtime.status();
-  server->embedding_ = *std::move(runtime);
+  SIMCLR_ASSIGN_OR_RETURN(auto runtime, EmbeddingRuntime::Create(embedding, server->checkpoints_.get(), server->embed_metrics_.get()));
+  server->embedding_ = std::move(runtime);
 
   server->services_.push_back(std::make_unique<DatasetServiceImpl>(
       server->datasets_.get(), server->jobs_.get(), server->auth_.get()));
@@ -216,7 +203,7 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   // same speed (bench_dataset_upload).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   const std::string address = absl::StrCat(options.host, ":", options.port);
-  builder.AddListeningPort(address, *credentials, &server->grpc_port_);
+  builder.AddListeningPort(address, credentials, &server->grpc_port_);
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   std::vector<

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/augment/augment_params.h"
+#include "core/spec/augment_params.h"
 #include "core/augment/augment_rng.h"
 #include "simclr/v1/data.pb.h"
 

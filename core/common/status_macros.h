@@ -11,9 +11,11 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function if `expr` is not OK.
+// `expr` is an absl::Status, or a grpc::Status at the service edge (the
+// enclosing function then returns grpc::Status too).
 #define SIMCLR_RETURN_IF_ERROR(expr)                 \
   do {                                               \
-    ::absl::Status simclr_status_ = (expr);          \
+    auto simclr_status_ = (expr);                    \
     if (!simclr_status_.ok()) return simclr_status_; \
   } while (false)
 

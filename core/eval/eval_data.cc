@@ -85,31 +85,4 @@ absl::StatusOr<EvalData> LoadEvalData(const v1::DataConfig& config,
   return data;
 }
 
-absl::StatusOr<EvalProtocolSettings> ResolveEvalProtocol(
-    const v1::EvalProtocol& protocol, const std::string& field) {
-  EvalProtocolSettings s;
-  s.label_fractions.assign(protocol.label_fractions().begin(),
-                           protocol.label_fractions().end());
-  if (s.label_fractions.empty()) s.label_fractions = {1.0, 0.2, 0.05};
-  if (s.label_fractions.size() > 16) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".label_fractions: ", s.label_fractions.size(),
-        " values; at most 16"));
-  }
-  for (size_t i = 0; i < s.label_fractions.size(); ++i) {
-    const double f = s.label_fractions[i];
-    if (!(f > 0 && f <= 1)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".label_fractions[", i, "]: ", f,
-                       " is outside (0, 1]"));
-    }
-  }
-  if (protocol.has_repeats()) s.repeats = protocol.repeats();
-  if (s.repeats < 1 || s.repeats > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".repeats: ", s.repeats, " is outside [1, 100]"));
-  }
-  return s;
-}
-
 }  // namespace simclr::core

@@ -30,16 +30,6 @@ absl::StatusOr<EvalData> LoadEvalData(const v1::DataConfig& config,
                                       const std::string& spec_dir,
                                       const std::string& field);
 
-struct EvalProtocolSettings {
-  std::vector<double> label_fractions;
-  int repeats = 10;
-};
-
-// Defaults ([1.0, 0.2, 0.05], 10 repeats) and ranges, naming
-// "<field>.label_fractions" or "<field>.repeats".
-absl::StatusOr<EvalProtocolSettings> ResolveEvalProtocol(
-    const v1::EvalProtocol& protocol, const std::string& field);
-
 }  // namespace simclr::core
 
 #endif  // SIMCLR_CORE_EVAL_EVAL_DATA_H_

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/common/atomic_file.h"
+#include "core/common/layout.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace simclr::core {
@@ -130,11 +131,11 @@ absl::Status WriteEvalReport(const std::string& job_dir,
     return absl::InternalError("report.json: cannot print");
   }
   const fs::path dir(job_dir);
-  if (auto s = WriteArtifact(job_dir, (dir / "report.json").string(), json,
+  if (auto s = WriteArtifact(job_dir, (dir / layout::kReportJson).string(), json,
                              "application/json", events);
       !s.ok())
     return s;
-  return WriteArtifact(job_dir, (dir / "report.md").string(),
+  return WriteArtifact(job_dir, (dir / layout::kReportMarkdown).string(),
                        EvalTableMarkdown({report}), "text/markdown", events);
 }
 

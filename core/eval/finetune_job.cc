@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/augment/augment_params.h"
 #include "core/augment/augment_rng.h"
 #include "core/common/sha256.h"
 #include "core/common/status_macros.h"
@@ -23,7 +22,7 @@
 #include "core/runtime/torch_status.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/optimizer_factory.h"
-#include "core/train/pretrain_settings.h"
+#include "core/spec/finetune_settings.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "torch/torch.h"
@@ -33,50 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct FinetuneSettings {
-  PretrainSettings train;  // batch, optimizer, rounds, schedule, stopping
-  std::optional<AugmentParams> augment;  // none: the eval transform
-  bool equal_steps_per_fraction = true;
-};
-
-// The optimisation fields mean what they mean for pretraining, so they are
-// resolved by the same code, with fine-tuning's defaults.
-absl::StatusOr<FinetuneSettings> ResolveFinetune(const v1::FinetuneConfig& c) {
-  v1::PretrainConfig p;
-  p.set_batch_size(c.has_batch_size() ? c.batch_size() : 128);
-  *p.mutable_optimizer() = c.optimizer();
-  if (!c.optimizer().has_learning_rate())
-    p.mutable_optimizer()->set_learning_rate(1e-4);
-  *p.mutable_schedule() = c.schedule();
-  *p.mutable_unfreeze_rounds() = c.unfreeze_rounds();
-  p.set_epochs(10);
-  if (c.has_early_stopping()) {
-    *p.mutable_early_stopping() = c.early_stopping();
-  } else {
-    p.mutable_early_stopping()->set_enabled(true);
-    p.mutable_early_stopping()->set_patience(5);
-  }
-  auto train = ResolvePretrainSettings(p);
-  if (!train.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("finetune.", train.status().message()));
-  }
-  FinetuneSettings s;
-  s.train = *std::move(train);
-  if (c.has_equal_steps_per_fraction())
-    s.equal_steps_per_fraction = c.equal_steps_per_fraction();
-  if (c.has_augmentation() &&
-      c.augmentation().preset() != v1::AUGMENTATION_PRESET_NONE) {
-    auto augment = ResolveAugmentParams(c.augmentation());
-    if (!augment.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("finetune.augmentation: ", augment.status().message()));
-    }
-    s.augment = *std::move(augment);
-  }
-  return s;
-}
 
 // A batch of inputs: augmented views when training with augmentation,
 // else the eval transform. passes[i] tells apart the views of an image that
@@ -192,7 +147,7 @@ absl::StatusOr<RunResult> FinetuneOnce(Encoder& encoder, ClassifierHead& head,
                                        const std::vector<int64_t>& train_ids,
                                        uint64_t seed, const RunInputs& in,
                                        EventSink& events) {
-  const PretrainSettings& s = in.settings->train;
+  const TrainSettings& s = in.settings->train;
   const EvalData& data = *in.data;
   encoder.module.to(in.device);
   ToMemoryFormat(encoder.module, ConvMemoryFormat(in.device));
@@ -334,23 +289,8 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run,
   const auto start = Clock::now();
   const v1::FinetuneConfig& config = spec.finetune();
   SIMCLR_ASSIGN_OR_RETURN(const FinetuneSettings settings,
-                          ResolveFinetune(config));
-  SIMCLR_ASSIGN_OR_RETURN(
-      const EvalProtocolSettings protocol,
-      ResolveEvalProtocol(config.protocol(), "finetune.protocol"));
-  if (config.subjects_size() < 1 || config.subjects_size() > 8) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "finetune.subjects: ", config.subjects_size(),
-        " subjects; need 1 to 8"));
-  }
-  for (int i = 0; i < config.subjects_size(); ++i) {
-    if (config.subjects(i).has_raw_pixels()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "finetune.subjects[", i,
-          "].raw_pixels: raw pixels have no encoder to fine-tune; use them "
-          "in linear_eval"));
-    }
-  }
+                          ResolveFinetuneSettings(config));
+  const EvalProtocolSettings& protocol = settings.protocol;
   SIMCLR_ASSIGN_OR_RETURN(
       const EvalData data,
       LoadEvalData(config.data(), 0.1, run.spec_dir, "finetune.data"));

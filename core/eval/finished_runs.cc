@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/common/atomic_file.h"
+#include "core/common/layout.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace simclr::core {
@@ -24,7 +25,7 @@ absl::StatusOr<FinishedRuns> FinishedRuns::Open(const std::string& job_dir,
                                                 const std::string& fingerprint,
                                                 bool resume) {
   FinishedRuns finished;
-  finished.path_ = (fs::path(job_dir) / "finished_runs.jsonl").string();
+  finished.path_ = (fs::path(job_dir) / layout::kFinishedRuns).string();
   std::string kept = Header(fingerprint) + "\n";
   std::ifstream in(finished.path_, std::ios::binary);
   if (resume && in) {

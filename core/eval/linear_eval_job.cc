@@ -14,6 +14,7 @@
 #include "core/eval/logistic_regression.h"
 #include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
+#include "core/spec/linear_eval_settings.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -22,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// The solver's view of the resolved settings.
 struct LinearSettings {
   std::vector<double> c_grid;
   int folds = 5;
@@ -31,54 +33,17 @@ struct LinearSettings {
   bool cache = true;
 };
 
-absl::StatusOr<LinearSettings> ResolveLinear(const v1::LinearEvalConfig& c) {
+LinearSettings SolverSettings(const LinearEvalSettings& resolved) {
   LinearSettings s;
-  const auto& lr = c.classifier();
-  s.c_grid.assign(lr.c_grid().begin(), lr.c_grid().end());
-  if (s.c_grid.empty()) s.c_grid = DefaultCGrid();
-  if (s.c_grid.size() > 64) {
-    return absl::InvalidArgumentError(
-        "linear_eval.classifier.c_grid: at most 64 values");
-  }
-  for (size_t i = 0; i < s.c_grid.size(); ++i) {
-    if (!(s.c_grid[i] > 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "linear_eval.classifier.c_grid[", i, "]: ", s.c_grid[i],
-          " must be > 0"));
-    }
-  }
-  if (lr.has_cv_folds()) s.folds = lr.cv_folds();
-  if (s.folds < 2 || s.folds > 20) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "linear_eval.classifier.cv_folds: ", s.folds, " is outside [2, 20]"));
-  }
-  if (lr.has_max_iterations()) s.solver.max_iterations = lr.max_iterations();
-  if (s.solver.max_iterations < 1 || s.solver.max_iterations > 100000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("linear_eval.classifier.max_iterations: ",
-                     s.solver.max_iterations, " is outside [1, 100000]"));
-  }
-  if (lr.has_tolerance()) s.solver.tolerance = lr.tolerance();
-  if (!(s.solver.tolerance > 0 && s.solver.tolerance < 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("linear_eval.classifier.tolerance: ", s.solver.tolerance,
-                     " is outside (0, 1)"));
-  }
-  if (lr.has_standardize()) s.solver.standardize = lr.standardize();
+  s.c_grid = resolved.c_grid.empty() ? DefaultCGrid() : resolved.c_grid;
+  s.folds = resolved.folds;
+  s.solver.max_iterations = resolved.max_iterations;
+  s.solver.tolerance = resolved.tolerance;
+  s.solver.standardize = resolved.standardize;
   s.cv_solver = s.solver;
-  s.cv_solver.max_iterations =
-      lr.has_cv_max_iterations() ? lr.cv_max_iterations() : 100;
-  if (s.cv_solver.max_iterations < 1 || s.cv_solver.max_iterations > 100000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("linear_eval.classifier.cv_max_iterations: ",
-                     s.cv_solver.max_iterations, " is outside [1, 100000]"));
-  }
-  if (c.has_batch_size()) s.batch_size = c.batch_size();
-  if (s.batch_size < 1 || s.batch_size > 65536) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "linear_eval.batch_size: ", s.batch_size, " is outside [1, 65536]"));
-  }
-  if (c.has_cache_features()) s.cache = c.cache_features();
+  s.cv_solver.max_iterations = resolved.cv_max_iterations;
+  s.batch_size = resolved.batch_size;
+  s.cache = resolved.cache_features;
   return s;
 }
 
@@ -139,15 +104,10 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
   }
   const auto start = Clock::now();
   const v1::LinearEvalConfig& config = spec.linear_eval();
-  SIMCLR_ASSIGN_OR_RETURN(const LinearSettings settings, ResolveLinear(config));
-  SIMCLR_ASSIGN_OR_RETURN(
-      const EvalProtocolSettings protocol,
-      ResolveEvalProtocol(config.protocol(), "linear_eval.protocol"));
-  if (config.subjects_size() < 1 || config.subjects_size() > 8) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "linear_eval.subjects: ", config.subjects_size(),
-        " subjects; need 1 to 8"));
-  }
+  SIMCLR_ASSIGN_OR_RETURN(const LinearEvalSettings resolved,
+                          ResolveLinearEvalSettings(config));
+  const EvalProtocolSettings& protocol = resolved.protocol;
+  const LinearSettings settings = SolverSettings(resolved);
   // Cross-validation picks C, so no validation slice is held out.
   SIMCLR_ASSIGN_OR_RETURN(
       EvalData data,

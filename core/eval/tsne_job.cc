@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/data/splits.h"
@@ -15,6 +16,7 @@
 #include "core/eval/tsne.h"
 #include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
+#include "core/spec/tsne_settings.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -32,31 +34,13 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
   }
   const auto start = Clock::now();
   const v1::TsneConfig& config = spec.tsne();
-  const int num_points = config.has_num_points() ? config.num_points() : 2000;
-  if (num_points < 10 || num_points > 100000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tsne.num_points: ", num_points, " is outside [10, 100000]"));
-  }
-  const int iterations = config.has_iterations() ? config.iterations() : 1000;
-  if (iterations < 250 || iterations > 100000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tsne.iterations: ", iterations, " is outside [250, 100000]"));
-  }
-  const double theta = config.has_theta() ? config.theta() : 0.5;
-  if (!(theta > 0 && theta <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tsne.theta: ", theta, " is outside (0, 1]"));
-  }
-  const int image_size = config.has_image_size() ? config.image_size() : 1024;
-  if (image_size < 256 || image_size > 8192) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tsne.image_size: ", image_size, " is outside [256, 8192]"));
-  }
-  const int64_t batch_size = config.has_batch_size() ? config.batch_size() : 256;
-  if (batch_size < 1 || batch_size > 65536) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tsne.batch_size: ", batch_size, " is outside [1, 65536]"));
-  }
+  SIMCLR_ASSIGN_OR_RETURN(const TsneSettings settings,
+                          ResolveTsneSettings(config));
+  const int num_points = settings.num_points;
+  const int iterations = settings.iterations;
+  const double theta = settings.theta;
+  const int image_size = settings.image_size;
+  const int64_t batch_size = settings.batch_size;
 
   SIMCLR_ASSIGN_OR_RETURN(
       const ImageDataset dataset,
@@ -76,12 +60,8 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
     sample.resize(std::min<size_t>(sample.size(), static_cast<size_t>(num_points)));
   }
   const int64_t n = static_cast<int64_t>(sample.size());
-  const double perplexity = config.has_perplexity() ? config.perplexity() : 30;
-  if (!(perplexity >= 2 && perplexity <= (n - 1) / 3.0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tsne.perplexity: ", perplexity, " is outside [2, (points - 1) / 3 = ",
-        (n - 1) / 3.0, "] for ", n, " points"));
-  }
+  const double perplexity = settings.perplexity;
+  SIMCLR_RETURN_IF_ERROR(CheckPerplexity(perplexity, n));
   google::protobuf::RepeatedPtrField<v1::EvalSubject> subjects;
   *subjects.Add() = config.subject();
   SIMCLR_ASSIGN_OR_RETURN(
@@ -130,7 +110,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
   const double trust = Trustworthiness(points, dim, xy, 2, n, 10);
 
   std::error_code error;
-  const fs::path artifacts = fs::path(run.job_dir) / "artifacts";
+  const fs::path artifacts = fs::path(run.job_dir) / layout::kArtifactsFolder;
   fs::create_directories(artifacts, error);
   if (error) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -170,7 +150,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run,
       perplexity, iterations, trust,
       std::chrono::duration<double>(Clock::now() - start).count());
   EmitLog(events, absl::StrFormat("trustworthiness (k = 10): %.4f", trust));
-  return WriteArtifact(run.job_dir, (fs::path(run.job_dir) / "report.json").string(),
+  return WriteArtifact(run.job_dir, (fs::path(run.job_dir) / layout::kReportJson).string(),
                        report, "application/json", events);
 }
 

@@ -2,8 +2,9 @@
 
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
+#include "core/spec/device_name.h"
 #include "torch/cuda.h"
 
 namespace simclr::core {
@@ -15,26 +16,9 @@ int CudaDeviceCount() {
 }
 
 absl::StatusOr<c10::Device> ResolveDevice(absl::string_view text) {
-  if (text.empty() || text == "cpu") return c10::Device(c10::DeviceType::CPU);
-
-  // Parse ourselves rather than through c10::Device(std::string), which
-  // throws on bad input and accepts device types we do not support.
-  constexpr absl::string_view kCuda = "cuda";
-  if (text.substr(0, kCuda.size()) != kCuda) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "device \"", text, "\": expected \"cpu\", \"cuda\" or \"cuda:N\""));
-  }
-  int index = 0;
-  const absl::string_view rest = text.substr(kCuda.size());
-  if (!rest.empty()) {
-    int parsed = -1;
-    if (rest[0] != ':' || !absl::SimpleAtoi(rest.substr(1), &parsed) ||
-        parsed < 0 || parsed > 255) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "device \"", text, "\": expected \"cuda:N\" with N in [0, 255]"));
-    }
-    index = parsed;
-  }
+  SIMCLR_ASSIGN_OR_RETURN(const DeviceName name, ParseDeviceName(text));
+  if (!name.cuda) return c10::Device(c10::DeviceType::CPU);
+  const int index = name.index;
   const int available = CudaDeviceCount();
   if (index >= available) {
     return absl::FailedPreconditionError(

@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
 #include "core/common/sha256.h"
 #include "core/common/status_macros.h"
 #include "core/runtime/torch_status.h"
@@ -17,9 +18,10 @@ namespace simclr::core {
 namespace {
 
 namespace fs = std::filesystem;
+namespace layout = core::layout;
 
 fs::path CheckpointsDir(const std::string& job_dir) {
-  return fs::path(job_dir) / "checkpoints";
+  return layout::CheckpointsFolder(job_dir);
 }
 
 // Complete checkpoints (numeric folder names), oldest first.
@@ -120,7 +122,7 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     // encoder.pt in eval mode, so torch.jit.load gives inference behaviour.
     const bool was_training = encoder.module.is_training();
     encoder.module.eval();
-    encoder.module.save((temp_dir / "encoder.pt").string());
+    encoder.module.save((temp_dir / layout::kEncoderFile).string());
     encoder.module.train(was_training);
 
     torch::serialize::OutputArchive state;
@@ -131,13 +133,13 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     optimizer.save(optimizer_archive);
     state.write("optimizer", optimizer_archive);
     WriteScalars(state, progress);
-    state.save_to((temp_dir / "state.pt").string());
+    state.save_to((temp_dir / layout::kStateFile).string());
   }));
   meta.set_step(progress.step);
   meta.set_epoch(static_cast<int32_t>(progress.epoch));
   meta.clear_files();
-  SIMCLR_RETURN_IF_ERROR(AddFile(temp_dir, "encoder.pt", &meta));
-  SIMCLR_RETURN_IF_ERROR(AddFile(temp_dir, "state.pt", &meta));
+  SIMCLR_RETURN_IF_ERROR(AddFile(temp_dir, layout::kEncoderFile, &meta));
+  SIMCLR_RETURN_IF_ERROR(AddFile(temp_dir, layout::kStateFile, &meta));
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -146,7 +148,7 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     return absl::InternalError("meta.json: cannot print");
   }
   {
-    std::ofstream out(temp_dir / "meta.json");
+    std::ofstream out(temp_dir / layout::kMetaFile);
     if (!(out << json)) {
       return absl::DataLossError(
           absl::StrCat(temp_dir.string(), ": cannot write meta.json"));
@@ -190,7 +192,7 @@ absl::Status ApplyRetention(const std::string& job_dir, int keep_latest,
     if (best_step && steps[i] == *best_step) continue;
     fs::remove_all(CheckpointsDir(job_dir) / std::to_string(steps[i]), error);
   }
-  if (best_step) return PointLink(job_dir, "best", *best_step);
+  if (best_step) return PointLink(job_dir, layout::kBestLink, *best_step);
   return absl::OkStatus();
 }
 
@@ -199,7 +201,7 @@ absl::Status MarkFinalCheckpoint(const std::string& job_dir, int64_t step) {
     return absl::NotFoundError(
         absl::StrCat(job_dir, ": no checkpoint at step ", step));
   }
-  return PointLink(job_dir, "final", step);
+  return PointLink(job_dir, layout::kFinalLink, step);
 }
 
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir) {
@@ -212,7 +214,7 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir) {
 }
 
 absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder) {
-  const std::string path = (fs::path(folder) / "encoder.pt").string();
+  const std::string path = (fs::path(folder) / layout::kEncoderFile).string();
   SIMCLR_ASSIGN_OR_RETURN(torch::jit::Module module, CallTorch(path, [&] {
                             return torch::jit::load(path);
                           }));
@@ -235,7 +237,7 @@ absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder) {
 absl::Status LoadTrainingState(const std::string& folder, ProjectionHead& head,
                                torch::optim::Optimizer& optimizer,
                                TrainingProgress* progress) {
-  const std::string path = (fs::path(folder) / "state.pt").string();
+  const std::string path = (fs::path(folder) / layout::kStateFile).string();
   return CallTorch(path, [&] {
     torch::serialize::InputArchive state;
     state.load_from(path);

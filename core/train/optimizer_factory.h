@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/train/pretrain_settings.h"
+#include "core/spec/pretrain_settings.h"
 #include "torch/optim/optimizer.h"
 
 namespace simclr::core {

@@ -9,8 +9,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/augment/augment_params.h"
+#include "core/spec/augment_params.h"
 #include "core/augment/view_transform.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/data/splits.h"
@@ -25,12 +26,14 @@
 #include "core/train/mixed_precision.h"
 #include "core/train/nt_xent.h"
 #include "core/train/optimizer_factory.h"
-#include "core/train/pretrain_settings.h"
+#include "core/spec/pretrain_settings.h"
 #include "google/protobuf/util/time_util.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
 namespace {
+
+namespace layout = core::layout;
 
 using Clock = std::chrono::steady_clock;
 
@@ -95,8 +98,7 @@ absl::Status Prepare(const v1::JobSpec& spec, const JobRun& run, Job& job,
   SIMCLR_ASSIGN_OR_RETURN(job.shape,
                           ResolveInputShape(config.input(), job.dataset.height,
                                             job.dataset.channels));
-  SIMCLR_ASSIGN_OR_RETURN(job.augment,
-                          ResolveAugmentParams(config.augmentation()));
+  job.augment = s.augment;
 
   torch::manual_seed(spec.seed());
   SIMCLR_ASSIGN_OR_RETURN(job.encoder,
@@ -288,7 +290,7 @@ absl::Status RunPretraining(const v1::JobSpec& spec, const JobRun& run,
     // A resumed run keeps protecting the best checkpoint it already has.
     std::error_code link_error;
     const auto target = std::filesystem::read_symlink(
-        std::filesystem::path(run.job_dir) / "checkpoints" / "best",
+        layout::CheckpointLink(run.job_dir, layout::kBestLink),
         link_error);
     int64_t step = 0;
     if (!link_error && absl::SimpleAtoi(target.string(), &step))

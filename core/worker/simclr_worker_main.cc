@@ -21,8 +21,7 @@
 // SIGTERM or SIGINT: the current step finishes, a checkpoint is written and
 // the worker exits with kExitStopped; `resume` continues exactly.
 //
-// Exit codes: 0 done; 1 the job failed; 2 bad usage; 75 stopped on request
-// with a checkpoint (EX_TEMPFAIL: try again later).
+// Exit codes, and how a failure is reported: core/worker/worker_protocol.h.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -37,29 +36,31 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "core/common/blis_kernels.h"
 #include "core/common/event_sink.h"
 #include "core/common/job_spec_json.h"
+#include "core/common/layout.h"
 #include "core/common/npy_writer.h"
 #include "core/common/process_setup.h"
+#include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/eval/eval_report.h"
 #include "core/eval/features.h"
-#include "core/eval/finetune_job.h"
-#include "core/eval/linear_eval_job.h"
-#include "core/eval/tsne_job.h"
 #include "core/runtime/device.h"
 #include "core/runtime/script_execution.h"
 #include "core/runtime/threads.h"
+#include "core/spec/job_kinds.h"
 #include "core/train/checkpoint.h"
-#include "core/train/pretrainer.h"
+#include "core/worker/job_runners.h"
+#include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
 
 namespace {
 
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitStopped = 75;
+using simclr::core::kExitFailed;
+using simclr::core::kExitStopped;
+using simclr::core::kExitUsage;
 
 std::atomic<bool> stop_requested{false};
 
@@ -71,9 +72,9 @@ int RunValidate(const std::string& spec_path) {
     std::cerr << "simclr-worker validate: " << spec.status().message() << "\n";
     return kExitFailed;
   }
-  if (spec->kind_case() == simclr::v1::JobSpec::KIND_NOT_SET) {
-    std::cerr << "simclr-worker validate: " << spec_path
-              << ": no job kind (pretrain, linear_eval, finetune or tsne)\n";
+  if (auto status = simclr::core::ValidateJobSpec(*spec); !status.ok()) {
+    std::cerr << "simclr-worker validate: " << spec_path << ": "
+              << status.message() << "\n";
     return kExitFailed;
   }
   auto json = simclr::core::JobSpecToJson(*spec);
@@ -88,7 +89,7 @@ int RunValidate(const std::string& spec_path) {
 int RunFeatures(const std::string& checkpoint, const std::string& spec_path,
                 int64_t count, const std::string& out) {
   auto spec = simclr::core::ReadJobSpecFile(spec_path);
-  if (!spec.ok() || spec->kind_case() != simclr::v1::JobSpec::kPretrain) {
+  if (!spec.ok() || !spec->has_pretrain()) {
     LOG(ERROR) << spec_path << ": need a pretrain spec for its data source";
     return kExitFailed;
   }
@@ -142,85 +143,92 @@ int RunTable(const std::vector<std::string>& paths) {
   return 0;
 }
 
+// Stop on SIGTERM or SIGINT; with `stop_with_parent`, also when simclrd
+// dies (even by kill -9), rather than train on unobserved.
+void HandleStopSignals(bool stop_with_parent) {
+  signal(SIGTERM, RequestStop);
+  signal(SIGINT, RequestStop);
+  if (!stop_with_parent) return;
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // A closed events pipe must not kill us mid-write.
+  signal(SIGPIPE, SIG_IGN);
+  if (getppid() == 1) RequestStop(SIGTERM);
+}
+
+// One worker per job folder: a restarted server's worker waits here until
+// the previous one has written its checkpoint and exited.
+absl::Status LockJobDir(const std::string& job_dir) {
+  SIMCLR_RETURN_IF_ERROR(simclr::core::CreateJobDir(job_dir));
+  namespace layout = simclr::core::layout;
+  const std::string lock = layout::RunFile(job_dir, layout::kLockFile);
+  const int lock_fd = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) == 0) {
+    return absl::OkStatus();
+  }
+  LOG(INFO) << "waiting for the other worker on " << job_dir << " to exit";
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
+    return absl::FailedPreconditionError(lock + ": cannot lock");
+  }
+  return absl::OkStatus();
+}
+
+// A runner that reports success must have written its kind's artifacts.
+absl::Status CheckArtifacts(const simclr::core::JobKindInfo& kind,
+                            const std::string& job_dir) {
+  for (const std::string& artifact : kind.artifacts) {
+    if (!std::filesystem::exists(std::filesystem::path(job_dir) / artifact)) {
+      return absl::InternalError(absl::StrCat(
+          "the ", kind.name, " job finished without writing ", artifact));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunKind(const std::string& spec_path, simclr::core::JobRun& run,
+                     const std::string& device_flag,
+                     simclr::core::EventSink& sink) {
+  SIMCLR_ASSIGN_OR_RETURN(const simclr::v1::JobSpec spec,
+                          simclr::core::ReadJobSpecFile(spec_path));
+  SIMCLR_RETURN_IF_ERROR(simclr::core::ValidateJobSpec(spec));
+  SIMCLR_ASSIGN_OR_RETURN(
+      run.device,
+      simclr::core::ResolveDevice(device_flag.empty() ? spec.device() : device_flag));
+  simclr::core::ConfigureScriptExecution(run.device);
+  SIMCLR_RETURN_IF_ERROR(LockJobDir(run.job_dir));
+  const simclr::core::JobKindInfo& kind = *simclr::core::FindJobKind(spec);
+  const simclr::core::JobRunner runner = simclr::core::RunnerFor(kind.kind);
+  if (runner == nullptr) {
+    return absl::UnimplementedError(absl::StrCat("no runner for ", kind.name));
+  }
+  SIMCLR_RETURN_IF_ERROR(runner(spec, run, sink));
+  return CheckArtifacts(kind, run.job_dir);
+}
+
 int RunJob(const std::string& spec_path, const std::string& job_dir,
            const std::string& device_flag, const std::string& events_mode,
            bool resume, bool stop_with_parent) {
-  auto spec = simclr::core::ReadJobSpecFile(spec_path);
-  if (!spec.ok()) {
-    LOG(ERROR) << spec.status().message();
-    return kExitFailed;
-  }
-  const std::string device_name =
-      device_flag.empty() ? spec->device() : device_flag;
-  auto device = simclr::core::ResolveDevice(device_name);
-  if (!device.ok()) {
-    LOG(ERROR) << "device: " << device.status().message();
-    return kExitFailed;
-  }
-  simclr::core::ConfigureScriptExecution(*device);
   const bool delimited =
       events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
   simclr::core::FileSink sink(
       stdout, delimited ? simclr::core::FileSink::Format::kDelimited
                         : simclr::core::FileSink::Format::kJsonLines);
-
-  signal(SIGTERM, RequestStop);
-  signal(SIGINT, RequestStop);
-  if (stop_with_parent) {
-    // If simclrd dies (even by kill -9), checkpoint and stop rather than
-    // train on unobserved; a closed events pipe must not kill us mid-write.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    signal(SIGPIPE, SIG_IGN);
-    if (getppid() == 1) RequestStop(SIGTERM);
-  }
-  // One worker per job folder: a restarted server's worker waits here
-  // until the previous one has written its checkpoint and exited.
-  if (auto status = simclr::core::CreateJobDir(job_dir); !status.ok()) {
-    LOG(ERROR) << status.message();
-    return kExitFailed;
-  }
-  const int lock_fd = open((job_dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    LOG(INFO) << "waiting for the other worker on " << job_dir << " to exit";
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
-      LOG(ERROR) << job_dir << "/.lock: cannot lock";
-      return kExitFailed;
-    }
-  }
-
+  HandleStopSignals(stop_with_parent);
   simclr::core::JobRun run;
   run.job_dir = job_dir;
   run.spec_dir = std::filesystem::path(spec_path).parent_path().string();
-  run.device = *device;
   run.resume = resume;
   run.stop = &stop_requested;
-  absl::Status status;
-  switch (spec->kind_case()) {
-    case simclr::v1::JobSpec::kPretrain:
-      status = simclr::core::RunPretraining(*spec, run, sink);
-      break;
-    case simclr::v1::JobSpec::KIND_NOT_SET:
-      LOG(ERROR) << spec_path << ": no job kind";
-      return kExitFailed;
-    case simclr::v1::JobSpec::kLinearEval:
-      status = simclr::core::RunLinearEval(*spec, run, sink);
-      break;
-    case simclr::v1::JobSpec::kFinetune:
-      status = simclr::core::RunFinetune(*spec, run, sink);
-      break;
-    case simclr::v1::JobSpec::kTsne:
-      status = simclr::core::RunTsneJob(*spec, run, sink);
-      break;
-  }
+  const absl::Status status = RunKind(spec_path, run, device_flag, sink);
   if (absl::IsAborted(status)) {
     LOG(INFO) << status.message();
     return kExitStopped;
   }
   if (!status.ok()) {
     LOG(ERROR) << "job failed: " << status;
+    sink.Emit(simclr::core::FailureEvent(status));
     return kExitFailed;
   }
-  return 0;
+  return simclr::core::kExitSucceeded;
 }
 
 }  // namespace
@@ -259,7 +267,8 @@ int main(int argc, char** argv) {
     command->add_option("--device", device,
                         "cpu, cuda or cuda:N; overrides the spec's device");
     command->add_option("--events", events, "auto, text or delimited")
-        ->check(CLI::IsMember({"auto", "text", "delimited"}));
+        ->check(CLI::IsMember({"auto", "text", "delimited"}))
+        ->capture_default_str();
     command->add_flag("--stop_with_parent", stop_with_parent,
                       "Checkpoint and stop when the parent (simclrd) dies");
   }

@@ -11,8 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
 #include "core/common/sha256.h"
-#include "server/common/lower_hex.h"
+#include "core/common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -20,43 +21,25 @@ namespace simclr::server {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr char kJobPrefix[] = "job-";
-constexpr char kCheckpointPrefix[] = "ckpt-";
+namespace layout = core::layout;
 
-// "ckpt-<hex>-<step>" → ("job-<hex>", step).
-absl::StatusOr<std::pair<std::string, int64_t>> ParseId(const std::string& id) {
-  const auto bad = [&id] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "checkpoint_id: \"", id, "\" is not a checkpoint id (ckpt-<job>-<step>)"));
-  };
-  if (!absl::StartsWith(id, kCheckpointPrefix)) return bad();
-  const std::string rest = id.substr(sizeof(kCheckpointPrefix) - 1);
-  const auto dash = rest.rfind('-');
-  int64_t step = -1;
-  if (dash == std::string::npos || !IsLowerHex(rest.substr(0, dash)) ||
-      !absl::SimpleAtoi(rest.substr(dash + 1), &step) || step < 0) {
-    return bad();
-  }
-  return std::make_pair(absl::StrCat(kJobPrefix, rest.substr(0, dash)), step);
-}
+using layout::CheckpointId;
 
 }  // namespace
 
-std::string CheckpointId(const std::string& job_id, int64_t step) {
-  const std::string hex = absl::StartsWith(job_id, kJobPrefix)
-                              ? job_id.substr(sizeof(kJobPrefix) - 1)
-                              : job_id;
-  return absl::StrCat(kCheckpointPrefix, hex, "-", step);
+std::string CheckpointCatalog::RunFolder(const std::string& job_id) const {
+  return layout::RunFolder(layout::JobFolder(data_dir_, job_id));
 }
 
 std::string CheckpointCatalog::CheckpointsDir(const std::string& job_id) const {
-  return absl::StrCat(data_dir_, "/jobs/", job_id, "/run/checkpoints");
+  return layout::CheckpointsFolder(RunFolder(job_id));
 }
 
 absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Read(const std::string& job_id,
                                                        int64_t step) const {
-  const std::string dir = absl::StrCat(CheckpointsDir(job_id), "/", step);
-  std::ifstream in(dir + "/meta.json");
+  const std::string dir = layout::CheckpointFolder(RunFolder(job_id), step);
+  const std::string meta_path = absl::StrCat(dir, "/", layout::kMetaFile);
+  std::ifstream in(meta_path);
   if (!in) {
     return absl::NotFoundError(absl::StrCat("checkpoint ", CheckpointId(job_id, step),
                                             " not found (job ", job_id, ", step ",
@@ -69,22 +52,23 @@ absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Read(const std::string& job_id
   options.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(text.str(), &checkpoint, options)
            .ok()) {
-    return absl::DataLossError(absl::StrCat(dir, "/meta.json does not parse"));
+    return absl::DataLossError(absl::StrCat(meta_path, " does not parse"));
   }
   checkpoint.set_id(CheckpointId(job_id, step));
   checkpoint.set_job_id(job_id);
   checkpoint.set_step(step);
   struct stat info;
-  if (stat((dir + "/meta.json").c_str(), &info) == 0) {
+  if (stat(meta_path.c_str(), &info) == 0) {
     *checkpoint.mutable_create_time() =
         google::protobuf::util::TimeUtil::TimeTToTimestamp(info.st_mtime);
   }
   std::error_code error;
-  const fs::path best = fs::read_symlink(CheckpointsDir(job_id) + "/best", error);
+  const fs::path best =
+      fs::read_symlink(layout::CheckpointLink(RunFolder(job_id), layout::kBestLink), error);
   checkpoint.set_is_best(!error && best.filename() == std::to_string(step));
   // meta.json itself, described as it is now.
   v1::CheckpointFile* meta = checkpoint.add_files();
-  meta->set_name("meta.json");
+  meta->set_name(layout::kMetaFile);
   meta->set_size_bytes(static_cast<int64_t>(text.str().size()));
   meta->set_sha256(core::Sha256OfBytes(text.str()));
   return checkpoint;
@@ -112,14 +96,13 @@ absl::StatusOr<std::vector<v1::Checkpoint>> CheckpointCatalog::ListForJob(
 }
 
 absl::StatusOr<std::string> CheckpointCatalog::LatestId(const std::string& job_id) const {
-  if (!absl::StartsWith(job_id, kJobPrefix) ||
-      !IsLowerHex(job_id.substr(sizeof(kJobPrefix) - 1))) {
+  if (!layout::IsJobId(job_id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("job_id: \"", job_id, "\" is not a job id (job-<hex>)"));
   }
   const std::string dir = CheckpointsDir(job_id);
   std::error_code error;
-  if (!fs::exists(absl::StrCat(data_dir_, "/jobs/", job_id), error)) {
+  if (!fs::exists(layout::JobFolder(data_dir_, job_id), error)) {
     return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
   }
   std::vector<int64_t> steps;
@@ -133,7 +116,9 @@ absl::StatusOr<std::string> CheckpointCatalog::LatestId(const std::string& job_i
   std::sort(steps.rbegin(), steps.rend());
   for (const int64_t step : steps) {
     // A folder without meta.json is being pruned right now.
-    if (fs::exists(absl::StrCat(dir, "/", step, "/meta.json"), error)) {
+    if (fs::exists(absl::StrCat(layout::CheckpointFolder(RunFolder(job_id), step), "/",
+                                layout::kMetaFile),
+                   error)) {
       return CheckpointId(job_id, step);
     }
   }
@@ -143,9 +128,8 @@ absl::StatusOr<std::string> CheckpointCatalog::LatestId(const std::string& job_i
 
 absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Get(
     const std::string& checkpoint_id) const {
-  auto parsed = ParseId(checkpoint_id);
-  if (!parsed.ok()) return parsed.status();
-  return Read(parsed->first, parsed->second);
+  SIMCLR_ASSIGN_OR_RETURN(auto parsed, layout::ParseCheckpointId(checkpoint_id));
+  return Read(parsed.first, parsed.second);
 }
 
 absl::StatusOr<std::string> CheckpointCatalog::Folder(
@@ -156,21 +140,19 @@ absl::StatusOr<std::string> CheckpointCatalog::Folder(
 }
 
 std::string CheckpointCatalog::FolderOf(const v1::Checkpoint& checkpoint) const {
-  return fs::absolute(
-             absl::StrCat(CheckpointsDir(checkpoint.job_id()), "/", checkpoint.step()))
+  return fs::absolute(layout::CheckpointFolder(RunFolder(checkpoint.job_id()),
+                                               checkpoint.step()))
       .string();
 }
 
 absl::StatusOr<CheckpointFileRef> CheckpointCatalog::File(
     const std::string& checkpoint_id, const std::string& name) const {
-  auto checkpoint = Get(checkpoint_id);
-  if (!checkpoint.ok()) return checkpoint.status();
-  for (const auto& file : checkpoint->files()) {
+  SIMCLR_ASSIGN_OR_RETURN(auto checkpoint, Get(checkpoint_id));
+  for (const auto& file : checkpoint.files()) {
     if (file.name() != name) continue;
-    auto parsed = ParseId(checkpoint_id);
     return CheckpointFileRef{
-        absl::StrCat(CheckpointsDir(parsed->first), "/", parsed->second, "/", name),
-        file.size_bytes(), file.sha256()};
+        absl::StrCat(FolderOf(checkpoint), "/", name), file.size_bytes(),
+        file.sha256()};
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "file: \"", name, "\" is not a file of ", checkpoint_id,

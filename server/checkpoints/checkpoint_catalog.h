@@ -17,8 +17,6 @@
 
 namespace simclr::server {
 
-std::string CheckpointId(const std::string& job_id, int64_t step);
-
 struct CheckpointFileRef {
   std::string path;
   int64_t size_bytes = 0;
@@ -27,7 +25,7 @@ struct CheckpointFileRef {
 
 class CheckpointCatalog {
  public:
-  // Jobs live in data_dir/jobs/<job id>/run/checkpoints/<step>/.
+  // Checkpoints live where core/common/layout.h says.
   explicit CheckpointCatalog(std::string data_dir) : data_dir_(std::move(data_dir)) {}
 
   // A job's checkpoints, newest (highest step) first; the one `best` points
@@ -50,6 +48,7 @@ class CheckpointCatalog {
                                          const std::string& name) const;
 
  private:
+  std::string RunFolder(const std::string& job_id) const;
   std::string CheckpointsDir(const std::string& job_id) const;
   absl::StatusOr<v1::Checkpoint> Read(const std::string& job_id, int64_t step) const;
 

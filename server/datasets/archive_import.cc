@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/status_macros.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
 #include "core/data/encoded_image.h"
@@ -108,29 +109,27 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
   std::map<std::string, int> class_index;
   int64_t candidates = 0;
   {
-    auto reader = Open(archive_path);
-    if (!reader.ok()) return reader.status();
+    SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
     int64_t total = 0;
     archive_entry* entry = nullptr;
     int code;
-    while ((code = archive_read_next_header(reader->get(), &entry)) == ARCHIVE_OK) {
-      auto inspected = Inspect(entry, labelled);
-      if (!inspected.ok()) return inspected.status();
+    while ((code = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
+      SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
       total += archive_entry_size(entry);
       if (total > limits.max_total_bytes) {
         return absl::InvalidArgumentError(absl::StrCat(
             "archive: more than --max_upload_bytes ", limits.max_total_bytes,
-            " uncompressed bytes (at entry \"", inspected->path, "\")"));
+            " uncompressed bytes (at entry \"", inspected.path, "\")"));
       }
-      if (inspected->image) {
+      if (inspected.image) {
         ++candidates;
-        if (labelled) class_index.emplace(inspected->class_name, 0);
+        if (labelled) class_index.emplace(inspected.class_name, 0);
       }
-      archive_read_data_skip(reader->get());
+      archive_read_data_skip(reader.get());
     }
     if (code != ARCHIVE_EOF) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "archive: corrupt (", archive_error_string(reader->get()), ")"));
+          "archive: corrupt (", archive_error_string(reader.get()), ")"));
     }
   }
   if (candidates == 0) {
@@ -152,25 +151,23 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
   if (!images || (labelled && !labels)) {
     return absl::InternalError("archive: cannot write the import");
   }
-  auto reader = Open(archive_path);
-  if (!reader.ok()) return reader.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
   std::string first_corrupt;
   std::string bytes;
   archive_entry* entry = nullptr;
-  while (archive_read_next_header(reader->get(), &entry) == ARCHIVE_OK) {
-    auto inspected = Inspect(entry, labelled);
-    if (!inspected.ok()) return inspected.status();
-    if (!inspected->image) continue;
+  while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
+    SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
+    if (!inspected.image) continue;
     const int64_t size = archive_entry_size(entry);
     if (size > kMaxEntryBytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected->path, "\": larger than 256 MiB"));
+          absl::StrCat("archive entry \"", inspected.path, "\": larger than 256 MiB"));
     }
     bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
-    const la_ssize_t got = archive_read_data(reader->get(), bytes.data(), bytes.size());
+    const la_ssize_t got = archive_read_data(reader.get(), bytes.data(), bytes.size());
     if (core::DeclaredPixels(bytes) > limits.max_image_pixels) {
       return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected->path, "\": ", core::DeclaredPixels(bytes),
+          absl::StrCat("archive entry \"", inspected.path, "\": ", core::DeclaredPixels(bytes),
                        " pixels exceed --max_image_pixels ", limits.max_image_pixels));
     }
     cv::Mat image;
@@ -188,11 +185,11 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
     if (!image.empty() &&
         static_cast<int64_t>(image.rows) * image.cols > limits.max_image_pixels) {
       return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected->path, "\": ", image.cols, "x",
+          absl::StrCat("archive entry \"", inspected.path, "\": ", image.cols, "x",
                        image.rows, " exceeds --max_image_pixels ", limits.max_image_pixels));
     }
     if (image.empty() || image.depth() != CV_8U) {
-      if (first_corrupt.empty()) first_corrupt = inspected->path;
+      if (first_corrupt.empty()) first_corrupt = inspected.path;
       ++result.corrupt;
       continue;
     }
@@ -219,7 +216,7 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
     const cv::Mat dense = image.isContinuous() ? image : image.clone();
     std::fwrite(dense.data, 1, dense.total() * dense.elemSize(), images.get());
     if (labels) {
-      const int label = class_index[inspected->class_name];
+      const int label = class_index[inspected.class_name];
       std::fputc(label, labels.get());
       ++result.class_counts[static_cast<size_t>(label)];
     }

@@ -2,13 +2,14 @@
 
 #include <filesystem>
 
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "core/common/layout.h"
 #include "server/common/lower_hex.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
@@ -25,11 +26,6 @@ absl::Status Invalid(const std::string& message) {
 
 bool IsSha256(const std::string& s) { return s.size() == 64 && IsLowerHex(s); }
 
-// Ids are made here, so a valid one is also a safe folder name.
-bool IsDatasetId(const std::string& id) {
-  return absl::StartsWith(id, "ds-") && id.size() == 15 &&
-         IsLowerHex(absl::string_view(id).substr(3));
-}
 
 // Classes and their counts, by label.
 void Describe(const std::vector<std::string>& names, const std::vector<int64_t>& counts,
@@ -49,16 +45,17 @@ absl::StatusOr<std::unique_ptr<DatasetManager>> DatasetManager::Create(
     const std::string& data_dir, DatasetStore* store, const DatasetLimits& limits) {
   std::unique_ptr<DatasetManager> manager(new DatasetManager(data_dir, store, limits));
   std::error_code error;
-  const fs::path root = fs::path(data_dir) / "datasets";
-  fs::remove_all(root / ".incoming", error);
-  fs::create_directories(root / ".incoming", error);
+  const fs::path root = core::layout::DatasetsFolder(data_dir);
+  const fs::path incoming = core::layout::IncomingFolder(data_dir);
+  fs::remove_all(incoming, error);
+  fs::create_directories(incoming, error);
   if (error) {
     return absl::FailedPreconditionError(
-        absl::StrCat("cannot create ", (root / ".incoming").string(), ": ", error.message()));
+        absl::StrCat("cannot create ", incoming.string(), ": ", error.message()));
   }
   for (const auto& entry : fs::directory_iterator(root, error)) {
     const std::string name = entry.path().filename().string();
-    if (!IsDatasetId(name)) continue;
+    if (!core::layout::IsDatasetId(name)) continue;
     auto record = store->Get(name);
     if (record.ok() && !record->has_value()) fs::remove_all(entry.path(), error);
   }
@@ -66,7 +63,7 @@ absl::StatusOr<std::unique_ptr<DatasetManager>> DatasetManager::Create(
 }
 
 std::string DatasetManager::DatasetDir(const std::string& id) const {
-  return absl::StrCat(data_dir_, "/datasets/", id);
+  return core::layout::DatasetFolder(data_dir_, id);
 }
 
 absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpload(
@@ -125,9 +122,8 @@ absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpl
   auto upload = std::unique_ptr<Upload>(new Upload());
   upload->manager_ = this;
   upload->header_ = header;
-  absl::BitGen random;
-  upload->id_ = absl::StrFormat("ds-%012x", absl::Uniform<uint64_t>(random) & 0xffffffffffffULL);
-  upload->dir_ = absl::StrCat(data_dir_, "/datasets/.incoming/", upload->id_);
+  upload->id_ = core::layout::NewDatasetId();
+  upload->dir_ = core::layout::IncomingDatasetFolder(data_dir_, upload->id_);
   std::error_code error;
   fs::create_directories(upload->dir_, error);
   if (error) return absl::InternalError(absl::StrCat("cannot create ", upload->dir_));
@@ -207,43 +203,38 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
   }
   v1::Dataset dataset;
   if (header_.format() == v1::DATASET_FORMAT_IDX) {
-    auto imported = ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "",
-                              dir_, manager_->limits_.max_image_pixels);
-    if (!imported.ok()) return imported.status();
+    SIMCLR_ASSIGN_OR_RETURN(auto imported, ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "", dir_, manager_->limits_.max_image_pixels));
     if (!header_.class_names().empty() &&
-        header_.class_names_size() != static_cast<int>(imported->class_counts.size())) {
+        header_.class_names_size() != static_cast<int>(imported.class_counts.size())) {
       return Invalid(absl::StrCat("header.class_names: ", header_.class_names_size(),
-                                  " names for ", imported->class_counts.size(),
+                                  " names for ", imported.class_counts.size(),
                                   " classes in the labels"));
     }
     std::vector<std::string> names;
-    for (size_t label = 0; label < imported->class_counts.size(); ++label) {
+    for (size_t label = 0; label < imported.class_counts.size(); ++label) {
       names.push_back(header_.class_names().empty()
                           ? std::to_string(label)
                           : header_.class_names(static_cast<int>(label)));
     }
-    Describe(names, imported->class_counts, &dataset);
-    dataset.set_num_examples(imported->images);
-    dataset.set_height(imported->height);
-    dataset.set_width(imported->width);
+    Describe(names, imported.class_counts, &dataset);
+    dataset.set_num_examples(imported.images);
+    dataset.set_height(imported.height);
+    dataset.set_width(imported.width);
     dataset.set_channels(1);
-    dataset.set_stored_size_bytes(imported->stored_bytes);
+    dataset.set_stored_size_bytes(imported.stored_bytes);
   } else {
     ArchiveLimits limits;
     limits.max_total_bytes = manager_->limits_.max_upload_bytes;
     limits.max_image_pixels = manager_->limits_.max_image_pixels;
     limits.max_corrupt_fraction = header_.max_corrupt_fraction();
-    auto imported =
-        ImportArchive(files_[0].path,
-                      header_.format() == v1::DATASET_FORMAT_IMAGE_FOLDER, dir_, limits);
-    if (!imported.ok()) return imported.status();
-    Describe(imported->class_names, imported->class_counts, &dataset);
-    dataset.set_num_examples(imported->images);
-    dataset.set_height(imported->height);
-    dataset.set_width(imported->width);
-    dataset.set_channels(imported->channels);
-    dataset.set_stored_size_bytes(imported->stored_bytes);
-    dataset.set_corrupt_images_skipped(imported->corrupt);
+    SIMCLR_ASSIGN_OR_RETURN(auto imported, ImportArchive(files_[0].path, header_.format() == v1::DATASET_FORMAT_IMAGE_FOLDER, dir_, limits));
+    Describe(imported.class_names, imported.class_counts, &dataset);
+    dataset.set_num_examples(imported.images);
+    dataset.set_height(imported.height);
+    dataset.set_width(imported.width);
+    dataset.set_channels(imported.channels);
+    dataset.set_stored_size_bytes(imported.stored_bytes);
+    dataset.set_corrupt_images_skipped(imported.corrupt);
   }
   for (const auto& file : files_) std::filesystem::remove(file.path);
   dataset.set_id(id_);
@@ -272,39 +263,36 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
 }
 
 absl::StatusOr<v1::Dataset> DatasetManager::Get(const std::string& id) {
-  auto record = store_->Get(id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) {
+  SIMCLR_ASSIGN_OR_RETURN(auto record, store_->Get(id));
+  if (!record.has_value()) {
     return absl::NotFoundError(absl::StrCat("dataset ", id, " not found"));
   }
-  return **record;
+  return *record;
 }
 
 absl::StatusOr<std::vector<v1::Dataset>> DatasetManager::List() { return store_->List(); }
 
 absl::Status DatasetManager::Delete(const std::string& id, bool in_use) {
-  auto dataset = Get(id);
-  if (!dataset.ok()) return dataset.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto dataset, Get(id));
   if (in_use) {
     return absl::FailedPreconditionError(absl::StrCat(
         "dataset ", id, " is used by a queued, running or paused job; cancel it first"));
   }
   // The record first: once it is gone nothing can start on the files.
-  if (auto status = store_->Delete(id); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(store_->Delete(id));
   std::error_code error;
   std::filesystem::remove_all(DatasetDir(id), error);
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::LocalDataset> DatasetManager::LocalSource(const std::string& id) {
-  auto dataset = Get(id);
-  if (!dataset.ok()) return dataset.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto dataset, Get(id));
   v1::LocalDataset local;
   local.set_format(v1::DATASET_FORMAT_IDX);
   const std::string dir = fs::absolute(DatasetDir(id)).string();
   local.set_path(dir + "/images.idx");
-  if (dataset->num_classes() > 0) local.set_labels_path(dir + "/labels.idx");
-  for (const auto& count : dataset->class_counts()) local.add_class_names(count.name());
+  if (dataset.num_classes() > 0) local.set_labels_path(dir + "/labels.idx");
+  for (const auto& count : dataset.class_counts()) local.add_class_names(count.name());
   return local;
 }
 

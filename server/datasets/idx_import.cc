@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
@@ -40,7 +41,7 @@ absl::Status Copy(const std::string& name, const std::string& in,
     }
     filled += static_cast<size_t>(got);
   }
-  if (auto status = on_header(buffer.data()); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(on_header(buffer.data()));
   std::fwrite(buffer.data(), 1, header_bytes, sink.get());
   while (true) {
     const int got = gzread(source.get(), buffer.data(), kBuffer);

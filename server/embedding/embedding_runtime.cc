@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "core/inference/embed_inputs.h"
 #include "glog/logging.h"
 #include "server/checkpoints/checkpoint_catalog.h"
@@ -47,7 +48,7 @@ absl::Status CheckOptions(const EmbeddingOptions& o) {
 absl::StatusOr<std::unique_ptr<EmbeddingRuntime>> EmbeddingRuntime::Create(
     const EmbeddingOptions& options, const CheckpointCatalog* catalog,
     EmbedMetrics* metrics) {
-  if (auto status = CheckOptions(options); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(CheckOptions(options));
   return std::unique_ptr<EmbeddingRuntime>(
       new EmbeddingRuntime(options, catalog, metrics));
 }
@@ -81,12 +82,11 @@ void EmbeddingRuntime::Stop() {
 
 absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>>
 EmbeddingRuntime::LoadModel(const std::string& checkpoint_id) {
-  auto checkpoint = catalog_->Get(checkpoint_id);
-  if (!checkpoint.ok()) return checkpoint.status();
-  const std::string folder = catalog_->FolderOf(*checkpoint);
+  SIMCLR_ASSIGN_OR_RETURN(auto checkpoint, catalog_->Get(checkpoint_id));
+  const std::string folder = catalog_->FolderOf(checkpoint);
   if (metrics_ != nullptr) metrics_->CountModelLoad();
   auto encoder = core::LoadedEncoder::Load(
-      folder, checkpoint_id, checkpoint->encoder(), options_.device);
+      folder, checkpoint_id, checkpoint.encoder(), options_.device);
   if (encoder.ok()) LOG(INFO) << "embedding: loaded " << checkpoint_id;
   return encoder;
 }

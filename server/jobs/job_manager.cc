@@ -5,14 +5,18 @@
 #include <filesystem>
 #include <fstream>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/common/field_error.h"
 #include "core/common/job_spec_json.h"
+#include "core/common/layout.h"
+#include "core/common/status_macros.h"
+#include "core/spec/job_kinds.h"
+#include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/checkpoints/checkpoint_catalog.h"
+#include "server/jobs/job_records.h"
 #include "server/jobs/spec_validation.h"
 
 namespace simclr::server {
@@ -20,16 +24,8 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// The worker's exit code for "stopped on request, with a checkpoint".
-constexpr int kExitStopped = 75;
 constexpr int kStderrTailLines = 20;
 constexpr int kDefaultMaxRestarts = 3;
-
-std::string NewJobId() {
-  absl::BitGen random;
-  return absl::StrFormat("job-%012x",
-                         absl::Uniform<uint64_t>(random) & 0xffffffffffffULL);
-}
 
 google::protobuf::Timestamp Now() {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
@@ -38,59 +34,6 @@ google::protobuf::Timestamp Now() {
 int MaxRestarts(const v1::Job& job) {
   return job.spec().has_max_restarts() ? job.spec().max_restarts()
                                        : kDefaultMaxRestarts;
-}
-
-// The reason a worker failed: its last "job failed" / error log line, else
-// how it exited.
-std::string FailureReason(const WorkerExit& exit,
-                          const std::vector<std::string>& stderr_tail) {
-  if (!exit.stream_error.empty()) return exit.stream_error;
-  for (auto line = stderr_tail.rbegin(); line != stderr_tail.rend(); ++line) {
-    const auto at = line->find("job failed: ");
-    if (at != std::string::npos) return line->substr(at + 12);
-  }
-  if (exit.term_signal != 0) {
-    return absl::StrCat("worker killed by signal ", exit.term_signal, " (",
-                        strsignal(exit.term_signal), ")");
-  }
-  return absl::StrCat("worker exited with code ", exit.exit_code);
-}
-
-// The data config of a spec's kind, and its field path.
-std::pair<v1::DataConfig*, std::string> DataOf(v1::JobSpec* spec) {
-  switch (spec->kind_case()) {
-    case v1::JobSpec::kPretrain:
-      return {spec->mutable_pretrain()->mutable_data(), "pretrain.data"};
-    case v1::JobSpec::kLinearEval:
-      return {spec->mutable_linear_eval()->mutable_data(), "linear_eval.data"};
-    case v1::JobSpec::kFinetune:
-      return {spec->mutable_finetune()->mutable_data(), "finetune.data"};
-    case v1::JobSpec::kTsne:
-      return {spec->mutable_tsne()->mutable_data(), "tsne.data"};
-    case v1::JobSpec::KIND_NOT_SET:
-      break;
-  }
-  return {nullptr, ""};
-}
-
-// The evaluation subjects of a spec, with their field paths.
-std::vector<std::pair<v1::EvalSubject*, std::string>> SubjectsOf(v1::JobSpec* spec) {
-  std::vector<std::pair<v1::EvalSubject*, std::string>> subjects;
-  auto add_all = [&](auto* repeated, const std::string& field) {
-    for (int i = 0; i < repeated->size(); ++i) {
-      subjects.emplace_back(repeated->Mutable(i), absl::StrCat(field, "[", i, "]"));
-    }
-  };
-  if (spec->has_linear_eval()) {
-    add_all(spec->mutable_linear_eval()->mutable_subjects(), "linear_eval.subjects");
-  }
-  if (spec->has_finetune()) {
-    add_all(spec->mutable_finetune()->mutable_subjects(), "finetune.subjects");
-  }
-  if (spec->has_tsne()) {
-    subjects.emplace_back(spec->mutable_tsne()->mutable_subject(), "tsne.subject");
-  }
-  return subjects;
 }
 
 }  // namespace
@@ -103,7 +46,7 @@ bool IsTerminal(v1::JobState state) {
 absl::StatusOr<std::unique_ptr<JobManager>> JobManager::Create(
     const JobManagerOptions& options, JobStore* store) {
   std::unique_ptr<JobManager> manager(new JobManager(options, store));
-  if (auto status = manager->Recover(); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(manager->Recover());
   manager->scheduler_ = std::thread(&JobManager::SchedulerLoop, manager.get());
   return manager;
 }
@@ -111,14 +54,13 @@ absl::StatusOr<std::unique_ptr<JobManager>> JobManager::Create(
 JobManager::~JobManager() { Shutdown(options_.stop_grace); }
 
 std::string JobManager::JobDir(const std::string& job_id) const {
-  return absl::StrCat(options_.data_dir, "/jobs/", job_id);
+  return core::layout::JobFolder(options_.data_dir, job_id);
 }
 
 absl::Status JobManager::Recover() {
-  auto jobs = store_->LoadJobs();
-  if (!jobs.ok()) return jobs.status();
+  SIMCLR_ASSIGN_OR_RETURN(auto jobs, store_->LoadJobs());
   absl::MutexLock lock(&mu_);
-  for (auto& job : *jobs) {
+  for (auto& job : jobs) {
     Entry& entry = jobs_[job.id()];
     entry.job = std::move(job);
     entry.order = next_order_++;
@@ -129,23 +71,17 @@ absl::Status JobManager::Recover() {
       entry.job.set_error(absl::StrCat("the server restarted while the job ran, ",
                                        "and it has used its ", MaxRestarts(entry.job),
                                        " restarts"));
-      if (auto s = TransitionLocked(entry, v1::JOB_STATE_FAILED,
-                                    "server restarted; no restarts left");
-          !s.ok()) {
-        return s;
-      }
+      SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_FAILED,
+                                    "server restarted; no restarts left"));
       continue;
     }
     entry.job.set_restart_count(entry.job.restart_count() + 1);
-    if (auto s = TransitionLocked(
+    SIMCLR_RETURN_IF_ERROR(TransitionLocked(
             entry, v1::JOB_STATE_QUEUED,
             absl::StrCat("server restarted; resuming from the last checkpoint "
                          "(restart ",
                          entry.job.restart_count(), " of ",
-                         MaxRestarts(entry.job), ")"));
-        !s.ok()) {
-      return s;
-    }
+                         MaxRestarts(entry.job), ")")));
   }
   return absl::OkStatus();
 }
@@ -173,54 +109,36 @@ absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
 }
 
 absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
-                                           const std::string& request_id) {
+                                           const std::string& request_id,
+                                           bool validate_only) {
   if (request_id.size() > 128) {
-    return absl::InvalidArgumentError("request_id: longer than 128 characters");
+    return core::FieldError("request_id", "longer than 128 characters");
   }
-  // The worker's copy of the spec names the stored files of uploaded
-  // datasets; the job keeps the user's spec.
-  v1::JobSpec worker_spec = spec;
-  if (auto [data, field] = DataOf(&worker_spec);
-      data != nullptr && options_.resolve_dataset) {
-    for (const char* name : {"train", "test"}) {
-      // has_ first: mutable_ would plant an empty source in the spec.
-      const bool train = std::string(name) == "train";
-      if (!(train ? data->has_train() : data->has_test())) continue;
-      v1::DataSource* source = train ? data->mutable_train() : data->mutable_test();
-      if (!source->has_dataset_id()) continue;
-      auto local = options_.resolve_dataset(source->dataset_id());
-      if (!local.ok()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("spec.", field, ".", name, ".dataset_id: ",
-                         local.status().message()));
-      }
-      *source->mutable_local() = *local;
-    }
+  // Every field first, so that a bad id is named as such before the store
+  // is asked for it.
+  SIMCLR_RETURN_IF_ERROR(core::PrefixField("spec", core::ValidateJobSpec(spec)));
+  SIMCLR_ASSIGN_OR_RETURN(
+      const v1::JobSpec worker_spec,
+      ResolveWorkerSpec(spec, {options_.resolve_dataset, options_.resolve_checkpoint}));
+  SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(worker_spec));
+  if (validate_only) {
+    v1::Job would_be;
+    *would_be.mutable_spec() = spec;
+    would_be.set_kind(core::FindJobKind(spec)->kind);
+    would_be.set_state(v1::JOB_STATE_QUEUED);
+    return would_be;
   }
-  if (options_.resolve_checkpoint) {
-    for (auto [subject, field] : SubjectsOf(&worker_spec)) {
-      if (!subject->has_checkpoint_id()) continue;
-      auto folder = options_.resolve_checkpoint(subject->checkpoint_id());
-      if (!folder.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "spec.", field, ".checkpoint_id: ", folder.status().message()));
-      }
-      subject->set_checkpoint_path(*folder);
-    }
-  }
-  if (auto status = ValidateJobSpec(worker_spec); !status.ok()) return status;
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the server is shutting down");
   if (!request_id.empty()) {
-    auto previous = store_->JobForRequest(request_id);
-    if (!previous.ok()) return previous.status();
-    if (previous->has_value()) {
-      auto it = jobs_.find(**previous);
+    SIMCLR_ASSIGN_OR_RETURN(auto previous, store_->JobForRequest(request_id));
+    if (previous.has_value()) {
+      auto it = jobs_.find(*previous);
       if (it != jobs_.end()) return it->second.job;
     }
   }
-  std::string id = NewJobId();
-  while (jobs_.count(id) > 0) id = NewJobId();
+  std::string id = core::layout::NewJobId();
+  while (jobs_.count(id) > 0) id = core::layout::NewJobId();
   const std::string dir = JobDir(id);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
@@ -230,25 +148,23 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
                                             error ? error.message() : "spec"));
   }
   {
-    std::ofstream out(dir + "/spec.json");
+    std::ofstream out(core::layout::SpecPath(dir));
     out << *json;
     if (!out.flush()) {
-      return absl::InternalError(absl::StrCat("cannot write ", dir, "/spec.json"));
+      return absl::InternalError(
+          absl::StrCat("cannot write ", core::layout::SpecPath(dir)));
     }
   }
   Entry entry;
   entry.order = next_order_++;
   entry.job.set_id(id);
   *entry.job.mutable_spec() = spec;
-  entry.job.set_kind(KindOf(spec));
+  entry.job.set_kind(core::FindJobKind(spec)->kind);
   *entry.job.mutable_create_time() = Now();
   // The record (with its request id) first, then the QUEUED transition.
   entry.job.set_state(v1::JOB_STATE_QUEUED);
-  if (auto s = store_->PutJob(entry.job, request_id); !s.ok()) return s;
-  if (auto s = TransitionLocked(entry, v1::JOB_STATE_QUEUED, "submitted");
-      !s.ok()) {
-    return s;
-  }
+  SIMCLR_RETURN_IF_ERROR(store_->PutJob(entry.job, request_id));
+  SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_QUEUED, "submitted"));
   auto& stored = jobs_[id] = std::move(entry);
   wake_ = true;
   return stored.job;
@@ -267,10 +183,11 @@ bool JobManager::DatasetInUse(const std::string& dataset_id) {
   absl::MutexLock lock(&mu_);
   for (auto& [id, entry] : jobs_) {
     if (IsTerminal(entry.job.state())) continue;
-    v1::JobSpec spec = entry.job.spec();
-    auto [data, field] = DataOf(&spec);
-    if (data != nullptr && (data->train().dataset_id() == dataset_id ||
-                            data->test().dataset_id() == dataset_id)) {
+    const core::JobKindInfo* kind = core::FindJobKind(entry.job.spec());
+    if (kind == nullptr) continue;
+    const v1::DataConfig& data = kind->data(entry.job.spec());
+    if (data.train().dataset_id() == dataset_id ||
+        data.test().dataset_id() == dataset_id) {
       return true;
     }
   }
@@ -323,10 +240,7 @@ absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
     StopWorkerLocked(entry, Intent::kCancel);
     return AwaitState(job_id, options_.stop_grace + absl::Seconds(5));
   }
-  if (auto s = TransitionLocked(entry, v1::JOB_STATE_CANCELLED, "cancelled by user");
-      !s.ok()) {
-    return s;
-  }
+  SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_CANCELLED, "cancelled by user"));
   return entry.job;
 }
 
@@ -342,11 +256,8 @@ absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id) {
       StopWorkerLocked(entry, Intent::kPause);
       return AwaitState(job_id, options_.stop_grace + absl::Seconds(5));
     case v1::JOB_STATE_QUEUED:
-      if (auto s = TransitionLocked(entry, v1::JOB_STATE_PAUSED,
-                                    "paused by user before it started");
-          !s.ok()) {
-        return s;
-      }
+      SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_PAUSED,
+                                    "paused by user before it started"));
       return entry.job;
     default:
       return absl::FailedPreconditionError(
@@ -367,10 +278,7 @@ absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id) {
         absl::StrCat("job ", job_id, " is ", v1::JobState_Name(entry.job.state()),
                      "; only a paused job can be resumed"));
   }
-  if (auto s = TransitionLocked(entry, v1::JOB_STATE_QUEUED, "resumed by user");
-      !s.ok()) {
-    return s;
-  }
+  SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_QUEUED, "resumed by user"));
   wake_ = true;
   return entry.job;
 }
@@ -425,24 +333,21 @@ void JobManager::StartLocked(Entry& entry) {
   const std::string dir = JobDir(job.id());
   const int threads = job.spec().num_threads() > 0 ? job.spec().num_threads()
                                                    : options_.worker_threads;
-  // After a pause or a restart, pretraining resumes from its newest
-  // checkpoint and fine-tuning skips its finished runs (both start fresh
-  // when there is nothing to resume); the short evaluations rerun.
-  const bool resumable = job.kind() == v1::JOB_KIND_PRETRAIN ||
-                         job.kind() == v1::JOB_KIND_FINETUNE;
-  std::vector<std::string> argv = {
-      options_.worker_path,
-      "--num_threads", std::to_string(threads),
-      resumable ? "resume" : "run",
-      "--spec", dir + "/spec.json",
-      "--job_dir", dir + "/run",
-      "--events", "delimited",
-      "--device", job.spec().device().empty() ? options_.default_device
-                                              : job.spec().device(),
-      "--stop_with_parent"};
+  // After a pause or a restart, a resumable kind continues (from its
+  // newest checkpoint, or after its finished runs; a fresh start when there
+  // is nothing to resume); the short evaluations rerun.
+  core::WorkerInvocation invocation;
+  invocation.worker_path = options_.worker_path;
+  invocation.num_threads = threads;
+  invocation.resume = core::FindJobKind(job.kind())->resumable;
+  invocation.spec_path = core::layout::SpecPath(dir);
+  invocation.job_dir = core::layout::RunFolder(dir);
+  invocation.device =
+      job.spec().device().empty() ? options_.default_device : job.spec().device();
+  const std::vector<std::string> argv = core::WorkerArgv(invocation);
   const std::string id = job.id();
-  auto worker = WorkerProcess::Start(
-      argv, dir + "/worker.stderr",
+  auto worker = launcher_->Launch(
+      argv, core::layout::WorkerStderrPath(dir),
       [this, id](v1::JobEvent event) { OnEvent(id, std::move(event)); },
       [this, id](const WorkerExit& exit) { OnExit(id, exit); });
   if (!worker.ok()) {
@@ -463,22 +368,7 @@ void JobManager::OnEvent(const std::string& job_id, v1::JobEvent event) {
   v1::Job& job = jobs_[job_id].job;
   event.set_job_id(job_id);
   event.set_seq(job.last_event_seq() + 1);
-  if (event.has_progress()) {
-    const v1::TrainProgress& p = event.progress();
-    v1::JobProgress* progress = job.mutable_progress();
-    progress->set_epoch(p.epoch());
-    progress->set_step(p.step());
-    progress->set_total_steps(p.total_steps());
-    progress->set_loss(p.loss());
-    progress->set_samples_per_second(p.samples_per_second());
-    *progress->mutable_eta() = p.eta();
-  }
-  if (event.has_checkpoint()) {
-    const std::string id = CheckpointId(job_id, event.checkpoint().step());
-    event.mutable_checkpoint()->set_checkpoint_id(id);
-    job.set_latest_checkpoint_id(id);
-    if (event.checkpoint().is_best()) job.set_best_checkpoint_id(id);
-  }
+  ApplyWorkerEvent(event, job);
   job.set_last_event_seq(event.seq());
   if (auto s = store_->AppendEventAndPutJob(event, job); !s.ok()) {
     LOG(ERROR) << job_id << ": cannot persist event " << event.seq() << ": " << s;
@@ -491,50 +381,28 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
   exited_.push_back(std::move(entry.worker));
   wake_ = true;
   v1::Job& job = entry.job;
-  const std::vector<std::string> tail =
-      TailLines(JobDir(job_id) + "/worker.stderr", kStderrTailLines);
   job.set_exit_code(exit.term_signal != 0 ? -exit.term_signal : exit.exit_code);
-  const bool clean = exit.term_signal == 0 && exit.stream_error.empty();
-  const bool stopped = clean && exit.exit_code == kExitStopped;
-  const Intent intent = entry.intent;
+  const ExitOutcome outcome =
+      AfterWorkerExit(exit, entry.intent, job.has_failure() ? &job.failure() : nullptr,
+                      job.restart_count(), MaxRestarts(job));
   entry.intent = Intent::kNone;
-  absl::Status persisted;
-  if (clean && exit.exit_code == 0) {
-    persisted = TransitionLocked(entry, v1::JOB_STATE_SUCCEEDED, "worker finished");
-  } else if (intent == Intent::kCancel) {
-    persisted = TransitionLocked(entry, v1::JOB_STATE_CANCELLED,
-                                 stopped ? "cancelled by user"
-                                         : "cancelled by user (worker killed)");
-  } else if (intent == Intent::kPause) {
-    persisted = TransitionLocked(
-        entry, v1::JOB_STATE_PAUSED,
-        stopped ? "paused by user; resumes from its checkpoint"
-                : "paused by user; the worker had to be killed, so it resumes "
-                  "from its last periodic checkpoint");
-  } else if (intent == Intent::kShutdown) {
-    persisted = TransitionLocked(entry, v1::JOB_STATE_QUEUED,
-                                 "server shut down; continues on its next start");
-  } else if (exit.exit_code != 1 && exit.stream_error.empty() &&
-             job.restart_count() < MaxRestarts(job)) {
-    // A crash (not a failure the job reported): restart from the last
-    // checkpoint.
-    job.set_restart_count(job.restart_count() + 1);
-    persisted = TransitionLocked(
-        entry, v1::JOB_STATE_QUEUED,
-        absl::StrCat(FailureReason(exit, tail), "; restart ", job.restart_count(),
-                     " of ", MaxRestarts(job)));
-  } else {
-    job.set_error(FailureReason(exit, tail));
+  if (outcome.restart) job.set_restart_count(job.restart_count() + 1);
+  if (outcome.state == v1::JOB_STATE_FAILED) job.set_error(outcome.reason);
+  if (outcome.keep_stderr) {
     job.clear_stderr_tail();
-    for (const auto& line : tail) job.add_stderr_tail(line);
-    persisted = TransitionLocked(entry, v1::JOB_STATE_FAILED, job.error());
+    for (const auto& line :
+         TailLines(core::layout::WorkerStderrPath(JobDir(job_id)), kStderrTailLines)) {
+      job.add_stderr_tail(line);
+    }
   }
-  if (!persisted.ok()) LOG(ERROR) << job_id << ": " << persisted;
+  if (auto s = TransitionLocked(entry, outcome.state, outcome.reason); !s.ok()) {
+    LOG(ERROR) << job_id << ": " << s;
+  }
 }
 
 void JobManager::SchedulerLoop() {
   while (true) {
-    std::vector<std::unique_ptr<WorkerProcess>> exited;
+    std::vector<std::unique_ptr<Worker>> exited;
     {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&wake_), absl::Milliseconds(200));

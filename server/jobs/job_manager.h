@@ -21,6 +21,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/jobs/job_state_machine.h"
+#include "server/jobs/worker_launcher.h"
 #include "server/jobs/worker_process.h"
 #include "server/store/job_store.h"
 #include "simclr/v1/data.pb.h"
@@ -41,6 +43,8 @@ struct JobManagerOptions {
   std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> resolve_dataset;
   // Maps an evaluation subject's checkpoint_id to its folder.
   std::function<absl::StatusOr<std::string>(const std::string&)> resolve_checkpoint;
+  // Starts workers; null: simclr-worker processes (NewProcessLauncher).
+  std::shared_ptr<WorkerLauncher> launcher;
 };
 
 class JobManager {
@@ -51,9 +55,11 @@ class JobManager {
   ~JobManager();
 
   // Validates and queues a job. A repeated request_id returns the first
-  // submit's job.
+  // submit's job. With `validate_only`, returns the job it would make
+  // (without an id) and stores nothing.
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
-                                 const std::string& request_id);
+                                 const std::string& request_id,
+                                 bool validate_only = false);
   absl::StatusOr<v1::Job> Get(const std::string& job_id);
   // Whether a queued, running or paused job reads the dataset.
   bool DatasetInUse(const std::string& dataset_id);
@@ -90,17 +96,18 @@ class JobManager {
   void Shutdown(absl::Duration grace);
 
  private:
-  enum class Intent { kNone, kCancel, kPause, kShutdown };
   struct Entry {
     v1::Job job;
     int64_t order = 0;  // submission order, for FIFO within a priority
-    std::unique_ptr<WorkerProcess> worker;
+    std::unique_ptr<Worker> worker;
     Intent intent = Intent::kNone;
     absl::Time kill_at = absl::InfiniteFuture();
   };
 
   JobManager(const JobManagerOptions& options, JobStore* store)
-      : options_(options), store_(store) {}
+      : options_(options),
+        launcher_(options.launcher ? options.launcher : NewProcessLauncher()),
+        store_(store) {}
   absl::Status Recover();
   void SchedulerLoop();
   // Persists a state change (as a job event and the job) and wakes waiters.
@@ -119,6 +126,7 @@ class JobManager {
   int RunningLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const JobManagerOptions options_;
+  const std::shared_ptr<WorkerLauncher> launcher_;
   JobStore* const store_;
 
   absl::Mutex mu_;
@@ -130,7 +138,7 @@ class JobManager {
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::pair<int, int>, int> finished_ ABSL_GUARDED_BY(mu_);
   // Workers whose process has exited, joined outside the lock.
-  std::vector<std::unique_ptr<WorkerProcess>> exited_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Worker>> exited_ ABSL_GUARDED_BY(mu_);
   std::thread scheduler_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
@@ -35,7 +36,7 @@ struct FileCloser {
 grpc::Status CheckpointServiceImpl::ListCheckpoints(
     grpc::ServerContext* context, const v1::ListCheckpointsRequest* request,
     v1::ListCheckpointsResponse* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   std::vector<std::string> job_ids;
   if (!request->job_id().empty()) {
     if (auto job = jobs_->Get(request->job_id()); !job.ok()) {
@@ -65,7 +66,7 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
 grpc::Status CheckpointServiceImpl::GetCheckpoint(
     grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::Checkpoint* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   auto checkpoint = catalog_->Get(request->checkpoint_id());
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   *response = *std::move(checkpoint);
@@ -75,7 +76,7 @@ grpc::Status CheckpointServiceImpl::GetCheckpoint(
 grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     grpc::ServerContext* context, const v1::DownloadCheckpointRequest* request,
     grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
     return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
                                 " is outside [0, ", kMaxChunk, "]"));

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
@@ -13,7 +14,7 @@ namespace simclr::server {
 grpc::Status DatasetServiceImpl::UploadDataset(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadDatasetRequest>* reader,
     v1::Dataset* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   v1::UploadDatasetRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -43,7 +44,7 @@ grpc::Status DatasetServiceImpl::UploadDataset(
 grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
                                             const v1::GetDatasetRequest* request,
                                             v1::Dataset* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   auto dataset = datasets_->Get(request->dataset_id());
   if (!dataset.ok()) return ToGrpcStatus(dataset.status());
   *response = *std::move(dataset);
@@ -53,7 +54,7 @@ grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
                                               const v1::ListDatasetsRequest* request,
                                               v1::ListDatasetsResponse* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   auto all = datasets_->List();
   if (!all.ok()) return ToGrpcStatus(all.status());
   std::string next;
@@ -67,7 +68,7 @@ grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext* context,
                                                const v1::DeleteDatasetRequest* request,
                                                v1::DeleteDatasetResponse*) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   return ToGrpcStatus(datasets_->Delete(request->dataset_id(),
                                         jobs_->DatasetInUse(request->dataset_id())));
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
@@ -30,25 +31,26 @@ grpc::Status CheckJobId(const std::string& id) {
 grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* context,
                                        const v1::SubmitJobRequest* request,
                                        v1::Job* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   if (!request->has_spec()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: required");
   }
-  return Reply(jobs_->Submit(request->spec(), request->request_id()), response);
+  return Reply(jobs_->Submit(request->spec(), request->request_id(),
+                                  request->validate_only()), response);
 }
 
 grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* context,
                                     const v1::GetJobRequest* request,
                                     v1::Job* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
   return Reply(jobs_->Get(request->job_id()), response);
 }
 
 grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
                                       const v1::ListJobsRequest* request,
                                       v1::ListJobsResponse* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
   const std::set<int> states(request->states().begin(), request->states().end());
   const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
   std::vector<v1::Job> matching;
@@ -73,32 +75,32 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,
                                        const v1::CancelJobRequest* request,
                                        v1::Job* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
   return Reply(jobs_->Cancel(request->job_id()), response);
 }
 
 grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext* context,
                                       const v1::PauseJobRequest* request,
                                       v1::Job* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
   return Reply(jobs_->Pause(request->job_id()), response);
 }
 
 grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext* context,
                                        const v1::ResumeJobRequest* request,
                                        v1::Job* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
   return Reply(jobs_->Resume(request->job_id()), response);
 }
 
 grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
                                       const v1::WatchJobRequest* request,
                                       grpc::ServerWriter<v1::JobEvent>* writer) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) return denied;
-  if (auto s = CheckJobId(request->job_id()); !s.ok()) return s;
+  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
   uint64_t after = request->after_seq();
   while (!context->IsCancelled()) {
     // Short waits so a cancelled watcher or a server shutdown is noticed.

@@ -1,14 +1,14 @@
 #include "server/store/dataset_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "server/store/sqlite.h"
 
 namespace simclr::server {
 
 absl::StatusOr<std::unique_ptr<DatasetStore>> DatasetStore::Open(const std::string& path) {
-  auto db = OpenDatabase(path);
-  if (!db.ok()) return db.status();
-  std::unique_ptr<DatasetStore> store(new DatasetStore(*db));
+  SIMCLR_ASSIGN_OR_RETURN(auto db, OpenDatabase(path));
+  std::unique_ptr<DatasetStore> store(new DatasetStore(db));
   absl::MutexLock lock(&store->mu_);
   if (auto status = ExecSql(store->db_, R"sql(
       CREATE TABLE IF NOT EXISTS datasets (
@@ -49,7 +49,7 @@ absl::StatusOr<std::optional<v1::Dataset>> DatasetStore::Get(const std::string& 
     }
     return dataset;
   }
-  if (auto status = select.status("read dataset"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(select.status("read dataset"));
   return std::nullopt;
 }
 
@@ -64,7 +64,7 @@ absl::StatusOr<std::vector<v1::Dataset>> DatasetStore::List() {
     }
     datasets.push_back(std::move(dataset));
   }
-  if (auto status = select.status("list datasets"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(select.status("list datasets"));
   return datasets;
 }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
 #include "server/store/sqlite.h"
 
 namespace simclr::server {
@@ -24,9 +25,8 @@ CREATE TABLE IF NOT EXISTS job_events (
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
-  auto db = OpenDatabase(path);
-  if (!db.ok()) return db.status();
-  std::unique_ptr<JobStore> store(new JobStore(*db));
+  SIMCLR_ASSIGN_OR_RETURN(auto db, OpenDatabase(path));
+  std::unique_ptr<JobStore> store(new JobStore(db));
   absl::MutexLock lock(&store->mu_);
   if (auto status = ExecSql(store->db_, kSchema); !status.ok()) {
     return absl::FailedPreconditionError(
@@ -78,7 +78,7 @@ absl::Status JobStore::AppendEvent(const v1::JobEvent& event) {
 absl::Status JobStore::AppendEventAndPutJob(const v1::JobEvent& event,
                                             const v1::Job& job) {
   absl::MutexLock lock(&mu_);
-  if (auto status = Exec("BEGIN IMMEDIATE;"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
   absl::Status status = AppendEventLocked(event);
   if (status.ok()) status = PutJobLocked(job, "");
   if (!status.ok()) {
@@ -99,7 +99,7 @@ absl::StatusOr<std::vector<v1::Job>> JobStore::LoadJobs() {
     }
     jobs.push_back(std::move(job));
   }
-  if (auto status = select.status("load jobs"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(select.status("load jobs"));
   return jobs;
 }
 
@@ -121,7 +121,7 @@ absl::StatusOr<std::vector<v1::JobEvent>> JobStore::EventsAfter(
     }
     events.push_back(std::move(event));
   }
-  if (auto status = select.status("read events"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(select.status("read events"));
   return events;
 }
 
@@ -131,7 +131,7 @@ absl::StatusOr<std::optional<std::string>> JobStore::JobForRequest(
   Statement select(db_, "SELECT id FROM jobs WHERE request_id = ?1");
   select.Text(1, request_id);
   if (select.Step() == SQLITE_ROW) return select.ColumnBytes(0);
-  if (auto status = select.status("find request"); !status.ok()) return status;
+  SIMCLR_RETURN_IF_ERROR(select.status("find request"));
   return std::nullopt;
 }
 

@@ -357,6 +357,9 @@ TEST_F(JobServiceTest, AFailingWorkerFailsTheJobWithItsReasonAndStderr) {
   const v1::Job failed = AwaitState(job->id(), v1::JOB_STATE_FAILED);
   EXPECT_EQ(failed.exit_code(), 1);
   EXPECT_THAT(failed.error(), HasSubstr("/etc/hostname"));
+  // The reason comes from the worker's typed JobFailure event, not stderr.
+  EXPECT_EQ(failed.failure().message(), failed.error());
+  EXPECT_NE(failed.failure().code(), 0);
   EXPECT_FALSE(failed.stderr_tail().empty());
   const auto cli = Simclrctl({"jobs", "watch", job->id()});
   EXPECT_EQ(cli.exit_code, 3) << cli.stdout_text;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -55,7 +56,7 @@ TEST(SimclrWorkerTest, SpecWithoutAKindFails) {
                            absl::Seconds(30));
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->exit_code, 1);
-  EXPECT_THAT(result->stderr_text, HasSubstr("no job kind"));
+  EXPECT_THAT(result->stderr_text, HasSubstr("kind: set one of"));
 }
 
 std::string TinySpecFile(const std::string& dir, int epochs) {
@@ -75,6 +76,35 @@ std::string TinySpecFile(const std::string& dir, int epochs) {
 absl::StatusOr<std::vector<v1::JobEvent>> EventsIn(const std::string& bytes) {
   std::istringstream in(bytes);
   return core::ReadDelimitedEvents(in);
+}
+
+// `run` checks the spec with the validator simclrd uses, and reports a
+// failure as a typed last event naming the field, then exits 1.
+TEST(SimclrWorkerTest, RunOfAnInvalidSpecEndsWithATypedFailureEvent) {
+  const std::string dir = TestWorkDir();
+  std::string spec_path = TinySpecFile(dir, 1);
+  std::string json;
+  {
+    std::ifstream in(spec_path);
+    json.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  json.replace(json.find(R"("batch_size": 32)"), 16,
+               R"("batch_size": 32, "temperature": 0)");
+  std::ofstream(spec_path) << json;
+  auto result = RunProcess({SIMCLR_WORKER_PATH, "run", "--spec", spec_path,
+                            "--job_dir", dir + "/job"},
+                           absl::Seconds(60));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->exit_code, 1);
+  auto events = EventsIn(result->stdout_text);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_FALSE(events->empty());
+  ASSERT_TRUE(events->back().has_failure());
+  const v1::JobFailure& failure = events->back().failure();
+  EXPECT_EQ(failure.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(failure.field(), "pretrain.temperature");
+  EXPECT_THAT(failure.message(), HasSubstr("pretrain.temperature: 0 is outside (0, 10]"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SimclrWorkerTest, RunWritesDelimitedEventsAndACheckpoint) {

@@ -1,8 +1,10 @@
 // The SimCLR augmentation parameters, resolved from an AugmentationConfig:
 // the preset's values, overridden field by field by what the config sets,
 // then validated. Ranges and defaults are documented in augment.proto.
-#ifndef SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
-#define SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
+#ifndef SIMCLR_CORE_SPEC_AUGMENT_PARAMS_H_
+#define SIMCLR_CORE_SPEC_AUGMENT_PARAMS_H_
+
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "simclr/v1/augment.pb.h"
@@ -30,11 +32,13 @@ struct AugmentParams {
   float kernel_fraction = 0.1f;
 };
 
-// INVALID_ARGUMENT naming the field path (e.g. "augmentation.crop.scale_min")
-// when a value is out of range.
+// INVALID_ARGUMENT naming the field path under `field` (e.g.
+// "pretrain.augmentation.crop.scale_min") when a value is out of range or
+// the preset is unknown.
 absl::StatusOr<AugmentParams> ResolveAugmentParams(
-    const v1::AugmentationConfig& config);
+    const v1::AugmentationConfig& config,
+    const std::string& field = "augmentation");
 
 }  // namespace simclr::core
 
-#endif  // SIMCLR_CORE_AUGMENT_AUGMENT_PARAMS_H_
+#endif  // SIMCLR_CORE_SPEC_AUGMENT_PARAMS_H_

@@ -1,4 +1,4 @@
-#include "core/augment/augment_params.h"
+#include "core/spec/augment_params.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

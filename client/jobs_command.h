@@ -1,0 +1,28 @@
+// `simclrctl jobs submit|list|get|watch|cancel|pause|resume`.
+#ifndef SIMCLR_CLIENT_JOBS_COMMAND_H_
+#define SIMCLR_CLIENT_JOBS_COMMAND_H_
+
+#include <cstdint>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "client/cli_common.h"
+
+namespace simclr::client {
+
+struct JobsCommand {
+  CLI::App* group = nullptr;
+  CLI::App *submit = nullptr, *list = nullptr, *get = nullptr, *watch = nullptr,
+           *cancel = nullptr, *pause = nullptr, *resume = nullptr;
+  std::string spec_file, job_id, request_id;
+  bool follow = false;
+  bool validate_only = false;
+  uint64_t after_seq = 0;
+};
+
+void AddJobsCommand(CLI::App& app, JobsCommand* command);
+int RunJobsCommand(const CliContext& context, const JobsCommand& command);
+
+}  // namespace simclr::client
+
+#endif  // SIMCLR_CLIENT_JOBS_COMMAND_H_

@@ -1,0 +1,72 @@
+#include "server/jobs/job_records.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
+#include "core/common/status_macros.h"
+#include "core/spec/job_kinds.h"
+
+namespace simclr::server {
+namespace {
+
+absl::Status ResolveDataset(const IdResolvers& resolvers, const std::string& field,
+                            v1::DataSource& source) {
+  if (!source.has_dataset_id() || !resolvers.dataset) return absl::OkStatus();
+  auto local = resolvers.dataset(source.dataset_id());
+  if (!local.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("spec.", field, ".dataset_id: ", local.status().message()));
+  }
+  *source.mutable_local() = *std::move(local);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
+                                              const IdResolvers& resolvers) {
+  v1::JobSpec worker_spec = spec;
+  const core::JobKindInfo& kind = *core::FindJobKind(worker_spec);
+  v1::DataConfig* data = kind.mutable_data(worker_spec);
+  const std::string field = absl::StrCat(kind.name, ".data");
+  // has_ first: mutable_ would plant an empty source in the spec.
+  if (data->has_train()) {
+    SIMCLR_RETURN_IF_ERROR(
+        ResolveDataset(resolvers, field + ".train", *data->mutable_train()));
+  }
+  if (data->has_test()) {
+    SIMCLR_RETURN_IF_ERROR(
+        ResolveDataset(resolvers, field + ".test", *data->mutable_test()));
+  }
+  for (auto [subject, at] : kind.mutable_subjects(worker_spec)) {
+    if (!subject->has_checkpoint_id() || !resolvers.checkpoint) continue;
+    auto folder = resolvers.checkpoint(subject->checkpoint_id());
+    if (!folder.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "spec.", at, ".checkpoint_id: ", folder.status().message()));
+    }
+    subject->set_checkpoint_path(*folder);
+  }
+  return worker_spec;
+}
+
+void ApplyWorkerEvent(v1::JobEvent& event, v1::Job& job) {
+  if (event.has_progress()) {
+    const v1::TrainProgress& p = event.progress();
+    v1::JobProgress* progress = job.mutable_progress();
+    progress->set_epoch(p.epoch());
+    progress->set_step(p.step());
+    progress->set_total_steps(p.total_steps());
+    progress->set_loss(p.loss());
+    progress->set_samples_per_second(p.samples_per_second());
+    *progress->mutable_eta() = p.eta();
+  }
+  if (event.has_checkpoint()) {
+    const std::string id = core::layout::CheckpointId(job.id(), event.checkpoint().step());
+    event.mutable_checkpoint()->set_checkpoint_id(id);
+    job.set_latest_checkpoint_id(id);
+    if (event.checkpoint().is_best()) job.set_best_checkpoint_id(id);
+  }
+  if (event.has_failure()) *job.mutable_failure() = event.failure();
+}
+
+}  // namespace simclr::server

@@ -1,0 +1,37 @@
+// What a job's record learns from outside the queue: the spec its worker
+// reads (the user's spec with dataset and checkpoint ids resolved to this
+// server's folders), and what each worker event changes on the job. Pure
+// functions; JobManager calls them under its lock.
+#ifndef SIMCLR_SERVER_JOBS_JOB_RECORDS_H_
+#define SIMCLR_SERVER_JOBS_JOB_RECORDS_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "simclr/v1/data.pb.h"
+#include "simclr/v1/job.pb.h"
+#include "simclr/v1/job_spec.pb.h"
+
+namespace simclr::server {
+
+struct IdResolvers {
+  // dataset_id → its stored files; null: ids stay as they are.
+  std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> dataset;
+  // An evaluation subject's checkpoint_id → its folder.
+  std::function<absl::StatusOr<std::string>(const std::string&)> checkpoint;
+};
+
+// `spec` has passed core::ValidateJobSpec. FAILED_PRECONDITION naming the
+// field ("spec.pretrain.data.train.dataset_id: …") for an id this server
+// does not have.
+absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
+                                              const IdResolvers& resolvers);
+
+// Folds a worker's event into the job (progress, checkpoint ids, the
+// reported failure) and gives a checkpoint event its id.
+void ApplyWorkerEvent(v1::JobEvent& event, v1::Job& job);
+
+}  // namespace simclr::server
+
+#endif  // SIMCLR_SERVER_JOBS_JOB_RECORDS_H_
