@@ -17,8 +17,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "core/spec/augment_params.h"
 #include "core/augment/view_transform.h"
+#include "core/spec/augment_params.h"
 
 namespace {
 

@@ -22,9 +22,9 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "bench/simclrd_child.h"
 #include "client/channel.h"
 #include "client/checkpoint_client.h"
-#include "bench/simclrd_child.h"
 #include "core/common/sha256.h"
 
 namespace {

@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/data/idx_reader.h"
-#include "core/eval/features.h"
+#include "core/inference/features.h"
 #include "torch/torch.h"
 
 namespace simclr::bench {

@@ -23,9 +23,8 @@
 
 #include "ATen/Parallel.h"
 #include "CLI/CLI.hpp"
-#include "core/spec/augment_params.h"
-#include "core/common/job_spec_json.h"
 #include "core/common/blis_kernels.h"
+#include "core/common/job_spec_json.h"
 #include "core/common/process_setup.h"
 #include "core/data/idx_reader.h"
 #include "core/data/splits.h"
@@ -34,6 +33,7 @@
 #include "core/models/projection_head.h"
 #include "core/runtime/memory_format.h"
 #include "core/runtime/script_execution.h"
+#include "core/spec/augment_params.h"
 #include "core/train/nt_xent.h"
 #include "torch/csrc/autograd/profiler.h"
 #include "torch/csrc/jit/python/update_graph_executor_opt.h"

@@ -132,12 +132,107 @@ CLI::App* AddEmbedCommand(CLI::App& app, EmbedCommandArgs* args) {
   return embed;
 }
 
+namespace {
+
+// What the answers bring back, with a progress bar on a terminal.
+class EmbedCollector {
+ public:
+  explicit EmbedCollector(int64_t total)
+      : total_(total), tty_(isatty(STDERR_FILENO) != 0), start_(absl::Now()) {}
+  // Ends the bar's line, before any other output.
+  void EndBar() const {
+    if (tty_) std::cerr << "\n";
+  }
+  void operator()(const v1::EmbedResponse& response) {
+    dim_ = response.feature_dim();
+    checkpoint_id_ = response.checkpoint_id();
+    for (const auto& embedding : response.embeddings()) {
+      values_.insert(values_.end(), embedding.values().begin(), embedding.values().end());
+    }
+    done_ += response.embeddings_size();
+    const absl::Time now = absl::Now();
+    if (!tty_ || (now - drawn_ <= absl::Milliseconds(100) && done_ != total_)) return;
+    drawn_ = now;
+    const double seconds = absl::ToDoubleSeconds(now - start_);
+    const int width = 30;
+    const int filled = static_cast<int>(width * done_ / std::max<int64_t>(total_, 1));
+    std::cerr << absl::StrFormat("\r\033[K[%s%s] %d/%d images  %.0f img/s",
+                                 std::string(filled, '#'), std::string(width - filled, '.'),
+                                 done_, total_,
+                                 seconds > 0 ? static_cast<double>(done_) / seconds : 0.0);
+  }
+  const std::vector<float>& values() const { return values_; }
+  int dim() const { return dim_; }
+  const std::string& checkpoint_id() const { return checkpoint_id_; }
+  int64_t done() const { return done_; }
+  double seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
+
+ private:
+  const int64_t total_;
+  const bool tty_;
+  const absl::Time start_;
+  absl::Time drawn_ = absl::InfinitePast();
+  std::vector<float> values_;
+  int dim_ = 0;
+  std::string checkpoint_id_;
+  int64_t done_ = 0;
+};
+
+// The error, and the file it is about: answers come in order, so the
+// failed request is the first unanswered one, and its images[k] is file
+// done + k.
+int ReportFailure(const absl::Status& status, const std::vector<std::string>& files,
+                  int64_t done) {
+  std::cerr << "simclrctl embed: " << status;
+  int64_t k = 0;
+  const absl::string_view message = status.message();
+  if (absl::StartsWith(message, "images[") &&
+      absl::SimpleAtoi(message.substr(7, message.find(']') - 7), &k) &&
+      done + k < static_cast<int64_t>(files.size())) {
+    std::cerr << " (" << files[done + k] << ")";
+  }
+  std::cerr << "\n";
+  return kExitError;
+}
+
+int WriteVectors(const EmbedCommandArgs& args, const std::vector<std::string>& files,
+                 const EmbedCollector& collected, bool json) {
+  const auto total = static_cast<int64_t>(files.size());
+  const double seconds = collected.seconds();
+  absl::Status written;
+  if (args.out.empty()) {
+    written = WriteCsv(std::cout, files, collected.values(), collected.dim());
+  } else if (absl::EndsWith(args.out, ".npy")) {
+    written = core::WriteNpyFloat32(args.out, collected.values().data(), total,
+                                    collected.dim());
+  } else {
+    std::ofstream out(args.out);
+    written = WriteCsv(out, files, collected.values(), collected.dim());
+  }
+  if (!written.ok()) {
+    std::cerr << "simclrctl embed: " << args.out << ": " << written << "\n";
+    return kExitError;
+  }
+  if (json) {
+    // On stdout unless the vectors themselves went there.
+    (args.out.empty() ? std::cerr : std::cout) << absl::StrFormat(
+        "{\"checkpoint_id\":\"%s\",\"images\":%d,\"feature_dim\":%d,\"seconds\":%.3f}\n",
+        collected.checkpoint_id(), total, collected.dim(), seconds);
+  } else {
+    std::cerr << absl::StrFormat("%d images embedded by %s (%d dims) in %.2f s%s\n", total,
+                                 collected.checkpoint_id(), collected.dim(), seconds,
+                                 args.out.empty() ? "" : absl::StrCat(" → ", args.out));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
                     double timeout_seconds, bool json) {
   if (!args.out.empty() && !absl::EndsWith(args.out, ".npy") &&
       !absl::EndsWith(args.out, ".csv")) {
-    std::cerr << "simclrctl embed: --out " << args.out
-              << ": must end in .npy or .csv\n";
+    std::cerr << "simclrctl embed: --out " << args.out << ": must end in .npy or .csv\n";
     return kExitUsage;
   }
   auto files = ExpandInputs(args.inputs);
@@ -147,97 +242,28 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
   }
   const int64_t total = static_cast<int64_t>(files->size());
   const v1::ModelRef model = ParseModelRef(args.model);
-  EmbeddingClient client(CreateChannel(channel),
-                         absl::Seconds(timeout_seconds));
-
+  EmbeddingClient client(CreateChannel(channel), absl::Seconds(timeout_seconds));
   size_t next_file = 0;
   auto next = [&](v1::EmbedRequest* request) -> absl::StatusOr<bool> {
     if (next_file >= files->size()) return false;
     *request->mutable_model() = model;
     request->set_l2_normalize(args.l2_normalize);
-    for (int i = 0; i < args.batch && next_file < files->size();
-         ++i, ++next_file) {
+    for (int i = 0; i < args.batch && next_file < files->size(); ++i, ++next_file) {
       auto bytes = ReadFile((*files)[next_file]);
       if (!bytes.ok()) return bytes.status();
       request->add_images()->set_encoded(*std::move(bytes));
     }
     return true;
   };
-  std::vector<float> values;
-  int dim = 0;
-  std::string checkpoint_id;
-  int64_t done = 0;
-  const bool tty = isatty(STDERR_FILENO);
-  const absl::Time start = absl::Now();
-  absl::Time drawn = absl::InfinitePast();
-  auto on_response = [&](const v1::EmbedResponse& response) {
-    dim = response.feature_dim();
-    checkpoint_id = response.checkpoint_id();
-    for (const auto& embedding : response.embeddings()) {
-      values.insert(values.end(), embedding.values().begin(),
-                    embedding.values().end());
-    }
-    done += response.embeddings_size();
-    const absl::Time now = absl::Now();
-    if (tty && (now - drawn > absl::Milliseconds(100) || done == total)) {
-      drawn = now;
-      const double seconds = absl::ToDoubleSeconds(now - start);
-      const int width = 30;
-      const int filled =
-          static_cast<int>(width * done / std::max<int64_t>(total, 1));
-      std::cerr << absl::StrFormat(
-          "\r\033[K[%s%s] %d/%d images  %.0f img/s", std::string(filled, '#'),
-          std::string(width - filled, '.'), done, total,
-          seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
-    }
-  };
   const int64_t requests = (total + args.batch - 1) / args.batch;
   const absl::Time deadline =
-      absl::Now() + absl::Seconds(timeout_seconds) *
-                        std::max<int64_t>(1, (requests + 63) / 64);
-  const absl::Status status = client.EmbedStream(next, on_response, deadline);
-  if (tty) std::cerr << "\n";
-  if (!status.ok()) {
-    std::cerr << "simclrctl embed: " << status;
-    // Answers come in order, so the failed request is the first unanswered
-    // one: its images[k] is file done + k.
-    int64_t k = 0;
-    const absl::string_view message = status.message();
-    if (absl::StartsWith(message, "images[") &&
-        absl::SimpleAtoi(message.substr(7, message.find(']') - 7), &k) &&
-        done + k < total) {
-      std::cerr << " (" << (*files)[done + k] << ")";
-    }
-    std::cerr << "\n";
-    return kExitError;
-  }
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  absl::Status written;
-  if (args.out.empty()) {
-    written = WriteCsv(std::cout, *files, values, dim);
-  } else if (absl::EndsWith(args.out, ".npy")) {
-    written = core::WriteNpyFloat32(args.out, values.data(), total, dim);
-  } else {
-    std::ofstream out(args.out);
-    written = WriteCsv(out, *files, values, dim);
-  }
-  if (!written.ok()) {
-    std::cerr << "simclrctl embed: " << args.out << ": " << written << "\n";
-    return kExitError;
-  }
-  if (json) {
-    // On stdout unless the vectors themselves went there.
-    (args.out.empty() ? std::cerr : std::cout) << absl::StrFormat(
-        "{\"checkpoint_id\":\"%s\",\"images\":%d,\"feature_dim\":%d,"
-        "\"seconds\":%.3f}\n",
-        checkpoint_id, total, dim, seconds);
-  } else {
-    std::cerr << absl::StrFormat(
-        "%d images embedded by %s (%d dims) in %.2f s%s\n", total,
-        checkpoint_id, dim, seconds,
-        args.out.empty() ? "" : absl::StrCat(" → ", args.out));
-  }
-  return 0;
+      absl::Now() + absl::Seconds(timeout_seconds) * std::max<int64_t>(1, (requests + 63) / 64);
+  EmbedCollector collected(total);
+  const absl::Status status = client.EmbedStream(
+      next, [&](const v1::EmbedResponse& r) { collected(r); }, deadline);
+  collected.EndBar();
+  if (!status.ok()) return ReportFailure(status, *files, collected.done());
+  return WriteVectors(args, *files, collected, json);
 }
 
 }  // namespace simclr::client

@@ -17,14 +17,14 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "server/metrics/embed_metrics.h"
-#include "server/metrics/grpc_metrics_interceptor.h"
-#include "server/metrics/job_metrics.h"
-#include "server/metrics/metrics_endpoint.h"
 #include "server/auth/token_auth.h"
 #include "server/checkpoints/checkpoint_catalog.h"
 #include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
+#include "server/metrics/embed_metrics.h"
+#include "server/metrics/grpc_metrics_interceptor.h"
+#include "server/metrics/job_metrics.h"
+#include "server/metrics/metrics_endpoint.h"
 #include "server/metrics/process_collector.h"
 #include "server/services/checkpoint_service.h"
 #include "server/services/dataset_service.h"
@@ -103,47 +103,71 @@ absl::Status PrepareDataDir(const std::string& data_dir) {
 
 SimclrServer::SimclrServer() = default;
 
-absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
-    const ServerOptions& options) {
+namespace {
+
+// The flags Create checks before it touches anything.
+absl::Status CheckOptions(const ServerOptions& options) {
   if (options.port < 0 || options.port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("--port ", options.port, ": must be in [0, 65535]"));
   }
   if (options.metrics_port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--metrics_port ", options.metrics_port, ": must be at most 65535"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_port ", options.metrics_port, ": must be at most 65535"));
   }
   SIMCLR_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
-
   if (options.max_concurrent_jobs < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max_concurrent_jobs ", options.max_concurrent_jobs, ": must be ≥ 1"));
   }
   if (access(options.worker_path.c_str(), X_OK) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--worker_path ", options.worker_path, ": not an executable file"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--worker_path ", options.worker_path, ": not an executable file"));
   }
+  return absl::OkStatus();
+}
 
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
+    const ServerOptions& options) {
+  SIMCLR_RETURN_IF_ERROR(CheckOptions(options));
   SIMCLR_ASSIGN_OR_RETURN(auto credentials, ServerCredentials(options));
-
   std::unique_ptr<SimclrServer> server(new SimclrServer());
   if (!options.auth_tokens_file.empty()) {
-    SIMCLR_ASSIGN_OR_RETURN(auto auth, TokenAuthenticator::Load(options.auth_tokens_file));
-    server->auth_ = std::move(auth);
+    SIMCLR_ASSIGN_OR_RETURN(server->auth_,
+                            TokenAuthenticator::Load(options.auth_tokens_file));
   }
-  SIMCLR_ASSIGN_OR_RETURN(auto store, JobStore::Open(core::layout::DatabasePath(options.data_dir)));
-  server->job_store_ = std::move(store);
-  SIMCLR_ASSIGN_OR_RETURN(auto dataset_store, DatasetStore::Open(core::layout::DatabasePath(options.data_dir)));
-  server->dataset_store_ = std::move(dataset_store);
+  SIMCLR_RETURN_IF_ERROR(server->OpenStores(options));
+  SIMCLR_RETURN_IF_ERROR(server->StartJobs(options));
+  SIMCLR_RETURN_IF_ERROR(server->StartMetrics(options));
+  SIMCLR_RETURN_IF_ERROR(server->StartEmbedding(options));
+  SIMCLR_RETURN_IF_ERROR(server->StartGrpc(options, std::move(credentials)));
+  return server;
+}
+
+absl::Status SimclrServer::OpenStores(const ServerOptions& options) {
+  const std::string database = core::layout::DatabasePath(options.data_dir);
+  SIMCLR_ASSIGN_OR_RETURN(job_store_, JobStore::Open(database));
+  SIMCLR_ASSIGN_OR_RETURN(dataset_store_, DatasetStore::Open(database));
   DatasetLimits limits;
   limits.max_upload_bytes = options.max_upload_bytes;
   limits.max_image_pixels = options.max_image_pixels;
-  SIMCLR_ASSIGN_OR_RETURN(auto datasets, DatasetManager::Create(options.data_dir, server->dataset_store_.get(), limits));
-  server->datasets_ = std::move(datasets);
+  SIMCLR_ASSIGN_OR_RETURN(datasets_, DatasetManager::Create(options.data_dir,
+                                                            dataset_store_.get(), limits));
+  checkpoints_ = std::make_unique<CheckpointCatalog>(options.data_dir);
+  return absl::OkStatus();
+}
+
+absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   JobManagerOptions job_options;
-  DatasetManager* dataset_manager = server->datasets_.get();
+  DatasetManager* dataset_manager = datasets_.get();
   job_options.resolve_dataset = [dataset_manager](const std::string& id) {
     return dataset_manager->LocalSource(id);
+  };
+  const CheckpointCatalog* catalog = checkpoints_.get();
+  job_options.resolve_checkpoint = [catalog](const std::string& id) {
+    return catalog->Folder(id);
   };
   job_options.data_dir = options.data_dir;
   job_options.worker_path = options.worker_path;
@@ -151,41 +175,41 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   job_options.max_concurrent_jobs = options.max_concurrent_jobs;
   job_options.worker_threads = options.worker_threads;
   job_options.stop_grace = options.stop_grace;
-  server->checkpoints_ = std::make_unique<CheckpointCatalog>(options.data_dir);
-  const CheckpointCatalog* catalog = server->checkpoints_.get();
-  job_options.resolve_checkpoint = [catalog](const std::string& id) {
-    return catalog->Folder(id);
-  };
-  SIMCLR_ASSIGN_OR_RETURN(auto jobs, JobManager::Create(job_options, server->job_store_.get()));
-  server->jobs_ = std::move(jobs);
+  SIMCLR_ASSIGN_OR_RETURN(jobs_, JobManager::Create(job_options, job_store_.get()));
+  return absl::OkStatus();
+}
+
+absl::Status SimclrServer::StartMetrics(const ServerOptions& options) {
   MetricsEndpoint::Options metrics_options;
   metrics_options.host = options.host;
   metrics_options.port = options.metrics_port;
-  SIMCLR_ASSIGN_OR_RETURN(auto metrics, MetricsEndpoint::Create(metrics_options));
-  server->metrics_ = std::move(metrics);
-  server->metrics_->AddCollectable(std::make_shared<ProcessCollector>());
-  server->metrics_->AddCollectable(
-      std::make_shared<JobMetricsCollector>(server->jobs_.get(),
-                                            server->datasets_.get()));
-  server->grpc_metrics_ =
-      std::make_unique<GrpcServerMetrics>(server->metrics_->registry());
+  SIMCLR_ASSIGN_OR_RETURN(metrics_, MetricsEndpoint::Create(metrics_options));
+  metrics_->AddCollectable(std::make_shared<ProcessCollector>());
+  metrics_->AddCollectable(
+      std::make_shared<JobMetricsCollector>(jobs_.get(), datasets_.get()));
+  grpc_metrics_ = std::make_unique<GrpcServerMetrics>(metrics_->registry());
+  embed_metrics_ = std::make_unique<EmbedMetrics>(metrics_->registry());
+  return absl::OkStatus();
+}
 
-  server->embed_metrics_ = std::make_unique<EmbedMetrics>(server->metrics_->registry());
+absl::Status SimclrServer::StartEmbedding(const ServerOptions& options) {
   EmbeddingOptions embedding = options.embedding;
   embedding.device = options.device;
   embedding.max_image_pixels = options.max_image_pixels;
-  SIMCLR_ASSIGN_OR_RETURN(auto runtime, EmbeddingRuntime::Create(embedding, server->checkpoints_.get(), server->embed_metrics_.get()));
-  server->embedding_ = std::move(runtime);
+  SIMCLR_ASSIGN_OR_RETURN(embedding_, EmbeddingRuntime::Create(embedding, checkpoints_.get(),
+                                                               embed_metrics_.get()));
+  return absl::OkStatus();
+}
 
-  server->services_.push_back(std::make_unique<DatasetServiceImpl>(
-      server->datasets_.get(), server->jobs_.get(), server->auth_.get()));
-  server->services_.push_back(
-      std::make_unique<JobServiceImpl>(server->jobs_.get(), server->auth_.get()));
-  server->services_.push_back(std::make_unique<CheckpointServiceImpl>(
-      server->checkpoints_.get(), server->jobs_.get(), server->auth_.get()));
-  server->services_.push_back(std::make_unique<EmbeddingServiceImpl>(
-      server->embedding_.get(), server->auth_.get(), server->embed_metrics_.get()));
-
+absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
+                                     std::shared_ptr<grpc::ServerCredentials> credentials) {
+  services_.push_back(
+      std::make_unique<DatasetServiceImpl>(datasets_.get(), jobs_.get(), auth_.get()));
+  services_.push_back(std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get()));
+  services_.push_back(
+      std::make_unique<CheckpointServiceImpl>(checkpoints_.get(), jobs_.get(), auth_.get()));
+  services_.push_back(std::make_unique<EmbeddingServiceImpl>(
+      embedding_.get(), auth_.get(), embed_metrics_.get()));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -203,23 +227,18 @@ absl::StatusOr<std::unique_ptr<SimclrServer>> SimclrServer::Create(
   // same speed (bench_dataset_upload).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   const std::string address = absl::StrCat(options.host, ":", options.port);
-  builder.AddListeningPort(address, credentials, &server->grpc_port_);
-  for (auto& service : server->services_)
-    builder.RegisterService(service.get());
-  std::vector<
-      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  builder.AddListeningPort(address, credentials, &grpc_port_);
+  for (auto& service : services_) builder.RegisterService(service.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(
-      server->grpc_metrics_.get()));
+  interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(grpc_metrics_.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->grpc_port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", address, " (port in use?)"));
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " (port in use?)"));
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
-  return server;
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  return absl::OkStatus();
 }
 
 int SimclrServer::metrics_port() const { return metrics_->port(); }

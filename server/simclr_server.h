@@ -18,6 +18,7 @@
 
 namespace grpc {
 class Server;
+class ServerCredentials;
 class Service;
 }  // namespace grpc
 
@@ -84,6 +85,13 @@ class SimclrServer {
 
  private:
   SimclrServer();
+  // The steps of Create, in order.
+  absl::Status OpenStores(const ServerOptions& options);
+  absl::Status StartJobs(const ServerOptions& options);
+  absl::Status StartMetrics(const ServerOptions& options);
+  absl::Status StartEmbedding(const ServerOptions& options);
+  absl::Status StartGrpc(const ServerOptions& options,
+                         std::shared_ptr<grpc::ServerCredentials> credentials);
 
   std::unique_ptr<TokenAuthenticator> auth_;
   std::unique_ptr<JobStore> job_store_;

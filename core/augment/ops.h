@@ -8,8 +8,8 @@
 #ifndef SIMCLR_CORE_AUGMENT_OPS_H_
 #define SIMCLR_CORE_AUGMENT_OPS_H_
 
-#include "core/spec/augment_params.h"
 #include "core/augment/augment_rng.h"
+#include "core/spec/augment_params.h"
 #include "opencv2/core.hpp"
 
 namespace simclr::core {

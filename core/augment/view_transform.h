@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/spec/augment_params.h"
 #include "core/augment/augment_rng.h"
+#include "core/spec/augment_params.h"
 #include "simclr/v1/data.pb.h"
 
 namespace simclr::core {

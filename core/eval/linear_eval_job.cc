@@ -7,11 +7,12 @@
 #include "absl/strings/str_format.h"
 #include "core/common/status_macros.h"
 #include "core/eval/eval_data.h"
+#include "core/eval/eval_preparation.h"
 #include "core/eval/eval_report.h"
 #include "core/eval/eval_runs.h"
 #include "core/eval/eval_subject.h"
-#include "core/eval/features.h"
 #include "core/eval/logistic_regression.h"
+#include "core/inference/features.h"
 #include "core/runtime/memory_format.h"
 #include "core/runtime/torch_status.h"
 #include "core/spec/linear_eval_settings.h"
@@ -95,153 +96,141 @@ at::Tensor LabelTensor(const std::vector<int32_t>& labels,
   return torch::tensor(out, torch::kInt64);
 }
 
+// Everything the probes of one job share.
+struct LinearJob {
+  const v1::JobSpec& spec;
+  const JobRun& run;
+  EventSink& events;
+  EvalProtocolSettings protocol;
+  LinearSettings settings;
+  PreparedEvaluation prepared;
+  std::vector<int64_t> test_indices;
+  at::Tensor y_pool, y_test;
+  std::vector<int64_t> truth;  // the test labels
+};
+
+struct SubjectFeatureSet {
+  at::Tensor pool, test;
+};
+
+// A subject's features of the pool and the test images, cached in the job
+// folder when its weights are known by their SHA-256.
+absl::StatusOr<SubjectFeatureSet> FeaturesOf(LinearJob& job, LoadedSubject& subject) {
+  const auto start = Clock::now();
+  const EvalData& data = job.prepared.data;
+  const InputShape& shape = job.prepared.shape;
+  const bool cache = job.settings.cache && !subject.cache_key.empty();
+  const std::string base =
+      cache ? (fs::path(job.run.job_dir) / "features" /
+               absl::StrCat(subject.cache_key.substr(0, 16), "-", shape.size))
+                  .string()
+            : "";
+  SubjectFeatureSet features;
+  SIMCLR_ASSIGN_OR_RETURN(features.pool,
+                          SubjectFeatures(subject, data.train, data.pool, shape,
+                                          job.settings.batch_size, job.run.device,
+                                          cache ? base + "-train.pt" : ""));
+  SIMCLR_ASSIGN_OR_RETURN(features.test,
+                          SubjectFeatures(subject, data.test, job.test_indices, shape,
+                                          job.settings.batch_size, job.run.device,
+                                          cache ? base + "-test.pt" : ""));
+  EmitLog(job.events,
+          absl::StrFormat("%s: %d-dimensional features of %d + %d images in %.1f s",
+                          subject.name, features.pool.size(1), features.pool.size(0),
+                          features.test.size(0),
+                          std::chrono::duration<double>(Clock::now() - start).count()));
+  return features;
+}
+
+// Run `r` of label fraction `f`: C by cross-validation on the run's subset,
+// the final fit, and its test top-1 into `cell`.
+absl::Status ProbeOnce(LinearJob& job, const std::string& subject,
+                       const SubjectFeatureSet& features, size_t f, int r,
+                       v1::EvalResult& cell, RunProgress& progress) {
+  const EvalData& data = job.prepared.data;
+  const LinearSettings& s = job.settings;
+  const double fraction = job.protocol.label_fractions[f];
+  const uint64_t seed = RunSeed(job.spec.seed(), static_cast<int>(f), r);
+  SIMCLR_ASSIGN_OR_RETURN(const std::vector<int64_t> subset,
+                          LabelSubset(data.pool, data.train.labels, fraction, seed));
+  const at::Tensor rows = torch::tensor(subset, torch::kInt64);
+  const at::Tensor x = features.pool.index_select(0, rows);
+  const at::Tensor y = job.y_pool.index_select(0, rows);
+  const int64_t classes = data.train.num_classes();
+  SIMCLR_ASSIGN_OR_RETURN(const CrossValidation cv,
+                          CrossValidateC(x, y, classes, s.c_grid, s.folds, seed, s.cv_solver));
+  SIMCLR_ASSIGN_OR_RETURN(
+      const LogisticModel model,
+      FitLogisticRegression(x, y, classes, cv.best_c, s.solver, &cv.warm_start));
+  if (!model.converged) {
+    EmitLog(job.events,
+            absl::StrFormat("%s: L-BFGS stopped at its %d iterations with gradient %.2e "
+                            "(tolerance %.0e)",
+                            subject, s.solver.max_iterations, model.final_gradient,
+                            s.solver.tolerance));
+  }
+  SIMCLR_ASSIGN_OR_RETURN(const at::Tensor predicted, CallTorch("predict", [&] {
+                            return model.Predict(features.test);
+                          }));
+  const double top1 = predicted.eq(job.y_test).to(torch::kFloat64).mean().item<double>();
+  cell.add_top1_runs(top1);
+  cell.add_chosen_c(cv.best_c);
+  cell.set_train_examples(static_cast<int64_t>(subset.size()));
+  const at::Tensor p = predicted.contiguous();
+  AddToConfusion(job.truth,
+                 std::vector<int64_t>(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel()),
+                 data.train.class_names, cell.mutable_confusion());
+  progress.RunDone(absl::StrFormat("%s at %g %% of the labels (C = %.3g)", subject,
+                                   fraction * 100, cv.best_c),
+                   top1);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run,
-                           EventSink& events) {
-  if (spec.kind_case() != v1::JobSpec::kLinearEval) {
+absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run, EventSink& events) {
+  if (!spec.has_linear_eval()) {
     return absl::InvalidArgumentError("spec: not a linear_eval job");
   }
   const auto start = Clock::now();
   const v1::LinearEvalConfig& config = spec.linear_eval();
   SIMCLR_ASSIGN_OR_RETURN(const LinearEvalSettings resolved,
                           ResolveLinearEvalSettings(config));
-  const EvalProtocolSettings& protocol = resolved.protocol;
-  const LinearSettings settings = SolverSettings(resolved);
-  // Cross-validation picks C, so no validation slice is held out.
-  SIMCLR_ASSIGN_OR_RETURN(
-      EvalData data,
-      LoadEvalData(config.data(), 0.0, run.spec_dir, "linear_eval.data"));
-  SIMCLR_ASSIGN_OR_RETURN(
-      const InputShape shape,
-      ResolveEvalInput(config.input(), config.subjects(), data.train.height,
-                       data.train.channels, run.spec_dir, "linear_eval"));
+  LinearJob job{spec, run, events, resolved.protocol, SolverSettings(resolved)};
+  // Cross-validation picks C, so no validation slice is held out. Every
+  // subject loads (and fails) before any work starts.
+  SIMCLR_ASSIGN_OR_RETURN(job.prepared,
+                          PrepareEvaluation(config.data(), 0.0, config.input(),
+                                            config.subjects(), spec.seed(), run,
+                                            "linear_eval", /*subjects_to_device=*/true));
   SIMCLR_RETURN_IF_ERROR(CreateJobDir(run.job_dir));
+  const EvalData& data = job.prepared.data;
+  std::vector<LoadedSubject>& subjects = job.prepared.subjects;
+  job.test_indices = AllIndices(data.test.size());
+  job.y_pool = LabelTensor(data.train.labels, data.pool);
+  job.y_test = LabelTensor(data.test.labels, job.test_indices);
+  job.truth.assign(data.test.labels.begin(), data.test.labels.end());
 
-  // Every subject loads (and fails) before any work starts.
-  std::vector<LoadedSubject> subjects;
-  for (int i = 0; i < config.subjects_size(); ++i) {
-    SIMCLR_ASSIGN_OR_RETURN(
-        LoadedSubject subject,
-        LoadSubject(config.subjects(i), shape, spec.seed(), run.spec_dir,
-                    absl::StrCat("linear_eval.subjects[", i, "]")));
-    if (subject.encoder) {
-      SIMCLR_RETURN_IF_ERROR(CallTorch("move to device", [&] {
-        subject.encoder->module.to(run.device);
-        ToMemoryFormat(subject.encoder->module, ConvMemoryFormat(run.device));
-      }));
-    }
-    subjects.push_back(std::move(subject));
-  }
-
-  const std::vector<int64_t> test_indices = AllIndices(data.test.size());
-  const at::Tensor y_pool = LabelTensor(data.train.labels, data.pool);
-  const at::Tensor y_test = LabelTensor(data.test.labels, test_indices);
-  const int64_t classes = data.train.num_classes();
-  std::vector<int64_t> truth(test_indices.size());
-  for (size_t i = 0; i < truth.size(); ++i)
-    truth[i] = data.test.labels[i];
-
-  v1::EvalReport report;
-  report.set_classifier("linear");
-  for (const auto& s : subjects) report.add_subjects(s.name);
-  for (const double f : protocol.label_fractions) report.add_label_fractions(f);
-  report.set_repeats(protocol.repeats);
-  report.set_train_examples(static_cast<int64_t>(data.pool.size()));
-  report.set_test_examples(data.test.size());
-  report.set_seed(spec.seed());
-  for (size_t f = 0; f < protocol.label_fractions.size(); ++f) {
-    for (const auto& s : subjects) {
-      auto* cell = report.add_results();
-      cell->set_classifier("linear");
-      cell->set_subject(s.name);
-      cell->set_label_fraction(protocol.label_fractions[f]);
-    }
-  }
-
+  const EvalProtocolSettings& protocol = job.protocol;
+  v1::EvalReport report = NewEvalReport("linear", subjects, protocol, data, spec.seed());
   RunProgress progress(static_cast<int64_t>(protocol.label_fractions.size()) *
-                           protocol.repeats *
-                           static_cast<int64_t>(subjects.size()),
+                           protocol.repeats * static_cast<int64_t>(subjects.size()),
                        events);
   for (size_t si = 0; si < subjects.size(); ++si) {
-    LoadedSubject& subject = subjects[si];
-    const auto extract_start = Clock::now();
-    const bool cache = settings.cache && !subject.cache_key.empty();
-    const std::string cache_base =
-        cache ? (fs::path(run.job_dir) / "features" /
-                 absl::StrCat(subject.cache_key.substr(0, 16), "-", shape.size))
-                    .string()
-              : "";
-    SIMCLR_ASSIGN_OR_RETURN(
-        const at::Tensor x_pool,
-        SubjectFeatures(subject, data.train, data.pool, shape,
-                        settings.batch_size, run.device,
-                        cache ? cache_base + "-train.pt" : ""));
-    SIMCLR_ASSIGN_OR_RETURN(
-        const at::Tensor x_test,
-        SubjectFeatures(subject, data.test, test_indices, shape,
-                        settings.batch_size, run.device,
-                        cache ? cache_base + "-test.pt" : ""));
-    EmitLog(events, absl::StrFormat(
-                    "%s: %d-dimensional features of %d + %d images in %.1f s",
-                    subject.name, x_pool.size(1), x_pool.size(0),
-                    x_test.size(0),
-                    std::chrono::duration<double>(Clock::now() - extract_start)
-                        .count()));
-
+    SIMCLR_ASSIGN_OR_RETURN(const SubjectFeatureSet features, FeaturesOf(job, subjects[si]));
     for (size_t f = 0; f < protocol.label_fractions.size(); ++f) {
-      const double fraction = protocol.label_fractions[f];
-      v1::EvalResult* cell =
-          report.mutable_results(static_cast<int>(f * subjects.size() + si));
+      v1::EvalResult& cell = *report.mutable_results(static_cast<int>(f * subjects.size() + si));
       for (int r = 0; r < protocol.repeats; ++r) {
         if (run.stop != nullptr && run.stop->load()) {
           return absl::AbortedError("stopped on request");
         }
-        const uint64_t seed = RunSeed(spec.seed(), static_cast<int>(f), r);
-        SIMCLR_ASSIGN_OR_RETURN(
-            const std::vector<int64_t> subset,
-            LabelSubset(data.pool, data.train.labels, fraction, seed));
-        const at::Tensor rows = torch::tensor(subset, torch::kInt64);
-        const at::Tensor x = x_pool.index_select(0, rows);
-        const at::Tensor y = y_pool.index_select(0, rows);
-        SIMCLR_ASSIGN_OR_RETURN(
-            const CrossValidation cv,
-            CrossValidateC(x, y, classes, settings.c_grid, settings.folds,
-                           seed, settings.cv_solver));
-        SIMCLR_ASSIGN_OR_RETURN(
-            const LogisticModel model,
-            FitLogisticRegression(x, y, classes, cv.best_c, settings.solver,
-                                  &cv.warm_start));
-        if (!model.converged) {
-          EmitLog(events, absl::StrFormat(
-                          "%s: L-BFGS stopped at its %d iterations with "
-                          "gradient %.2e (tolerance %.0e)",
-                          subject.name, settings.solver.max_iterations,
-                          model.final_gradient, settings.solver.tolerance));
-        }
-        SIMCLR_ASSIGN_OR_RETURN(
-            const at::Tensor predicted,
-            CallTorch("predict", [&] { return model.Predict(x_test); }));
-        const double top1 =
-            predicted.eq(y_test).to(torch::kFloat64).mean().item<double>();
-        cell->add_top1_runs(top1);
-        cell->add_chosen_c(cv.best_c);
-        cell->set_train_examples(static_cast<int64_t>(subset.size()));
-        const at::Tensor p = predicted.contiguous();
-        AddToConfusion(truth,
-                       std::vector<int64_t>(p.data_ptr<int64_t>(),
-                                            p.data_ptr<int64_t>() + p.numel()),
-                       data.train.class_names, cell->mutable_confusion());
-        progress.RunDone(absl::StrFormat("%s at %g %% of the labels (C = %.3g)",
-                                         subject.name, fraction * 100,
-                                         cv.best_c),
-                         top1);
+        SIMCLR_RETURN_IF_ERROR(
+            ProbeOnce(job, subjects[si].name, features, f, r, cell, progress));
       }
-      SummariseRuns(*cell);
+      SummariseRuns(cell);
     }
   }
-  report.set_seconds(
-      std::chrono::duration<double>(Clock::now() - start).count());
+  report.set_seconds(std::chrono::duration<double>(Clock::now() - start).count());
   return WriteEvalReport(run.job_dir, report, events);
 }
 

@@ -120,6 +120,138 @@ at::Tensor RowDot(const at::Tensor& a, const at::Tensor& b) {
   return (a * b).sum(1);
 }
 
+// The L-BFGS memory of every problem: the last m steps s, gradient
+// changes y, their 1/sᵀy (0: an empty or skipped slot), and the scale γ.
+struct Memory {
+  at::Tensor s, y, rho, gamma;
+  int m = 1;
+  int pushes = 0;
+};
+
+// A fresh memory, or the one a previous solve of the same problems at other
+// penalties left, with y corrected for the change of l2.
+Memory StartMemory(const Objective& objective, const LockstepProblems& problems,
+                   const LockstepOptions& options, const at::Tensor& grad,
+                   const LockstepHistory* history) {
+  const int64_t f = static_cast<int64_t>(problems.l2.size());
+  Memory memory;
+  memory.m = std::max(1, options.history);
+  memory.s = torch::zeros({f, memory.m, objective.size()}, torch::kFloat32);
+  memory.y = torch::zeros_like(memory.s);
+  memory.rho = torch::zeros({f, memory.m}, torch::kFloat32);
+  // The first step is scaled like torch's L-BFGS: min(1, 1/‖g‖₁).
+  memory.gamma = (1.0 / grad.abs().sum(1)).clamp_max(1.0);
+  if (history == nullptr || history->pushes == 0 || history->s.size(1) != memory.m ||
+      history->s.size(0) != f) {
+    return memory;
+  }
+  memory.s = history->s;
+  memory.y = history->y;
+  memory.pushes = history->pushes;
+  const at::Tensor delta = 2 * (torch::tensor(problems.l2, torch::kFloat32) -
+                                torch::tensor(history->l2, torch::kFloat32));
+  memory.y += delta.view({f, 1, 1}) * memory.s * objective.PenaltyMask();
+  const at::Tensor sy = (memory.s * memory.y).sum(2);
+  memory.rho = torch::where((history->rho != 0) & (sy > 1e-10), 1.0 / sy, torch::zeros_like(sy));
+  const int newest = (memory.pushes - 1) % memory.m;
+  const at::Tensor s_new = memory.s.select(1, newest);
+  const at::Tensor y_new = memory.y.select(1, newest);
+  memory.gamma = torch::where(memory.rho.select(1, newest) > 0,
+                              RowDot(s_new, y_new) / RowDot(y_new, objective.Precondition(y_new)),
+                              memory.gamma);
+  return memory;
+}
+
+// The two-loop recursion, all problems at once (empty slots have rho = 0
+// and change nothing); steepest descent where that is not downhill.
+std::pair<at::Tensor, at::Tensor> SearchDirection(const Memory& memory,
+                                                  const Objective& objective,
+                                                  const at::Tensor& grad,
+                                                  const at::Tensor& active) {
+  at::Tensor q = grad.clone();
+  const int filled = std::min(memory.pushes, memory.m);
+  std::vector<at::Tensor> alpha(static_cast<size_t>(memory.m));
+  for (int j = 0; j < filled; ++j) {
+    const int slot = (memory.pushes - 1 - j) % memory.m;
+    alpha[slot] = memory.rho.select(1, slot) * RowDot(memory.s.select(1, slot), q);
+    q -= alpha[slot].unsqueeze(1) * memory.y.select(1, slot);
+  }
+  at::Tensor r = memory.gamma.unsqueeze(1) * objective.Precondition(q);
+  for (int j = filled - 1; j >= 0; --j) {
+    const int slot = (memory.pushes - 1 - j) % memory.m;
+    const at::Tensor beta = memory.rho.select(1, slot) * RowDot(memory.y.select(1, slot), r);
+    r += (alpha[slot] - beta).unsqueeze(1) * memory.s.select(1, slot);
+  }
+  at::Tensor direction = -r * active.unsqueeze(1);
+  at::Tensor slope = RowDot(grad, direction);
+  // Not a descent direction (numerical trouble): fall back to steepest.
+  const at::Tensor uphill = (slope >= 0) & active;
+  if (uphill.any().item<bool>()) {
+    direction = torch::where(uphill.unsqueeze(1),
+                             -objective.Precondition(grad) * memory.gamma.unsqueeze(1),
+                             direction);
+    slope = RowDot(grad, direction);
+  }
+  return {direction, slope};
+}
+
+struct Point {
+  at::Tensor theta, loss, grad;
+};
+
+// Backtracking (Armijo) line search per problem, evaluating only the
+// problems still searching. A failed step is cut by quadratic interpolation
+// of f(0), f'(0) and f(t), kept within [0.1 t, 0.5 t]. The problems are
+// convex, so curvature sᵀy > 0 holds without a Wolfe condition. Returns the
+// new point and which problems found no decrease.
+std::pair<Point, at::Tensor> LineSearch(const Objective& objective, const Point& here,
+                                        const at::Tensor& direction, const at::Tensor& slope,
+                                        const at::Tensor& active, int& evaluations) {
+  const int64_t f = here.theta.size(0);
+  at::Tensor step = torch::ones({f}, torch::kFloat32);
+  at::Tensor pending = active.clone();
+  Point next{here.theta.clone(), here.loss.clone(), here.grad.clone()};
+  for (int trial = 0; trial < 30 && pending.any().item<bool>(); ++trial) {
+    const at::Tensor which = pending.nonzero().squeeze(1);
+    const at::Tensor t = step.index_select(0, which);
+    const at::Tensor candidate =
+        here.theta.index_select(0, which) + t.unsqueeze(1) * direction.index_select(0, which);
+    auto [trial_loss, trial_grad] = objective(candidate, which);
+    ++evaluations;
+    const at::Tensor f0 = here.loss.index_select(0, which);
+    const at::Tensor d0 = slope.index_select(0, which);
+    const at::Tensor accept = trial_loss <= f0 + 1e-4 * t * d0;
+    const at::Tensor accepted = which.masked_select(accept);
+    next.theta.index_copy_(0, accepted, candidate.index({accept}));
+    next.loss.index_copy_(0, accepted, trial_loss.masked_select(accept));
+    next.grad.index_copy_(0, accepted, trial_grad.index({accept}));
+    pending.index_fill_(0, accepted, false);
+    const at::Tensor curvature = trial_loss - f0 - d0 * t;
+    const at::Tensor shrunk =
+        torch::minimum(torch::maximum(-d0 * t * t / (2 * curvature), 0.1 * t), 0.5 * t);
+    step.index_copy_(
+        0, which,
+        torch::where(accept, t, torch::where(torch::isfinite(shrunk), shrunk, 0.5 * t))
+            .to(torch::kFloat32));
+  }
+  return {next, pending};
+}
+
+// Remembers the step s and the gradient change y where the curvature is
+// positive.
+void Push(Memory& memory, const Objective& objective, const at::Tensor& s,
+          const at::Tensor& y, const at::Tensor& active) {
+  const at::Tensor sy = RowDot(s, y);
+  const at::Tensor curved = active & (sy > 1e-10);
+  const int slot = memory.pushes % memory.m;
+  memory.s.select(1, slot).copy_(s);
+  memory.y.select(1, slot).copy_(y);
+  memory.rho.select(1, slot).copy_(torch::where(curved, 1.0 / sy, torch::zeros_like(sy)));
+  memory.gamma =
+      torch::where(curved, sy / RowDot(y, objective.Precondition(y)), memory.gamma);
+  ++memory.pushes;
+}
+
 }  // namespace
 
 LockstepSolution SolveLockstep(const LockstepProblems& problems,
@@ -131,136 +263,36 @@ LockstepSolution SolveLockstep(const LockstepProblems& problems,
   const Objective objective(problems);
   const int64_t f = static_cast<int64_t>(problems.l2.size());
   const int64_t k = problems.num_classes;
-  at::Tensor theta = torch::zeros({f, objective.size()}, torch::kFloat32);
+  Point here{torch::zeros({f, objective.size()}, torch::kFloat32)};
   if (warm_weight.defined()) {
-    objective.Weight(theta).copy_(warm_weight.reshape({f, k, -1}));
-    objective.Bias(theta).copy_(warm_bias.reshape({f, k}));
+    objective.Weight(here.theta).copy_(warm_weight.reshape({f, k, -1}));
+    objective.Bias(here.theta).copy_(warm_bias.reshape({f, k}));
   }
   LockstepSolution solution;
-  at::Tensor loss, grad;
-  std::tie(loss, grad) = objective(theta, torch::arange(f, torch::kInt64));
+  std::tie(here.loss, here.grad) = objective(here.theta, torch::arange(f, torch::kInt64));
   ++solution.evaluations;
-  const int m = std::max(1, options.history);
-  at::Tensor s_hist = torch::zeros({f, m, objective.size()}, torch::kFloat32);
-  at::Tensor y_hist = torch::zeros_like(s_hist);
-  at::Tensor rho = torch::zeros({f, m}, torch::kFloat32);
-  // The first step is scaled like torch's L-BFGS: min(1, 1/‖g‖₁).
-  at::Tensor gamma = (1.0 / grad.abs().sum(1)).clamp_max(1.0);
-  int pushes = 0;
-  if (history != nullptr && history->pushes > 0 &&
-      history->s.size(1) == m && history->s.size(0) == f) {
-    s_hist = history->s;
-    y_hist = history->y;
-    pushes = history->pushes;
-    const at::Tensor delta =
-        2 * (torch::tensor(problems.l2, torch::kFloat32) -
-             torch::tensor(history->l2, torch::kFloat32));
-    y_hist += delta.view({f, 1, 1}) * s_hist * objective.PenaltyMask();
-    const at::Tensor sy = (s_hist * y_hist).sum(2);
-    rho = torch::where((history->rho != 0) & (sy > 1e-10), 1.0 / sy,
-                       torch::zeros_like(sy));
-    const int newest = (pushes - 1) % m;
-    const at::Tensor s_new = s_hist.select(1, newest);
-    const at::Tensor y_new = y_hist.select(1, newest);
-    gamma = torch::where(
-        rho.select(1, newest) > 0,
-        RowDot(s_new, y_new) / RowDot(y_new, objective.Precondition(y_new)),
-        gamma);
-  }
-  at::Tensor active = grad.abs().amax(1) > options.tolerance;
-  for (int iteration = 0;
-       iteration < options.max_iterations && active.any().item<bool>();
+  Memory memory = StartMemory(objective, problems, options, here.grad, history);
+  at::Tensor active = here.grad.abs().amax(1) > options.tolerance;
+  for (int iteration = 0; iteration < options.max_iterations && active.any().item<bool>();
        ++iteration) {
-    // Two-loop recursion, all problems at once; empty history slots have
-    // rho = 0 and change nothing.
-    at::Tensor q = grad.clone();
-    const int filled = std::min(pushes, m);
-    std::vector<at::Tensor> alpha(static_cast<size_t>(m));
-    for (int j = 0; j < filled; ++j) {
-      const int slot = (pushes - 1 - j) % m;
-      alpha[slot] = rho.select(1, slot) * RowDot(s_hist.select(1, slot), q);
-      q -= alpha[slot].unsqueeze(1) * y_hist.select(1, slot);
-    }
-    at::Tensor r = gamma.unsqueeze(1) * objective.Precondition(q);
-    for (int j = filled - 1; j >= 0; --j) {
-      const int slot = (pushes - 1 - j) % m;
-      const at::Tensor beta =
-          rho.select(1, slot) * RowDot(y_hist.select(1, slot), r);
-      r += (alpha[slot] - beta).unsqueeze(1) * s_hist.select(1, slot);
-    }
-    at::Tensor direction = -r * active.unsqueeze(1);
-    at::Tensor slope = RowDot(grad, direction);
-    // Not a descent direction (numerical trouble): fall back to steepest.
-    const at::Tensor uphill = (slope >= 0) & active;
-    if (uphill.any().item<bool>()) {
-      direction = torch::where(uphill.unsqueeze(1),
-                               -objective.Precondition(grad) * gamma.unsqueeze(1),
-                               direction);
-      slope = RowDot(grad, direction);
-    }
-
-    // Backtracking (Armijo) line search per problem, evaluating only the
-    // problems still searching. A failed step is cut by quadratic
-    // interpolation of f(0), f'(0) and f(t), kept within [0.1 t, 0.5 t].
-    // The problems are convex, so curvature sᵀy > 0 holds without a
-    // Wolfe condition.
-    at::Tensor step = torch::ones({f}, torch::kFloat32);
-    at::Tensor pending = active.clone();
-    at::Tensor new_theta = theta.clone(), new_loss = loss.clone(),
-               new_grad = grad.clone();
-    for (int trial = 0; trial < 30 && pending.any().item<bool>(); ++trial) {
-      const at::Tensor which = pending.nonzero().squeeze(1);
-      const at::Tensor t = step.index_select(0, which);
-      const at::Tensor candidate =
-          theta.index_select(0, which) +
-          t.unsqueeze(1) * direction.index_select(0, which);
-      auto [trial_loss, trial_grad] = objective(candidate, which);
-      ++solution.evaluations;
-      const at::Tensor f0 = loss.index_select(0, which);
-      const at::Tensor d0 = slope.index_select(0, which);
-      const at::Tensor accept = trial_loss <= f0 + 1e-4 * t * d0;
-      const at::Tensor accepted = which.masked_select(accept);
-      new_theta.index_copy_(0, accepted, candidate.index({accept}));
-      new_loss.index_copy_(0, accepted, trial_loss.masked_select(accept));
-      new_grad.index_copy_(0, accepted, trial_grad.index({accept}));
-      pending.index_fill_(0, accepted, false);
-      const at::Tensor curvature = trial_loss - f0 - d0 * t;
-      const at::Tensor shrunk =
-          torch::minimum(torch::maximum(-d0 * t * t / (2 * curvature), 0.1 * t),
-                         0.5 * t);
-      step.index_copy_(
-          0, which,
-          torch::where(accept, t,
-                       torch::where(torch::isfinite(shrunk), shrunk, 0.5 * t))
-              .to(torch::kFloat32));
-    }
+    const auto [direction, slope] = SearchDirection(memory, objective, here.grad, active);
+    auto [next, stalled] =
+        LineSearch(objective, here, direction, slope, active, solution.evaluations);
     // A problem whose line search found no decrease has stalled.
-    active &= ~pending;
-
-    const at::Tensor s = new_theta - theta;
-    const at::Tensor y = new_grad - grad;
-    const at::Tensor sy = RowDot(s, y);
-    const at::Tensor curved = active & (sy > 1e-10);
-    const int slot = pushes % m;
-    s_hist.select(1, slot).copy_(s);
-    y_hist.select(1, slot).copy_(y);
-    rho.select(1, slot).copy_(torch::where(curved, 1.0 / sy, torch::zeros_like(sy)));
-    gamma = torch::where(curved, sy / RowDot(y, objective.Precondition(y)), gamma);
-    ++pushes;
-    theta = new_theta;
-    loss = new_loss;
-    grad = new_grad;
-    active &= grad.abs().amax(1) > options.tolerance;
+    active &= ~stalled;
+    const at::Tensor s = next.theta - here.theta;
+    Push(memory, objective, s, next.grad - here.grad, active);
+    here = std::move(next);
+    active &= here.grad.abs().amax(1) > options.tolerance;
     active &= s.abs().amax(1) > 1e-12;
   }
   if (history != nullptr) {
-    *history = {s_hist, y_hist, rho, gamma, problems.l2, pushes};
+    *history = {memory.s, memory.y, memory.rho, memory.gamma, problems.l2, memory.pushes};
   }
-  solution.weight = objective.Weight(theta).clone();
-  solution.bias = objective.Bias(theta).clone();
-  const at::Tensor largest = grad.abs().amax(1).to(torch::kFloat64).contiguous();
-  solution.final_gradient.assign(largest.data_ptr<double>(),
-                                 largest.data_ptr<double>() + f);
+  solution.weight = objective.Weight(here.theta).clone();
+  solution.bias = objective.Bias(here.theta).clone();
+  const at::Tensor largest = here.grad.abs().amax(1).to(torch::kFloat64).contiguous();
+  solution.final_gradient.assign(largest.data_ptr<double>(), largest.data_ptr<double>() + f);
   return solution;
 }
 

@@ -46,7 +46,7 @@
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/eval/eval_report.h"
-#include "core/eval/features.h"
+#include "core/inference/features.h"
 #include "core/runtime/device.h"
 #include "core/runtime/script_execution.h"
 #include "core/runtime/threads.h"
@@ -231,6 +231,65 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   return simclr::core::kExitSucceeded;
 }
 
+// The command line, as parsed.
+struct WorkerCommands {
+  CLI::App *validate = nullptr, *run = nullptr, *resume = nullptr, *features = nullptr,
+           *table = nullptr;
+  int num_threads = 0;
+  std::string spec_path, job_dir, device, events = "auto", checkpoint, out;
+  bool stop_with_parent = false;
+  int64_t count = 16;
+  std::vector<std::string> reports;
+};
+
+void AddRunCommands(CLI::App& app, WorkerCommands& c) {
+  c.validate = app.add_subcommand("validate",
+                                  "Check a JobSpec JSON file as simclrd's Submit does and "
+                                  "print it back");
+  c.validate->add_option("--spec", c.spec_path, "JobSpec JSON file")->required();
+  c.run = app.add_subcommand("run", "Run a job from its start");
+  c.resume = app.add_subcommand(
+      "resume", "Continue a job from its newest checkpoint (fine-tuning: after its finished runs)");
+  for (CLI::App* command : {c.run, c.resume}) {
+    command->add_option("--spec", c.spec_path, "JobSpec JSON file")->required();
+    command->add_option("--job_dir", c.job_dir, "Folder for checkpoints and artifacts")
+        ->required();
+    command->add_option("--device", c.device,
+                        "cpu, cuda or cuda:N; overrides the spec's device");
+    command->add_option("--events", c.events, "auto, text or delimited")
+        ->check(CLI::IsMember({"auto", "text", "delimited"}))
+        ->capture_default_str();
+    command->add_flag("--stop_with_parent", c.stop_with_parent,
+                      "Checkpoint and stop when the parent (simclrd) dies");
+  }
+}
+
+void AddToolCommands(CLI::App& app, WorkerCommands& c) {
+  c.features = app.add_subcommand(
+      "features", "Write eval-transform features of the first images as .npy");
+  c.features->add_option("--checkpoint", c.checkpoint, "Checkpoint folder")->required();
+  c.features->add_option("--spec", c.spec_path, "Pretrain JobSpec naming the data")
+      ->required();
+  c.features->add_option("--count", c.count, "Images")->check(CLI::Range(1, 1000000));
+  c.features->add_option("--out", c.out, ".npy file to write")->required();
+  c.table = app.add_subcommand(
+      "table", "Print one Markdown table over evaluation report.json files");
+  c.table->add_option("reports", c.reports, "report.json files")
+      ->required()
+      ->check(CLI::ExistingFile);
+}
+
+int Dispatch(const WorkerCommands& c) {
+  if (c.validate->parsed()) return RunValidate(c.spec_path);
+  if (c.table->parsed()) return RunTable(c.reports);
+  if (c.features->parsed()) return RunFeatures(c.checkpoint, c.spec_path, c.count, c.out);
+  if (c.run->parsed() || c.resume->parsed()) {
+    return RunJob(c.spec_path, c.job_dir, c.device, c.events, c.resume->parsed(),
+                  c.stop_with_parent);
+  }
+  return kExitUsage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,59 +298,15 @@ int main(int argc, char** argv) {
   simclr::core::InitLogging(argv[0]);
   if (!blis.empty()) LOG(INFO) << blis;
 
-  CLI::App app{
-      "simclr-worker: run one SimCLR job (normally spawned by simclrd)"};
+  CLI::App app{"simclr-worker: run one SimCLR job (normally spawned by simclrd)"};
   app.require_subcommand(1);
-  int num_threads = 0;
-  app.add_option("--num_threads", num_threads,
+  WorkerCommands commands;
+  app.add_option("--num_threads", commands.num_threads,
                  "LibTorch intra-op threads; 0 = one per core")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
-
-  std::string spec_path, job_dir, device, events = "auto";
-  bool stop_with_parent = false;
-  CLI::App* validate = app.add_subcommand(
-      "validate", "Parse a JobSpec JSON file strictly and print it back");
-  validate->add_option("--spec", spec_path, "JobSpec JSON file")->required();
-  CLI::App* run = app.add_subcommand("run", "Run a job from its start");
-  CLI::App* resume =
-      app.add_subcommand("resume",
-                         "Continue a job from its newest checkpoint "
-                         "(fine-tuning: after its finished runs)");
-  for (CLI::App* command : {run, resume}) {
-    command->add_option("--spec", spec_path, "JobSpec JSON file")->required();
-    command
-        ->add_option("--job_dir", job_dir,
-                     "Folder for checkpoints and artifacts")
-        ->required();
-    command->add_option("--device", device,
-                        "cpu, cuda or cuda:N; overrides the spec's device");
-    command->add_option("--events", events, "auto, text or delimited")
-        ->check(CLI::IsMember({"auto", "text", "delimited"}))
-        ->capture_default_str();
-    command->add_flag("--stop_with_parent", stop_with_parent,
-                      "Checkpoint and stop when the parent (simclrd) dies");
-  }
-
-  std::string checkpoint, out;
-  int64_t count = 16;
-  CLI::App* features = app.add_subcommand(
-      "features", "Write eval-transform features of the first images as .npy");
-  features->add_option("--checkpoint", checkpoint, "Checkpoint folder")
-      ->required();
-  features->add_option("--spec", spec_path, "Pretrain JobSpec naming the data")
-      ->required();
-  features->add_option("--count", count, "Images")
-      ->check(CLI::Range(1, 1000000));
-  features->add_option("--out", out, ".npy file to write")->required();
-
-  std::vector<std::string> reports;
-  CLI::App* table = app.add_subcommand(
-      "table", "Print one Markdown table over evaluation report.json files");
-  table->add_option("reports", reports, "report.json files")
-      ->required()
-      ->check(CLI::ExistingFile);
-
+  AddRunCommands(app, commands);
+  AddToolCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -300,20 +315,9 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kExitUsage;
   }
-
-  if (auto status = simclr::core::ConfigureTorchThreads(num_threads);
-      !status.ok()) {
+  if (auto status = simclr::core::ConfigureTorchThreads(commands.num_threads); !status.ok()) {
     std::cerr << "simclr-worker: --num_threads: " << status.message() << "\n";
     return kExitUsage;
   }
-  if (validate->parsed()) return RunValidate(spec_path);
-  if (table->parsed()) return RunTable(reports);
-  if (features->parsed()) return RunFeatures(checkpoint, spec_path, count, out);
-  if (run->parsed()) {
-    return RunJob(spec_path, job_dir, device, events, false, stop_with_parent);
-  }
-  if (resume->parsed()) {
-    return RunJob(spec_path, job_dir, device, events, true, stop_with_parent);
-  }
-  return kExitUsage;
+  return Dispatch(commands);
 }

@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/common/status_macros.h"
+#include "core/data/encoded_image.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
-#include "core/data/encoded_image.h"
 #include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
@@ -99,151 +99,185 @@ absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
   return result;
 }
 
-}  // namespace
-
-absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
-                                            bool labelled, const std::string& dest_dir,
-                                            const ArchiveLimits& limits) {
-  ArchiveImport result;
-  // Pass 1: names, types and sizes; the classes.
-  std::map<std::string, int> class_index;
+// Pass 1: names, types and sizes; the classes, numbered in name order.
+struct Scan {
   int64_t candidates = 0;
-  {
-    SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
-    int64_t total = 0;
-    archive_entry* entry = nullptr;
-    int code;
-    while ((code = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-      SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
-      total += archive_entry_size(entry);
-      if (total > limits.max_total_bytes) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "archive: more than --max_upload_bytes ", limits.max_total_bytes,
-            " uncompressed bytes (at entry \"", inspected.path, "\")"));
-      }
-      if (inspected.image) {
-        ++candidates;
-        if (labelled) class_index.emplace(inspected.class_name, 0);
-      }
-      archive_read_data_skip(reader.get());
-    }
-    if (code != ARCHIVE_EOF) {
+  std::map<std::string, int> class_index;
+};
+
+absl::StatusOr<Scan> ScanArchive(const std::string& archive_path, bool labelled,
+                                 const ArchiveLimits& limits) {
+  Scan scan;
+  SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
+  int64_t total = 0;
+  archive_entry* entry = nullptr;
+  int code;
+  while ((code = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
+    SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
+    total += archive_entry_size(entry);
+    if (total > limits.max_total_bytes) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "archive: corrupt (", archive_error_string(reader.get()), ")"));
+          "archive: more than --max_upload_bytes ", limits.max_total_bytes,
+          " uncompressed bytes (at entry \"", inspected.path, "\")"));
     }
+    if (inspected.image) {
+      ++scan.candidates;
+      if (labelled) scan.class_index.emplace(inspected.class_name, 0);
+    }
+    archive_read_data_skip(reader.get());
   }
-  if (candidates == 0) {
+  if (code != ARCHIVE_EOF) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("archive: corrupt (", archive_error_string(reader.get()), ")"));
+  }
+  if (scan.candidates == 0) {
     return absl::InvalidArgumentError("archive: no .png, .jpg or .jpeg images in it");
   }
-  for (auto& [name, index] : class_index) {
-    index = static_cast<int>(result.class_names.size());
-    result.class_names.push_back(name);
-  }
-  if (result.class_names.size() > 256) {
+  int next = 0;
+  for (auto& [name, index] : scan.class_index) index = next++;
+  if (scan.class_index.size() > 256) {
     return absl::InvalidArgumentError("archive: more than 256 class folders");
   }
-  result.class_counts.assign(result.class_names.size(), 0);
+  return scan;
+}
 
-  // Pass 2: decode each image once, at the first image's size and channels.
-  std::unique_ptr<FILE, FileClose> images(std::fopen((dest_dir + "/images.idx").c_str(), "wb"));
-  std::unique_ptr<FILE, FileClose> labels(
-      labelled ? std::fopen((dest_dir + "/labels.idx").c_str(), "wb") : nullptr);
-  if (!images || (labelled && !labels)) {
-    return absl::InternalError("archive: cannot write the import");
+// The entry's bytes decoded (empty when they are no image), at `channels`
+// (0: as stored); INVALID_ARGUMENT when it exceeds the pixel limit.
+absl::StatusOr<cv::Mat> DecodeEntry(archive* reader, archive_entry* entry,
+                                    const std::string& path, int channels,
+                                    const ArchiveLimits& limits, std::string& bytes) {
+  const int64_t size = archive_entry_size(entry);
+  if (size > kMaxEntryBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("archive entry \"", path, "\": larger than 256 MiB"));
   }
-  SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
-  std::string first_corrupt;
-  std::string bytes;
-  archive_entry* entry = nullptr;
-  while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
-    SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
-    if (!inspected.image) continue;
-    const int64_t size = archive_entry_size(entry);
-    if (size > kMaxEntryBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected.path, "\": larger than 256 MiB"));
+  bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
+  const la_ssize_t got = archive_read_data(reader, bytes.data(), bytes.size());
+  if (core::DeclaredPixels(bytes) > limits.max_image_pixels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("archive entry \"", path, "\": ", core::DeclaredPixels(bytes),
+                     " pixels exceed --max_image_pixels ", limits.max_image_pixels));
+  }
+  cv::Mat image;
+  if (got == static_cast<la_ssize_t>(bytes.size()) && !bytes.empty()) {
+    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U, bytes.data());
+    const int mode = channels == 0   ? cv::IMREAD_UNCHANGED
+                     : channels == 1 ? cv::IMREAD_GRAYSCALE
+                                     : cv::IMREAD_COLOR;
+    try {
+      image = cv::imdecode(raw, mode);
+    } catch (const cv::Exception&) {
+      image.release();  // malformed
     }
-    bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
-    const la_ssize_t got = archive_read_data(reader.get(), bytes.data(), bytes.size());
-    if (core::DeclaredPixels(bytes) > limits.max_image_pixels) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected.path, "\": ", core::DeclaredPixels(bytes),
-                       " pixels exceed --max_image_pixels ", limits.max_image_pixels));
+  }
+  if (!image.empty() &&
+      static_cast<int64_t>(image.rows) * image.cols > limits.max_image_pixels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("archive entry \"", path, "\": ", image.cols, "x", image.rows,
+                     " exceeds --max_image_pixels ", limits.max_image_pixels));
+  }
+  if (!image.empty() && image.depth() != CV_8U) image.release();
+  return image;
+}
+
+// The IDX files of the import: headers once the first image fixes the
+// format, one record per image, the counts at the end.
+class IdxOutput {
+ public:
+  absl::Status Open(const std::string& dest_dir, bool labelled) {
+    images_.reset(std::fopen((dest_dir + "/images.idx").c_str(), "wb"));
+    if (labelled) labels_.reset(std::fopen((dest_dir + "/labels.idx").c_str(), "wb"));
+    if (!images_ || (labelled && !labels_)) {
+      return absl::InternalError("archive: cannot write the import");
     }
-    cv::Mat image;
-    if (got == static_cast<la_ssize_t>(bytes.size()) && !bytes.empty()) {
-      const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U, bytes.data());
-      const int mode = result.channels == 0   ? cv::IMREAD_UNCHANGED
-                       : result.channels == 1 ? cv::IMREAD_GRAYSCALE
-                                              : cv::IMREAD_COLOR;
-      try {
-        image = cv::imdecode(raw, mode);
-      } catch (const cv::Exception&) {
-        image.release();  // malformed
-      }
+    return absl::OkStatus();
+  }
+  // Fixes the format from the first image (4 channels become 3).
+  void Start(cv::Mat& image, ArchiveImport& result) {
+    if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+    result.channels = image.channels() == 1 ? 1 : 3;
+    result.height = image.rows;
+    result.width = image.cols;
+    const int dims = result.channels == 1 ? 3 : 4;
+    WriteBigEndian32(images_.get(), 0x800u | static_cast<uint32_t>(dims));
+    WriteBigEndian32(images_.get(), 0);  // the count, filled in at the end
+    WriteBigEndian32(images_.get(), static_cast<uint32_t>(result.height));
+    WriteBigEndian32(images_.get(), static_cast<uint32_t>(result.width));
+    if (dims == 4) WriteBigEndian32(images_.get(), 3);
+    if (labels_) {
+      WriteBigEndian32(labels_.get(), 0x801);
+      WriteBigEndian32(labels_.get(), 0);
     }
-    if (!image.empty() &&
-        static_cast<int64_t>(image.rows) * image.cols > limits.max_image_pixels) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("archive entry \"", inspected.path, "\": ", image.cols, "x",
-                       image.rows, " exceeds --max_image_pixels ", limits.max_image_pixels));
-    }
-    if (image.empty() || image.depth() != CV_8U) {
-      if (first_corrupt.empty()) first_corrupt = inspected.path;
-      ++result.corrupt;
-      continue;
-    }
-    if (result.channels == 0) {  // the first image sets the format
-      if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
-      result.channels = image.channels() == 1 ? 1 : 3;
-      result.height = image.rows;
-      result.width = image.cols;
-      const int dims = result.channels == 1 ? 3 : 4;
-      WriteBigEndian32(images.get(), 0x800u | static_cast<uint32_t>(dims));
-      WriteBigEndian32(images.get(), 0);  // the count, filled in at the end
-      WriteBigEndian32(images.get(), static_cast<uint32_t>(result.height));
-      WriteBigEndian32(images.get(), static_cast<uint32_t>(result.width));
-      if (dims == 4) WriteBigEndian32(images.get(), 3);
-      if (labels) {
-        WriteBigEndian32(labels.get(), 0x801);
-        WriteBigEndian32(labels.get(), 0);
-      }
-    }
+  }
+  void Append(cv::Mat& image, int label, const ArchiveImport& result) {
     if (image.rows != result.height || image.cols != result.width) {
       cv::resize(image, image, cv::Size(result.width, result.height), 0, 0, cv::INTER_AREA);
     }
     if (result.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
     const cv::Mat dense = image.isContinuous() ? image : image.clone();
-    std::fwrite(dense.data, 1, dense.total() * dense.elemSize(), images.get());
-    if (labels) {
-      const int label = class_index[inspected.class_name];
-      std::fputc(label, labels.get());
-      ++result.class_counts[static_cast<size_t>(label)];
+    std::fwrite(dense.data, 1, dense.total() * dense.elemSize(), images_.get());
+    if (labels_) std::fputc(label, labels_.get());
+  }
+  absl::Status Finish(int64_t count) {
+    std::fseek(images_.get(), 4, SEEK_SET);
+    WriteBigEndian32(images_.get(), static_cast<uint32_t>(count));
+    if (labels_) {
+      std::fseek(labels_.get(), 4, SEEK_SET);
+      WriteBigEndian32(labels_.get(), static_cast<uint32_t>(count));
     }
+    if (std::fflush(images_.get()) != 0 || (labels_ && std::fflush(labels_.get()) != 0)) {
+      return absl::InternalError("archive: cannot write the import (disk full?)");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::unique_ptr<FILE, FileClose> images_, labels_;
+};
+
+}  // namespace
+
+absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
+                                            bool labelled, const std::string& dest_dir,
+                                            const ArchiveLimits& limits) {
+  SIMCLR_ASSIGN_OR_RETURN(Scan scan, ScanArchive(archive_path, labelled, limits));
+  ArchiveImport result;
+  for (const auto& [name, index] : scan.class_index) result.class_names.push_back(name);
+  result.class_counts.assign(result.class_names.size(), 0);
+  // Pass 2: decode each image once, at the first image's size and channels.
+  IdxOutput output;
+  SIMCLR_RETURN_IF_ERROR(output.Open(dest_dir, labelled));
+  SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
+  std::string first_corrupt, bytes;
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
+    SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
+    if (!inspected.image) continue;
+    SIMCLR_ASSIGN_OR_RETURN(cv::Mat image, DecodeEntry(reader.get(), entry, inspected.path,
+                                                       result.channels, limits, bytes));
+    if (image.empty()) {
+      if (first_corrupt.empty()) first_corrupt = inspected.path;
+      ++result.corrupt;
+      continue;
+    }
+    if (result.channels == 0) output.Start(image, result);
+    const int label = labelled ? scan.class_index[inspected.class_name] : 0;
+    output.Append(image, label, result);
+    if (labelled) ++result.class_counts[static_cast<size_t>(label)];
     ++result.images;
   }
-  if (result.images == 0 ||
-      static_cast<double>(result.corrupt) >
-          limits.max_corrupt_fraction * static_cast<double>(candidates)) {
+  if (result.images == 0 || static_cast<double>(result.corrupt) >
+                                limits.max_corrupt_fraction *
+                                    static_cast<double>(scan.candidates)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "archive entry \"", first_corrupt, "\": not a decodable image (", result.corrupt,
-        " of ", candidates, " undecodable; max_corrupt_fraction ",
+        " of ", scan.candidates, " undecodable; max_corrupt_fraction ",
         limits.max_corrupt_fraction, ")"));
   }
-  // The counts, now known.
-  std::fseek(images.get(), 4, SEEK_SET);
-  WriteBigEndian32(images.get(), static_cast<uint32_t>(result.images));
-  if (labels) {
-    std::fseek(labels.get(), 4, SEEK_SET);
-    WriteBigEndian32(labels.get(), static_cast<uint32_t>(result.images));
-  }
-  if (std::fflush(images.get()) != 0 || (labels && std::fflush(labels.get()) != 0)) {
-    return absl::InternalError("archive: cannot write the import (disk full?)");
-  }
-  const int64_t pixels =
-      result.images * result.height * result.width * result.channels;
-  result.stored_bytes = (result.channels == 1 ? 16 : 20) + pixels +
-                        (labelled ? 8 + result.images : 0);
+  SIMCLR_RETURN_IF_ERROR(output.Finish(result.images));
+  const int64_t pixels = result.images * result.height * result.width * result.channels;
+  result.stored_bytes =
+      (result.channels == 1 ? 16 : 20) + pixels + (labelled ? 8 + result.images : 0);
   // Empty classes (every image corrupt) keep their place in the numbering.
   return result;
 }

@@ -2,34 +2,23 @@
 
 #include <signal.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/common/field_error.h"
-#include "core/common/job_spec_json.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/spec/job_kinds.h"
 #include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
-#include "google/protobuf/util/time_util.h"
 #include "server/jobs/job_records.h"
 #include "server/jobs/spec_validation.h"
 
 namespace simclr::server {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
 constexpr int kStderrTailLines = 20;
 constexpr int kDefaultMaxRestarts = 3;
-
-google::protobuf::Timestamp Now() {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
-}
 
 int MaxRestarts(const v1::Job& job) {
   return job.spec().has_max_restarts() ? job.spec().max_restarts()
@@ -37,11 +26,6 @@ int MaxRestarts(const v1::Job& job) {
 }
 
 }  // namespace
-
-bool IsTerminal(v1::JobState state) {
-  return state == v1::JOB_STATE_SUCCEEDED || state == v1::JOB_STATE_FAILED ||
-         state == v1::JOB_STATE_CANCELLED;
-}
 
 absl::StatusOr<std::unique_ptr<JobManager>> JobManager::Create(
     const JobManagerOptions& options, JobStore* store) {
@@ -65,23 +49,11 @@ absl::Status JobManager::Recover() {
     entry.job = std::move(job);
     entry.order = next_order_++;
     if (entry.job.state() != v1::JOB_STATE_RUNNING) continue;
-    // The server died under this job: its worker is gone (it stops with
-    // its parent), and the job continues from its last checkpoint.
-    if (entry.job.restart_count() >= MaxRestarts(entry.job)) {
-      entry.job.set_error(absl::StrCat("the server restarted while the job ran, ",
-                                       "and it has used its ", MaxRestarts(entry.job),
-                                       " restarts"));
-      SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_FAILED,
-                                    "server restarted; no restarts left"));
-      continue;
-    }
-    entry.job.set_restart_count(entry.job.restart_count() + 1);
-    SIMCLR_RETURN_IF_ERROR(TransitionLocked(
-            entry, v1::JOB_STATE_QUEUED,
-            absl::StrCat("server restarted; resuming from the last checkpoint "
-                         "(restart ",
-                         entry.job.restart_count(), " of ",
-                         MaxRestarts(entry.job), ")")));
+    const ExitOutcome outcome =
+        AfterServerRestart(entry.job.restart_count(), MaxRestarts(entry.job));
+    if (outcome.restart) entry.job.set_restart_count(entry.job.restart_count() + 1);
+    if (outcome.state == v1::JOB_STATE_FAILED) entry.job.set_error(outcome.reason);
+    SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, outcome.state, outcome.reason));
   }
   return absl::OkStatus();
 }
@@ -89,21 +61,8 @@ absl::Status JobManager::Recover() {
 absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
                                           const std::string& reason) {
   v1::Job& job = entry.job;
-  job.set_state(state);
-  if (state == v1::JOB_STATE_RUNNING && !job.has_start_time()) {
-    *job.mutable_start_time() = Now();
-  }
-  if (IsTerminal(state)) {
-    *job.mutable_end_time() = Now();
-    ++finished_[{job.kind(), state}];
-  }
-  v1::JobEvent event;
-  event.set_seq(job.last_event_seq() + 1);
-  event.set_job_id(job.id());
-  *event.mutable_time() = Now();
-  event.mutable_state_change()->set_state(state);
-  event.mutable_state_change()->set_reason(reason);
-  job.set_last_event_seq(event.seq());
+  const v1::JobEvent event = ApplyStateChange(state, reason, job);
+  if (IsTerminal(state)) ++finished_[{job.kind(), state}];
   LOG(INFO) << job.id() << " → " << v1::JobState_Name(state) << ": " << reason;
   return store_->AppendEventAndPutJob(event, job);
 }
@@ -139,28 +98,13 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   }
   std::string id = core::layout::NewJobId();
   while (jobs_.count(id) > 0) id = core::layout::NewJobId();
-  const std::string dir = JobDir(id);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  auto json = core::JobSpecToJson(worker_spec);
-  if (error || !json.ok()) {
-    return absl::InternalError(absl::StrCat("cannot create ", dir, ": ",
-                                            error ? error.message() : "spec"));
-  }
-  {
-    std::ofstream out(core::layout::SpecPath(dir));
-    out << *json;
-    if (!out.flush()) {
-      return absl::InternalError(
-          absl::StrCat("cannot write ", core::layout::SpecPath(dir)));
-    }
-  }
+  SIMCLR_RETURN_IF_ERROR(WriteJobFolder(JobDir(id), worker_spec));
   Entry entry;
   entry.order = next_order_++;
   entry.job.set_id(id);
   *entry.job.mutable_spec() = spec;
   entry.job.set_kind(core::FindJobKind(spec)->kind);
-  *entry.job.mutable_create_time() = Now();
+  *entry.job.mutable_create_time() = NowTimestamp();
   // The record (with its request id) first, then the QUEUED transition.
   entry.job.set_state(v1::JOB_STATE_QUEUED);
   SIMCLR_RETURN_IF_ERROR(store_->PutJob(entry.job, request_id));
@@ -331,20 +275,8 @@ int JobManager::RunningLocked() const {
 void JobManager::StartLocked(Entry& entry) {
   const v1::Job& job = entry.job;
   const std::string dir = JobDir(job.id());
-  const int threads = job.spec().num_threads() > 0 ? job.spec().num_threads()
-                                                   : options_.worker_threads;
-  // After a pause or a restart, a resumable kind continues (from its
-  // newest checkpoint, or after its finished runs; a fresh start when there
-  // is nothing to resume); the short evaluations rerun.
-  core::WorkerInvocation invocation;
-  invocation.worker_path = options_.worker_path;
-  invocation.num_threads = threads;
-  invocation.resume = core::FindJobKind(job.kind())->resumable;
-  invocation.spec_path = core::layout::SpecPath(dir);
-  invocation.job_dir = core::layout::RunFolder(dir);
-  invocation.device =
-      job.spec().device().empty() ? options_.default_device : job.spec().device();
-  const std::vector<std::string> argv = core::WorkerArgv(invocation);
+  const std::vector<std::string> argv = core::WorkerArgv(InvocationFor(
+      job, dir, options_.worker_path, options_.worker_threads, options_.default_device));
   const std::string id = job.id();
   auto worker = launcher_->Launch(
       argv, core::layout::WorkerStderrPath(dir),

@@ -142,8 +142,6 @@ class JobManager {
   std::thread scheduler_;
 };
 
-bool IsTerminal(v1::JobState state);
-
 }  // namespace simclr::server
 
 #endif  // SIMCLR_SERVER_JOBS_JOB_MANAGER_H_

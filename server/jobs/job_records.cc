@@ -1,9 +1,16 @@
 #include "server/jobs/job_records.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/common/atomic_file.h"
+#include "core/common/job_spec_json.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/spec/job_kinds.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/jobs/job_state_machine.h"
 
 namespace simclr::server {
 namespace {
@@ -47,6 +54,52 @@ absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
     subject->set_checkpoint_path(*folder);
   }
   return worker_spec;
+}
+
+core::WorkerInvocation InvocationFor(const v1::Job& job, const std::string& job_folder,
+                                     const std::string& worker_path, int default_threads,
+                                     const std::string& default_device) {
+  core::WorkerInvocation invocation;
+  invocation.worker_path = worker_path;
+  invocation.num_threads =
+      job.spec().num_threads() > 0 ? job.spec().num_threads() : default_threads;
+  invocation.resume = core::FindJobKind(job.kind())->resumable;
+  invocation.spec_path = core::layout::SpecPath(job_folder);
+  invocation.job_dir = core::layout::RunFolder(job_folder);
+  invocation.device = job.spec().device().empty() ? default_device : job.spec().device();
+  return invocation;
+}
+
+absl::Status WriteJobFolder(const std::string& job_folder, const v1::JobSpec& worker_spec) {
+  std::error_code error;
+  std::filesystem::create_directories(job_folder, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", job_folder, ": ", error.message()));
+  }
+  SIMCLR_ASSIGN_OR_RETURN(const std::string json, core::JobSpecToJson(worker_spec));
+  return core::WriteFileAtomically(core::layout::SpecPath(job_folder), json);
+}
+
+google::protobuf::Timestamp NowTimestamp() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+}
+
+v1::JobEvent ApplyStateChange(v1::JobState state, const std::string& reason, v1::Job& job) {
+  job.set_state(state);
+  if (state == v1::JOB_STATE_RUNNING && !job.has_start_time()) {
+    *job.mutable_start_time() = NowTimestamp();
+  }
+  if (IsTerminal(state)) *job.mutable_end_time() = NowTimestamp();
+  v1::JobEvent event;
+  event.set_seq(job.last_event_seq() + 1);
+  event.set_job_id(job.id());
+  *event.mutable_time() = NowTimestamp();
+  event.mutable_state_change()->set_state(state);
+  event.mutable_state_change()->set_reason(reason);
+  job.set_last_event_seq(event.seq());
+  return event;
 }
 
 void ApplyWorkerEvent(v1::JobEvent& event, v1::Job& job) {

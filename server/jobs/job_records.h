@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/worker/worker_protocol.h"
 #include "simclr/v1/data.pb.h"
 #include "simclr/v1/job.pb.h"
 #include "simclr/v1/job_spec.pb.h"
@@ -27,6 +28,23 @@ struct IdResolvers {
 // does not have.
 absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
                                               const IdResolvers& resolvers);
+
+// How simclrd starts the worker of `job`, whose folder is `job_folder`.
+// After a pause or a restart a resumable kind continues (from its newest
+// checkpoint, or after its finished runs); the short evaluations rerun.
+core::WorkerInvocation InvocationFor(const v1::Job& job, const std::string& job_folder,
+                                     const std::string& worker_path, int default_threads,
+                                     const std::string& default_device);
+
+// Creates the job folder and writes the worker's spec.json in it
+// (atomically).
+absl::Status WriteJobFolder(const std::string& job_folder, const v1::JobSpec& worker_spec);
+
+google::protobuf::Timestamp NowTimestamp();
+
+// Moves `job` to `state` (its start and end times as they first happen)
+// and returns the StateChange event, numbered after the job's last.
+v1::JobEvent ApplyStateChange(v1::JobState state, const std::string& reason, v1::Job& job);
 
 // Folds a worker's event into the job (progress, checkpoint ids, the
 // reported failure) and gives a checkpoint event its id.

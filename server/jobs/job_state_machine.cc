@@ -24,6 +24,11 @@ ExitOutcome Failed(std::string reason) {
 
 }  // namespace
 
+bool IsTerminal(v1::JobState state) {
+  return state == v1::JOB_STATE_SUCCEEDED || state == v1::JOB_STATE_FAILED ||
+         state == v1::JOB_STATE_CANCELLED;
+}
+
 ExitOutcome AfterWorkerExit(const WorkerExit& exit, Intent intent,
                             const v1::JobFailure* failure, int restart_count,
                             int max_restarts) {
@@ -58,6 +63,18 @@ ExitOutcome AfterWorkerExit(const WorkerExit& exit, Intent intent,
   return {v1::JOB_STATE_QUEUED,
           absl::StrCat(CrashReason(exit), "; restart ", restart_count + 1, " of ",
                        max_restarts),
+          /*restart=*/true};
+}
+
+ExitOutcome AfterServerRestart(int restart_count, int max_restarts) {
+  if (restart_count >= max_restarts) {
+    return {v1::JOB_STATE_FAILED,
+            absl::StrCat("the server restarted while the job ran, and it has used its ",
+                         max_restarts, " restarts")};
+  }
+  return {v1::JOB_STATE_QUEUED,
+          absl::StrCat("server restarted; resuming from the last checkpoint (restart ",
+                       restart_count + 1, " of ", max_restarts, ")"),
           /*restart=*/true};
 }
 

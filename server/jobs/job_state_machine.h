@@ -11,6 +11,9 @@
 
 namespace simclr::server {
 
+// SUCCEEDED, FAILED or CANCELLED: nothing more happens to the job.
+bool IsTerminal(v1::JobState state);
+
 // What was asked of a running job before its worker exited.
 enum class Intent { kNone, kCancel, kPause, kShutdown };
 
@@ -27,6 +30,11 @@ struct ExitOutcome {
 ExitOutcome AfterWorkerExit(const WorkerExit& exit, Intent intent,
                             const v1::JobFailure* failure, int restart_count,
                             int max_restarts);
+
+// A job that was RUNNING when the server died (its worker stopped with
+// it): QUEUED to resume from its last checkpoint while it has restarts
+// left, else FAILED.
+ExitOutcome AfterServerRestart(int restart_count, int max_restarts);
 
 }  // namespace simclr::server
 

@@ -90,5 +90,16 @@ TEST(JobStateMachineTest, AStopWithoutARequestIsACrash) {
   EXPECT_TRUE(outcome.restart);
 }
 
+TEST(JobStateMachineTest, AServerRestartResumesRunningJobsWhileRestartsLast) {
+  const auto resumed = AfterServerRestart(1, 3);
+  EXPECT_EQ(resumed.state, v1::JOB_STATE_QUEUED);
+  EXPECT_TRUE(resumed.restart);
+  EXPECT_THAT(resumed.reason, HasSubstr("restart 2 of 3"));
+  const auto spent = AfterServerRestart(3, 3);
+  EXPECT_EQ(spent.state, v1::JOB_STATE_FAILED);
+  EXPECT_FALSE(spent.restart);
+  EXPECT_THAT(spent.reason, HasSubstr("used its 3 restarts"));
+}
+
 }  // namespace
 }  // namespace simclr::server

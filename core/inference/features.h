@@ -1,7 +1,7 @@
 // Frozen-encoder features and the kNN classifier used to monitor
 // pretraining (and later as an evaluation).
-#ifndef SIMCLR_CORE_EVAL_FEATURES_H_
-#define SIMCLR_CORE_EVAL_FEATURES_H_
+#ifndef SIMCLR_CORE_INFERENCE_FEATURES_H_
+#define SIMCLR_CORE_INFERENCE_FEATURES_H_
 
 #include <cstdint>
 #include <vector>
@@ -37,4 +37,4 @@ double KnnTop1(const at::Tensor& bank_features, const at::Tensor& bank_labels,
 
 }  // namespace simclr::core
 
-#endif  // SIMCLR_CORE_EVAL_FEATURES_H_
+#endif  // SIMCLR_CORE_INFERENCE_FEATURES_H_

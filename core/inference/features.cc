@@ -1,4 +1,4 @@
-#include "core/eval/features.h"
+#include "core/inference/features.h"
 
 #include <algorithm>
 

@@ -1,0 +1,112 @@
+#include "core/train/pretrain_steps.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/common/status_macros.h"
+#include "core/inference/features.h"
+#include "core/runtime/torch_status.h"
+#include "core/train/mixed_precision.h"
+#include "torch/torch.h"
+
+namespace simclr::core {
+namespace {
+
+// Validation views use one fixed augmentation "epoch", so the validation
+// loss of different epochs compares like with like.
+constexpr int64_t kValidationEpoch = int64_t{1} << 40;
+
+v1::Checkpoint CheckpointMeta(const PretrainJob& job, const CheckpointMetrics& metrics) {
+  v1::Checkpoint meta;
+  meta.set_is_best(metrics.is_best);
+  (*meta.mutable_metrics())["train_loss"] = metrics.train_loss;
+  if (metrics.val_loss) (*meta.mutable_metrics())["val_loss"] = *metrics.val_loss;
+  if (metrics.knn_top1) (*meta.mutable_metrics())["knn_top1"] = *metrics.knn_top1;
+  auto* encoder = meta.mutable_encoder();
+  encoder->set_arch(job.encoder.arch);
+  encoder->set_feature_dim(static_cast<int32_t>(job.encoder.feature_dim));
+  auto* input = encoder->mutable_input();
+  input->set_size(job.shape.size);
+  input->set_channels(job.shape.channels);
+  for (const float m : job.shape.mean) input->add_mean(m);
+  for (const float s : job.shape.std) input->add_std(s);
+  return meta;
+}
+
+}  // namespace
+
+absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, const TwoViewBatch& batch,
+                                             c10::Device device) {
+  SIMCLR_ASSIGN_OR_RETURN(at::Tensor projections, CallTorch("forward", [&] {
+                            const AutocastScope autocast(job.settings.mixed_precision,
+                                                         device);
+                            const at::Tensor views =
+                                torch::cat({batch.view1, batch.view2}).to(device);
+                            return job.head
+                                ->forward(job.encoder.module.forward({views}).toTensor())
+                                .to(torch::kFloat);
+                          }));
+  const int64_t b = batch.view1.size(0);
+  return NtXentLoss(projections.slice(0, 0, b), projections.slice(0, b, 2 * b),
+                    job.settings.temperature);
+}
+
+std::optional<double> ValidationLoss(PretrainJob& job, c10::Device device) {
+  if (job.val_loader == nullptr) return std::nullopt;
+  torch::NoGradGuard no_grad;
+  job.encoder.module.eval();
+  job.head->eval();
+  job.val_loader->StartEpoch(kValidationEpoch);
+  double total = 0;
+  int64_t count = 0;
+  while (auto batch = job.val_loader->Next()) {
+    if (batch->view1.size(0) < 2) continue;  // a lone image has no negatives
+    auto result = PretrainForward(job, *batch, device);
+    if (!result.ok()) break;
+    total += result->loss.item<double>() * batch->view1.size(0);
+    count += batch->view1.size(0);
+  }
+  job.encoder.module.train();
+  job.head->train();
+  if (count == 0) return std::nullopt;
+  return total / static_cast<double>(count);
+}
+
+std::optional<double> KnnAccuracy(PretrainJob& job, c10::Device device) {
+  if (job.knn_bank.empty()) return std::nullopt;
+  auto labels_of = [&](const std::vector<int64_t>& indices) {
+    std::vector<int64_t> labels;
+    for (const int64_t i : indices) labels.push_back(job.dataset.labels[i]);
+    return torch::tensor(labels, torch::kInt64);
+  };
+  const auto bank = ExtractFeatures(job.encoder.module, job.dataset, job.knn_bank,
+                                    job.shape, 256, device);
+  const auto queries = ExtractFeatures(job.encoder.module, job.dataset, job.split.val,
+                                       job.shape, 256, device);
+  return KnnTop1(bank, labels_of(job.knn_bank), queries, labels_of(job.split.val),
+                 job.settings.knn_k, job.dataset.num_classes());
+}
+
+absl::Status SavePretrainCheckpoint(PretrainJob& job, const JobRun& run,
+                                    const TrainingProgress& progress,
+                                    const CheckpointMetrics& metrics,
+                                    std::optional<int64_t>& best_step, EventSink& events) {
+  SIMCLR_ASSIGN_OR_RETURN(const std::string folder,
+                          WriteCheckpoint(run.job_dir, job.encoder, job.head,
+                                          *job.optimizer, progress,
+                                          CheckpointMeta(job, metrics)));
+  if (metrics.is_best && job.settings.keep_best) best_step = progress.step;
+  SIMCLR_RETURN_IF_ERROR(ApplyRetention(run.job_dir, job.settings.keep_latest,
+                                        job.settings.keep_best ? best_step : std::nullopt));
+  v1::JobEvent event;
+  auto* saved = event.mutable_checkpoint();
+  saved->set_path(std::filesystem::relative(folder, run.job_dir).string());
+  saved->set_step(progress.step);
+  saved->set_epoch(static_cast<int32_t>(progress.epoch));
+  saved->set_is_best(metrics.is_best);
+  events.Emit(std::move(event));
+  return absl::OkStatus();
+}
+
+}  // namespace simclr::core
