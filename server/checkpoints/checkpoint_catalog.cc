@@ -134,9 +134,9 @@ absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Get(
 
 absl::StatusOr<std::string> CheckpointCatalog::Folder(
     const std::string& checkpoint_id) const {
-  auto checkpoint = Get(checkpoint_id);  // NOT_FOUND once pruned
-  if (!checkpoint.ok()) return checkpoint.status();
-  return FolderOf(*checkpoint);
+  SIMCLR_ASSIGN_OR_RETURN(const v1::Checkpoint checkpoint,
+                          Get(checkpoint_id));  // NOT_FOUND once pruned
+  return FolderOf(checkpoint);
 }
 
 std::string CheckpointCatalog::FolderOf(const v1::Checkpoint& checkpoint) const {

@@ -37,7 +37,7 @@ absl::StatusOr<std::unique_ptr<JobManager>> JobManager::Create(
 
 JobManager::~JobManager() { Shutdown(options_.stop_grace); }
 
-std::string JobManager::JobDir(const std::string& job_id) const {
+std::string JobManager::JobFolder(const std::string& job_id) const {
   return core::layout::JobFolder(options_.data_dir, job_id);
 }
 
@@ -98,7 +98,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   }
   std::string id = core::layout::NewJobId();
   while (jobs_.count(id) > 0) id = core::layout::NewJobId();
-  SIMCLR_RETURN_IF_ERROR(WriteJobFolder(JobDir(id), worker_spec));
+  SIMCLR_RETURN_IF_ERROR(WriteJobFolder(JobFolder(id), worker_spec));
   Entry entry;
   entry.order = next_order_++;
   entry.job.set_id(id);
@@ -240,9 +240,7 @@ absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
     mu_.AwaitWithTimeout(absl::Condition(&news), wait);
   }
   WatchBatch batch;
-  auto events = store_->EventsAfter(job_id, after_seq, 500);
-  if (!events.ok()) return events.status();
-  batch.events = *std::move(events);
+  SIMCLR_ASSIGN_OR_RETURN(batch.events, store_->EventsAfter(job_id, after_seq, 500));
   absl::MutexLock lock(&mu_);
   const v1::Job& job = jobs_[job_id].job;
   const uint64_t seen = batch.events.empty() ? after_seq : batch.events.back().seq();
@@ -274,7 +272,7 @@ int JobManager::RunningLocked() const {
 
 void JobManager::StartLocked(Entry& entry) {
   const v1::Job& job = entry.job;
-  const std::string dir = JobDir(job.id());
+  const std::string dir = JobFolder(job.id());
   const std::vector<std::string> argv = core::WorkerArgv(InvocationFor(
       job, dir, options_.worker_path, options_.worker_threads, options_.default_device));
   const std::string id = job.id();
@@ -323,7 +321,7 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
   if (outcome.keep_stderr) {
     job.clear_stderr_tail();
     for (const auto& line :
-         TailLines(core::layout::WorkerStderrPath(JobDir(job_id)), kStderrTailLines)) {
+         TailLines(core::layout::WorkerStderrPath(JobFolder(job_id)), kStderrTailLines)) {
       job.add_stderr_tail(line);
     }
   }

@@ -122,7 +122,8 @@ class JobManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnEvent(const std::string& job_id, v1::JobEvent event);
   void OnExit(const std::string& job_id, const WorkerExit& exit);
-  std::string JobDir(const std::string& job_id) const;
+  // data_dir/jobs/ID (core/common/layout.h); the worker runs in its run/.
+  std::string JobFolder(const std::string& job_id) const;
   int RunningLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const JobManagerOptions options_;
