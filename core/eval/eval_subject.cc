@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/train/checkpoint.h"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 
 absl::StatusOr<v1::Checkpoint> ReadMeta(const std::string& folder,
                                         const std::string& field) {
-  const std::string path = (fs::path(folder) / "meta.json").string();
+  const std::string path = (fs::path(folder) / layout::kMetaFile).string();
   std::ifstream in(path);
   if (!in) {
     return absl::InvalidArgumentError(
@@ -107,7 +108,7 @@ absl::StatusOr<LoadedSubject> LoadSubject(const v1::EvalSubject& subject,
       encoder.arch = meta.encoder().arch();
       encoder.feature_dim = meta.encoder().feature_dim();
       for (const auto& file : meta.files()) {
-        if (file.name() == "encoder.pt") loaded.cache_key = file.sha256();
+        if (file.name() == layout::kEncoderFile) loaded.cache_key = file.sha256();
       }
       loaded.encoder = std::move(encoder);
       return loaded;

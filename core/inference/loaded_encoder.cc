@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/runtime/device.h"
 #include "core/runtime/memory_format.h"
@@ -45,7 +46,7 @@ absl::StatusOr<std::shared_ptr<const LoadedEncoder>> LoadedEncoder::Load(
   encoder->module_ = std::make_unique<Module>();
   encoder->module_->device = device;
   const std::string path =
-      (std::filesystem::path(folder) / "encoder.pt").string();
+      (std::filesystem::path(folder) / core::layout::kEncoderFile).string();
   auto loaded = CallTorch(path, [&] {
     torch::jit::Module module = torch::jit::load(path, device);
     module.eval();

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
@@ -82,7 +83,7 @@ grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
                                 " is outside [0, ", kMaxChunk, "]"));
   }
   const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
-  const std::string name = request->file().empty() ? "encoder.pt" : request->file();
+  const std::string name = request->file().empty() ? core::layout::kEncoderFile : request->file();
   auto file = catalog_->File(request->checkpoint_id(), name);
   if (!file.ok()) return ToGrpcStatus(file.status());
   if (request->offset() < 0 || request->offset() > file->size_bytes) {
