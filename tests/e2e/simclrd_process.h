@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/test_dirs.h"
 
 namespace simclr::testing {
 
@@ -74,7 +75,8 @@ class SimclrdProcess {
   int metrics_port_;
 };
 
-// A fresh directory for one test, under the build's temp space.
+// A fresh directory for one test, under the build's temp space, removed
+// when the test ends (tests/testing/test_dirs.h).
 inline std::string TestWorkDir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   const auto dir = std::filesystem::temp_directory_path() /
@@ -82,7 +84,7 @@ inline std::string TestWorkDir() {
                                 info->test_suite_name(), "-", info->name());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  return dir.string();
+  return RemoveAtTestEnd(dir.string());
 }
 
 // simclrctl --server <server's address> args..., run to completion.
