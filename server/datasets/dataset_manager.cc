@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
+#include "core/spec/checks.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/lower_hex.h"
 #include "server/datasets/archive_import.h"
@@ -88,9 +89,9 @@ absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpl
                                 " takes 1 file (a tar or zip archive), got ",
                                 header.files_size()));
   }
-  if (header.max_corrupt_fraction() < 0 || header.max_corrupt_fraction() > 0.5) {
-    return Invalid("header.max_corrupt_fraction: outside [0, 0.5]");
-  }
+  // NaN-safe, as every range check of a client's number must be.
+  SIMCLR_RETURN_IF_ERROR(core::CheckInterval("header.max_corrupt_fraction",
+                                             header.max_corrupt_fraction(), {0, 0.5}));
   if (header.labels_size() > 32) return Invalid("header.labels: more than 32 entries");
   int64_t total = 0;
   for (int i = 0; i < header.files_size(); ++i) {

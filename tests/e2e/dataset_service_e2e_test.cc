@@ -241,6 +241,14 @@ TEST_F(DatasetServiceTest, MalformedUploadsAreRefusedWithTheReasonAndLeaveNoTrac
     expect(Upload(header, {}), grpc::StatusCode::INVALID_ARGUMENT,
            "header.files[0].sha256", "bad sha");
   }
+  for (const double fraction : {-0.1, 0.6, std::nan("")}) {
+    // NaN fails every comparison, so a range check must be written to
+    // refuse it too.
+    v1::UploadHeader header = IdxHeader(images);
+    header.set_max_corrupt_fraction(fraction);
+    expect(Upload(header, {}), grpc::StatusCode::INVALID_ARGUMENT,
+           "header.max_corrupt_fraction", "max_corrupt_fraction");
+  }
   {
     v1::UploadHeader header = IdxHeader(images);
     header.set_format(v1::DATASET_FORMAT_CSV_MANIFEST);
