@@ -1,15 +1,13 @@
 #include "core/common/layout.h"
 
-#include <algorithm>
-
 #include "absl/random/random.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/common/field_error.h"
+#include "core/common/lower_hex.h"
 
 namespace simclr::core::layout {
 namespace {
@@ -18,12 +16,6 @@ constexpr absl::string_view kJobPrefix = "job-";
 constexpr absl::string_view kDatasetPrefix = "ds-";
 constexpr absl::string_view kCheckpointPrefix = "ckpt-";
 constexpr size_t kIdHexDigits = 12;
-
-bool IsLowerHex(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
-  });
-}
 
 std::string NewId(absl::string_view prefix) {
   absl::BitGen random;

@@ -43,6 +43,7 @@ absl::StatusOr<PreparedEvaluation> PrepareEvaluation(
   SIMCLR_ASSIGN_OR_RETURN(prepared.subjects,
                           LoadSubjects(subjects, prepared.shape, seed, run,
                                        absl::StrCat(kind, ".subjects"), subjects_to_device));
+  prepared.truth.assign(prepared.data.test.labels.begin(), prepared.data.test.labels.end());
   return prepared;
 }
 

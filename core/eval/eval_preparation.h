@@ -34,6 +34,7 @@ struct PreparedEvaluation {
   EvalData data;
   InputShape shape;
   std::vector<LoadedSubject> subjects;
+  std::vector<int64_t> truth;  // the test images' labels, for confusion matrices
 };
 
 // The labelled data split into pool, validation (`val_fraction` unless the

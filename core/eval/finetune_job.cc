@@ -47,7 +47,6 @@ struct FinetuneJob {
   FinetuneSettings settings;
   PreparedEvaluation prepared;
   RunInputs in;
-  std::vector<int64_t> truth;  // the test labels
 };
 
 // A new run: a fresh encoder (random-init: this run's own weights) and
@@ -80,7 +79,7 @@ absl::StatusOr<v1::EvalResult> TrainRun(FinetuneJob& job, size_t f, int si, int 
   one.add_epochs_run(result.epochs);
   one.add_steps_run(result.steps);
   one.set_train_examples(static_cast<int64_t>(train_ids.size()));
-  AddToConfusion(job.truth, result.predicted, data.train.class_names,
+  AddToConfusion(job.prepared.truth, result.predicted, data.train.class_names,
                  one.mutable_confusion());
   return one;
 }
@@ -146,7 +145,6 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run, EventSink& 
   const EvalData& data = job.prepared.data;
   job.in = {&data, &job.prepared.shape, &job.settings, std::nullopt, run.device, run.stop};
   if (job.settings.augment) job.in.transform.emplace(*job.settings.augment, job.prepared.shape);
-  job.truth.assign(data.test.labels.begin(), data.test.labels.end());
 
   const EvalProtocolSettings& protocol = job.settings.protocol;
   v1::EvalReport report =

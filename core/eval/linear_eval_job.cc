@@ -106,7 +106,6 @@ struct LinearJob {
   PreparedEvaluation prepared;
   std::vector<int64_t> test_indices;
   at::Tensor y_pool, y_test;
-  std::vector<int64_t> truth;  // the test labels
 };
 
 struct SubjectFeatureSet {
@@ -177,7 +176,7 @@ absl::Status ProbeOnce(LinearJob& job, const std::string& subject,
   cell.add_chosen_c(cv.best_c);
   cell.set_train_examples(static_cast<int64_t>(subset.size()));
   const at::Tensor p = predicted.contiguous();
-  AddToConfusion(job.truth,
+  AddToConfusion(job.prepared.truth,
                  std::vector<int64_t>(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel()),
                  data.train.class_names, cell.mutable_confusion());
   progress.RunDone(absl::StrFormat("%s at %g %% of the labels (C = %.3g)", subject,
@@ -209,7 +208,6 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run, EventSink
   job.test_indices = AllIndices(data.test.size());
   job.y_pool = LabelTensor(data.train.labels, data.pool);
   job.y_test = LabelTensor(data.test.labels, job.test_indices);
-  job.truth.assign(data.test.labels.begin(), data.test.labels.end());
 
   const EvalProtocolSettings& protocol = job.protocol;
   v1::EvalReport report = NewEvalReport("linear", subjects, protocol, data, spec.seed());

@@ -8,10 +8,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "core/common/layout.h"
+#include "core/common/lower_hex.h"
 #include "core/common/status_macros.h"
 #include "core/spec/checks.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/common/lower_hex.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
 
@@ -25,7 +25,7 @@ absl::Status Invalid(const std::string& message) {
   return absl::InvalidArgumentError(message);
 }
 
-bool IsSha256(const std::string& s) { return s.size() == 64 && IsLowerHex(s); }
+bool IsSha256(const std::string& s) { return s.size() == 64 && core::IsLowerHex(s); }
 
 
 // Classes and their counts, by label.
