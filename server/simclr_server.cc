@@ -26,6 +26,7 @@
 #include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
 #include "server/metrics/process_collector.h"
+#include "server/services/bad_request_interceptor.h"
 #include "server/services/checkpoint_service.h"
 #include "server/services/dataset_service.h"
 #include "server/services/embedding_service.h"
@@ -105,6 +106,12 @@ SimclrServer::SimclrServer() = default;
 
 namespace {
 
+absl::Status CheckFlag(const char* flag, int64_t value, int64_t lo, int64_t hi) {
+  if (value >= lo && value <= hi) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, " ", value, ": must be in [", lo, ", ", hi, "]"));
+}
+
 // The flags Create checks before it touches anything.
 absl::Status CheckOptions(const ServerOptions& options) {
   if (options.port < 0 || options.port > 65535) {
@@ -120,6 +127,15 @@ absl::Status CheckOptions(const ServerOptions& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max_concurrent_jobs ", options.max_concurrent_jobs, ": must be ≥ 1"));
   }
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_upload_bytes", options.max_upload_bytes, 1,
+                                   int64_t{1} << 50));
+  // OpenCV's own decoder limit is 2^30 pixels.
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_image_pixels", options.max_image_pixels, 1,
+                                   int64_t{1} << 30));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_upload_streams", options.max_upload_streams, 1, 4096));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_watch_streams", options.max_watch_streams, 1, 65536));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--upload_idle_timeout_seconds",
+                                   absl::ToInt64Seconds(options.upload_idle_timeout), 1, 86400));
   if (access(options.worker_path.c_str(), X_OK) != 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("--worker_path ", options.worker_path, ": not an executable file"));
@@ -203,9 +219,12 @@ absl::Status SimclrServer::StartEmbedding(const ServerOptions& options) {
 
 absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
                                      std::shared_ptr<grpc::ServerCredentials> credentials) {
+  services_.push_back(std::make_unique<DatasetServiceImpl>(
+      datasets_.get(), jobs_.get(), auth_.get(),
+      DatasetServiceImpl::StreamOptions{options.max_upload_streams,
+                                        options.upload_idle_timeout}));
   services_.push_back(
-      std::make_unique<DatasetServiceImpl>(datasets_.get(), jobs_.get(), auth_.get()));
-  services_.push_back(std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get()));
+      std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get(), options.max_watch_streams));
   services_.push_back(
       std::make_unique<CheckpointServiceImpl>(checkpoints_.get(), jobs_.get(), auth_.get()));
   services_.push_back(std::make_unique<EmbeddingServiceImpl>(
@@ -231,6 +250,8 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
   for (auto& service : services_) builder.RegisterService(service.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
+  // First, so that the metrics count the code the client gets.
+  interceptors.push_back(std::make_unique<BadRequestInterceptorFactory>());
   interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(grpc_metrics_.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();

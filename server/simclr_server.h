@@ -55,6 +55,11 @@ struct ServerOptions {
   // Uploads: the largest total size, and the most pixels per image.
   int64_t max_upload_bytes = int64_t{4} << 30;
   int64_t max_image_pixels = int64_t{4096} * 4096;
+  // Streams that hold a server thread each: at most this many at once, and
+  // an upload silent for longer than the timeout is cancelled.
+  int max_upload_streams = 16;
+  int max_watch_streams = 256;
+  absl::Duration upload_idle_timeout = absl::Seconds(60);
   // Bearer tokens, one per line; empty: no authentication.
   std::string auth_tokens_file;
   // TLS: PEM certificate chain and key (both or neither); with a client CA,

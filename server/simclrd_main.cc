@@ -58,6 +58,14 @@ ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
           "Largest dataset upload, all its files together, in bytes.");
 ABSL_FLAG(int64_t, max_image_pixels, int64_t{4096} * 4096,
           "Most pixels (height x width) an uploaded image may have.");
+ABSL_FLAG(int, max_upload_streams, 16,
+          "Uploads streaming at once (each holds a server thread); past it "
+          "UploadDataset gets RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int, max_watch_streams, 256,
+          "WatchJob streams open at once; past it RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, upload_idle_timeout_seconds, 60,
+          "An upload that sends nothing for this long is cancelled and "
+          "leaves nothing behind.");
 ABSL_FLAG(int, worker_threads, 0,
           "LibTorch threads of a job whose spec says 0; 0 = one per core.");
 ABSL_FLAG(double, stop_grace_seconds, 10,
@@ -119,6 +127,9 @@ simclr::server::ServerOptions OptionsFromFlags(bool cuda) {
   options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
   options.max_image_pixels = absl::GetFlag(FLAGS_max_image_pixels);
+  options.max_upload_streams = absl::GetFlag(FLAGS_max_upload_streams);
+  options.max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
+  options.upload_idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_upload_idle_timeout_seconds));
   options.device = absl::GetFlag(FLAGS_device);
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
   options.stop_grace = absl::Seconds(absl::GetFlag(FLAGS_stop_grace_seconds));

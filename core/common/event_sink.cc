@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/proto_strings.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "google/protobuf/util/delimited_message_util.h"
 #include "google/protobuf/util/json_util.h"
@@ -19,7 +20,12 @@ void EmitLog(EventSink& events, const std::string& message,
 }
 namespace {
 
+// Every event leaves the worker parseable and bounded: a message quoting a
+// file name that is not UTF-8 would otherwise not parse in simclrd.
+constexpr size_t kMaxEventStringBytes = 4096;
+
 void Stamp(v1::JobEvent& event) {
+  SanitizeStrings(event, kMaxEventStringBytes);
   if (!event.has_time()) {
     *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
   }

@@ -1,7 +1,10 @@
 #include "core/spec/checks.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/field_error.h"
+#include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 
 namespace simclr::core {
 
@@ -37,9 +40,45 @@ absl::Status CheckCount(absl::string_view field, int64_t count, int64_t lo,
 }
 
 absl::Status CheckLength(absl::string_view field, absl::string_view text,
-                         size_t max_chars) {
-  if (text.size() <= max_chars) return absl::OkStatus();
-  return FieldError(field, absl::StrCat("longer than ", max_chars, " characters"));
+                         size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return FieldError(field, absl::StrCat(text.size(), " bytes; at most ",
+                                          max_bytes));
+  }
+  if (!IsValidUtf8(text)) return FieldError(field, "not valid UTF-8");
+  return absl::OkStatus();
+}
+
+namespace {
+
+bool IsLabelKey(absl::string_view key) {
+  if (key.empty() || key.size() > 63) return false;
+  for (const char c : key) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_' &&
+        c != '.' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status CheckLabels(
+    absl::string_view field,
+    const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > 32) {
+    return FieldError(field, absl::StrCat(labels.size(), " entries; at most 32"));
+  }
+  for (const auto& [key, value] : labels) {
+    if (!IsLabelKey(key)) {
+      return FieldError(field, absl::StrCat("key \"", SafeText(key, 64),
+                                            "\" does not match [a-z0-9_.-]{1,63}"));
+    }
+    SIMCLR_RETURN_IF_ERROR(
+        CheckLength(absl::StrCat(field, "[", key, "]"), value, 256));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckEnum(absl::string_view field, int value,

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/map.h"
 
 namespace simclr::core {
 
@@ -31,9 +32,15 @@ absl::Status CheckAtLeast(absl::string_view field, double value, double lo,
 // Elements of a repeated field.
 absl::Status CheckCount(absl::string_view field, int64_t count, int64_t lo,
                         int64_t hi);
-// Bytes of a string.
+// A string: valid UTF-8 of at most `max_bytes` bytes (a proto comment's
+// "at most N chars" counts UTF-8 bytes).
 absl::Status CheckLength(absl::string_view field, absl::string_view text,
-                         size_t max_chars);
+                         size_t max_bytes);
+// Free tags (JobSpec.labels, UploadHeader.labels, filters): at most 32
+// entries, keys [a-z0-9_.-]{1,63}, values at most 256 bytes of UTF-8.
+absl::Status CheckLabels(
+    absl::string_view field,
+    const google::protobuf::Map<std::string, std::string>& labels);
 // A value the enum declares; `allow_zero` false when the field is required
 // (its UNSPECIFIED value is refused).
 absl::Status CheckEnum(absl::string_view field, int value,

@@ -88,31 +88,6 @@ const std::vector<JobKindInfo>& Table() {
   return *table;
 }
 
-bool IsLabelKey(const std::string& key) {
-  if (key.empty() || key.size() > 63) return false;
-  for (const char c : key) {
-    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_' &&
-        c != '.' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::Status ValidateLabels(const google::protobuf::Map<std::string, std::string>& labels) {
-  if (labels.size() > 32) {
-    return FieldError("labels", absl::StrCat(labels.size(), " entries; at most 32"));
-  }
-  for (const auto& [key, value] : labels) {
-    if (!IsLabelKey(key)) {
-      return FieldError("labels", absl::StrCat("key \"", absl::CEscape(key.substr(0, 64)),
-                                               "\" does not match [a-z0-9_.-]{1,63}"));
-    }
-    SIMCLR_RETURN_IF_ERROR(CheckLength(absl::StrCat("labels[", key, "]"), value, 256));
-  }
-  return absl::OkStatus();
-}
-
 // The fields every kind shares.
 absl::Status ValidateCommon(const v1::JobSpec& spec) {
   SIMCLR_RETURN_IF_ERROR(CheckLength("display_name", spec.display_name(), 128));
@@ -128,7 +103,7 @@ absl::Status ValidateCommon(const v1::JobSpec& spec) {
   if (spec.has_num_ranks()) {
     SIMCLR_RETURN_IF_ERROR(CheckInt("num_ranks", spec.num_ranks(), 1, 64));
   }
-  return ValidateLabels(spec.labels());
+  return CheckLabels("labels", spec.labels());
 }
 
 }  // namespace

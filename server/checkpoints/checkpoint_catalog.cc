@@ -14,6 +14,7 @@
 #include "core/common/layout.h"
 #include "core/common/sha256.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -155,7 +156,7 @@ absl::StatusOr<CheckpointFileRef> CheckpointCatalog::File(
         file.sha256()};
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "file: \"", name, "\" is not a file of ", checkpoint_id,
+      "file: \"", core::SafeText(name, 64), "\" is not a file of ", checkpoint_id,
       " (encoder.pt, state.pt or meta.json)"));
 }
 

@@ -14,6 +14,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
+#include "server/datasets/upload_header.h"
 
 namespace simclr::server {
 namespace {
@@ -24,9 +25,6 @@ constexpr int64_t kMaxChunk = 1 << 20;
 absl::Status Invalid(const std::string& message) {
   return absl::InvalidArgumentError(message);
 }
-
-bool IsSha256(const std::string& s) { return s.size() == 64 && core::IsLowerHex(s); }
-
 
 // Classes and their counts, by label.
 void Describe(const std::vector<std::string>& names, const std::vector<int64_t>& counts,
@@ -69,57 +67,7 @@ std::string DatasetManager::DatasetDir(const std::string& id) const {
 
 absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpload(
     const v1::UploadHeader& header) {
-  if (header.display_name().size() > 128) {
-    return Invalid("header.display_name: longer than 128 characters");
-  }
-  const bool idx = header.format() == v1::DATASET_FORMAT_IDX;
-  const bool archive = header.format() == v1::DATASET_FORMAT_IMAGE_FOLDER ||
-                       header.format() == v1::DATASET_FORMAT_UNLABELED_FOLDER;
-  if (!idx && !archive) {
-    return absl::UnimplementedError(absl::StrCat(
-        "header.format: ", v1::DatasetFormat_Name(header.format()),
-        " uploads are not supported; IDX, IMAGE_FOLDER and UNLABELED_FOLDER are"));
-  }
-  if (idx && (header.files_size() < 1 || header.files_size() > 2)) {
-    return Invalid(absl::StrCat("header.files: IDX takes 1 or 2 files (images, labels), got ",
-                                header.files_size()));
-  }
-  if (archive && header.files_size() != 1) {
-    return Invalid(absl::StrCat("header.files: ", v1::DatasetFormat_Name(header.format()),
-                                " takes 1 file (a tar or zip archive), got ",
-                                header.files_size()));
-  }
-  // NaN-safe, as every range check of a client's number must be.
-  SIMCLR_RETURN_IF_ERROR(core::CheckInterval("header.max_corrupt_fraction",
-                                             header.max_corrupt_fraction(), {0, 0.5}));
-  if (header.labels_size() > 32) return Invalid("header.labels: more than 32 entries");
-  int64_t total = 0;
-  for (int i = 0; i < header.files_size(); ++i) {
-    const v1::UploadFile& file = header.files(i);
-    const std::string field = absl::StrCat("header.files[", i, "]");
-    if (idx) {
-      const std::string expected = i == 0 ? "images" : "labels";
-      if (file.name() != expected) {
-        return Invalid(absl::StrCat(field, ".name: \"", file.name(),
-                                    "\", IDX expects \"", expected, "\" here"));
-      }
-    } else if (file.name().empty() || file.name().size() > 255 ||
-               absl::StrContains(file.name(), '/') || file.name() == "." ||
-               file.name() == "..") {
-      return Invalid(absl::StrCat(field, ".name: \"", file.name(),
-                                  "\" must be a file name of 1 to 255 characters, no '/'"));
-    }
-    if (file.size_bytes() <= 0) return Invalid(absl::StrCat(field, ".size_bytes: must be > 0"));
-    if (!IsSha256(file.sha256())) {
-      return Invalid(absl::StrCat(field, ".sha256: not 64 lower-case hex digits"));
-    }
-    total += file.size_bytes();
-  }
-  if (total > limits_.max_upload_bytes) {
-    return Invalid(absl::StrCat("header.files: ", total,
-                                " bytes in all exceed --max_upload_bytes ",
-                                limits_.max_upload_bytes));
-  }
+  SIMCLR_RETURN_IF_ERROR(CheckUploadHeader(header, limits_.max_upload_bytes));
   auto upload = std::unique_ptr<Upload>(new Upload());
   upload->manager_ = this;
   upload->header_ = header;

@@ -8,6 +8,8 @@
 #include "core/common/field_error.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
+#include "core/spec/checks.h"
 #include "core/spec/job_kinds.h"
 #include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
@@ -18,6 +20,9 @@ namespace simclr::server {
 namespace {
 
 constexpr int kStderrTailLines = 20;
+constexpr size_t kMaxSpecBytes = 256 << 10;
+// Error text a job keeps (it quotes workers and specs).
+constexpr size_t kMaxErrorBytes = 4096;
 constexpr int kDefaultMaxRestarts = 3;
 
 int MaxRestarts(const v1::Job& job) {
@@ -52,7 +57,9 @@ absl::Status JobManager::Recover() {
     const ExitOutcome outcome =
         AfterServerRestart(entry.job.restart_count(), MaxRestarts(entry.job));
     if (outcome.restart) entry.job.set_restart_count(entry.job.restart_count() + 1);
-    if (outcome.state == v1::JOB_STATE_FAILED) entry.job.set_error(outcome.reason);
+    if (outcome.state == v1::JOB_STATE_FAILED) {
+      entry.job.set_error(core::SafeText(outcome.reason, kMaxErrorBytes));
+    }
     SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, outcome.state, outcome.reason));
   }
   return absl::OkStatus();
@@ -70,8 +77,11 @@ absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
 absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
                                            const std::string& request_id,
                                            bool validate_only) {
-  if (request_id.size() > 128) {
-    return core::FieldError("request_id", "longer than 128 characters");
+  SIMCLR_RETURN_IF_ERROR(core::CheckLength("request_id", request_id, 128));
+  // Every stored Job (spec, error, tail) stays far below a page's 4 MiB.
+  if (spec.ByteSizeLong() > kMaxSpecBytes) {
+    return core::FieldError("spec", absl::StrCat(spec.ByteSizeLong(),
+                                                 " bytes serialized; at most ", kMaxSpecBytes));
   }
   // Every field first, so that a bad id is named as such before the store
   // is asked for it.
@@ -236,15 +246,20 @@ absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
       return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
     }
     const v1::Job& job = it->second.job;
+    if (after_seq > job.last_event_seq()) {
+      return absl::OutOfRangeError(absl::StrCat("after_seq: ", after_seq,
+                                                " is past the job's newest event, ",
+                                                job.last_event_seq()));
+    }
     auto news = [&job, after_seq]() { return job.last_event_seq() > after_seq; };
     mu_.AwaitWithTimeout(absl::Condition(&news), wait);
   }
   WatchBatch batch;
-  SIMCLR_ASSIGN_OR_RETURN(batch.events, store_->EventsAfter(job_id, after_seq, 500));
+  SIMCLR_ASSIGN_OR_RETURN(batch.events,
+                          store_->EventsAfter(job_id, after_seq, 500, &batch.through));
   absl::MutexLock lock(&mu_);
   const v1::Job& job = jobs_[job_id].job;
-  const uint64_t seen = batch.events.empty() ? after_seq : batch.events.back().seq();
-  batch.ended = IsTerminal(job.state()) && seen >= job.last_event_seq();
+  batch.ended = IsTerminal(job.state()) && batch.through >= job.last_event_seq();
   return batch;
 }
 
@@ -281,7 +296,7 @@ void JobManager::StartLocked(Entry& entry) {
       [this, id](v1::JobEvent event) { OnEvent(id, std::move(event)); },
       [this, id](const WorkerExit& exit) { OnExit(id, exit); });
   if (!worker.ok()) {
-    entry.job.set_error(std::string(worker.status().message()));
+    entry.job.set_error(core::SafeText(worker.status().message(), kMaxErrorBytes));
     TransitionLocked(entry, v1::JOB_STATE_FAILED, entry.job.error()).IgnoreError();
     return;
   }
@@ -317,7 +332,9 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
                       job.restart_count(), MaxRestarts(job));
   entry.intent = Intent::kNone;
   if (outcome.restart) job.set_restart_count(job.restart_count() + 1);
-  if (outcome.state == v1::JOB_STATE_FAILED) job.set_error(outcome.reason);
+  if (outcome.state == v1::JOB_STATE_FAILED) {
+    job.set_error(core::SafeText(outcome.reason, kMaxErrorBytes));
+  }
   if (outcome.keep_stderr) {
     job.clear_stderr_tail();
     for (const auto& line :

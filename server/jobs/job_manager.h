@@ -73,11 +73,14 @@ class JobManager {
 
   struct WatchBatch {
     std::vector<v1::JobEvent> events;
+    // The seq the next Watch starts after (past unreadable rows too).
+    uint64_t through = 0;
     // The job has ended and `events` reach its last event.
     bool ended = false;
   };
   // The job's events after `after_seq`, waiting up to `wait` for one when
-  // there are none yet.
+  // there are none yet. OUT_OF_RANGE naming after_seq when it is past the
+  // job's newest event.
   absl::StatusOr<WatchBatch> Watch(const std::string& job_id,
                                    uint64_t after_seq, absl::Duration wait);
 

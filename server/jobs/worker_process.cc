@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/utf8.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "google/protobuf/util/delimited_message_util.h"
 
@@ -106,11 +108,19 @@ void WorkerProcess::ReadLoop(int fd, const EventCallback& on_event,
 }
 
 std::vector<std::string> TailLines(const std::string& path, int lines) {
-  std::ifstream in(path);
+  // Only the file's end is read, and each line is cut and made UTF-8: a
+  // worker's stderr may hold one huge line or bytes that are not text.
+  constexpr std::streamoff kTailBytes = 64 << 10;
+  constexpr size_t kMaxLineBytes = 512;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const std::streamoff size = in.tellg();
+  in.seekg(std::max<std::streamoff>(0, size - kTailBytes));
   std::deque<std::string> tail;
   std::string line;
+  if (size > kTailBytes) std::getline(in, line);  // a partial first line
   while (std::getline(in, line)) {
-    tail.push_back(line);
+    tail.push_back(core::SafeText(line, kMaxLineBytes));
     if (static_cast<int>(tail.size()) > lines) tail.pop_front();
   }
   return {tail.begin(), tail.end()};

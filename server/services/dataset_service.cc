@@ -8,6 +8,7 @@
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
+#include "server/services/request_checks.h"
 
 namespace simclr::server {
 
@@ -15,6 +16,9 @@ grpc::Status DatasetServiceImpl::UploadDataset(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadDatasetRequest>* reader,
     v1::Dataset* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  StreamLimiter::Slot slot;
+  SIMCLR_RETURN_IF_ERROR(uploads_.Acquire(&slot));
+  IdleWatchdog::Watch watch(&idle_, context);
   v1::UploadDatasetRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -23,6 +27,7 @@ grpc::Status DatasetServiceImpl::UploadDataset(
   auto upload = datasets_->BeginUpload(request.header());
   if (!upload.ok()) return ToGrpcStatus(upload.status());
   while (reader->Read(&request)) {
+    watch.Touch();
     if (!request.has_chunk()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "only the first message of an upload may be a header");
@@ -30,6 +35,12 @@ grpc::Status DatasetServiceImpl::UploadDataset(
     if (auto status = (*upload)->AddChunk(request.chunk()); !status.ok()) {
       return ToGrpcStatus(status);
     }
+  }
+  if (watch.timed_out()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        absl::StrCat("upload idle for more than ",
+                                     absl::FormatDuration(idle_.timeout()),
+                                     " (--upload_idle_timeout_seconds); nothing was kept"));
   }
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED,
@@ -45,6 +56,7 @@ grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
                                             const v1::GetDatasetRequest* request,
                                             v1::Dataset* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckDatasetId("dataset_id", request->dataset_id()));
   auto dataset = datasets_->Get(request->dataset_id());
   if (!dataset.ok()) return ToGrpcStatus(dataset.status());
   *response = *std::move(dataset);
@@ -69,6 +81,7 @@ grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext* context,
                                                const v1::DeleteDatasetRequest* request,
                                                v1::DeleteDatasetResponse*) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(CheckDatasetId("dataset_id", request->dataset_id()));
   return ToGrpcStatus(datasets_->Delete(request->dataset_id(),
                                         jobs_->DatasetInUse(request->dataset_id())));
 }

@@ -6,9 +6,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "core/spec/checks.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
+#include "server/services/request_checks.h"
 
 namespace simclr::server {
 namespace {
@@ -19,11 +21,20 @@ grpc::Status Reply(const absl::StatusOr<v1::Job>& job, v1::Job* response) {
   return grpc::Status::OK;
 }
 
-grpc::Status CheckJobId(const std::string& id) {
-  if (id.empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "job_id: required");
+// The filters: at most 8 states and 8 kinds, each a known value, and labels
+// as JobSpec.labels takes them.
+absl::Status CheckListFilter(const v1::ListJobsRequest& request) {
+  SIMCLR_RETURN_IF_ERROR(core::CheckCount("states", request.states_size(), 0, 8));
+  for (int i = 0; i < request.states_size(); ++i) {
+    SIMCLR_RETURN_IF_ERROR(core::CheckEnum(core::Item("states", i), request.states(i),
+                                           v1::JobState_IsValid, false));
   }
-  return grpc::Status::OK;
+  SIMCLR_RETURN_IF_ERROR(core::CheckCount("kinds", request.kinds_size(), 0, 8));
+  for (int i = 0; i < request.kinds_size(); ++i) {
+    SIMCLR_RETURN_IF_ERROR(core::CheckEnum(core::Item("kinds", i), request.kinds(i),
+                                           v1::JobKind_IsValid, false));
+  }
+  return core::CheckLabels("labels", request.labels());
 }
 
 }  // namespace
@@ -43,7 +54,7 @@ grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* context,
                                     const v1::GetJobRequest* request,
                                     v1::Job* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   return Reply(jobs_->Get(request->job_id()), response);
 }
 
@@ -51,6 +62,7 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
                                       const v1::ListJobsRequest* request,
                                       v1::ListJobsResponse* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  SIMCLR_RETURN_IF_ERROR(ToGrpcStatus(CheckListFilter(*request)));
   const std::set<int> states(request->states().begin(), request->states().end());
   const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
   std::vector<v1::Job> matching;
@@ -76,7 +88,7 @@ grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,
                                        const v1::CancelJobRequest* request,
                                        v1::Job* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   return Reply(jobs_->Cancel(request->job_id()), response);
 }
 
@@ -84,7 +96,7 @@ grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext* context,
                                       const v1::PauseJobRequest* request,
                                       v1::Job* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   return Reply(jobs_->Pause(request->job_id()), response);
 }
 
@@ -92,7 +104,7 @@ grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext* context,
                                        const v1::ResumeJobRequest* request,
                                        v1::Job* response) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   return Reply(jobs_->Resume(request->job_id()), response);
 }
 
@@ -100,7 +112,9 @@ grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
                                       const v1::WatchJobRequest* request,
                                       grpc::ServerWriter<v1::JobEvent>* writer) {
   SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckJobId(request->job_id()));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
+  StreamLimiter::Slot slot;
+  SIMCLR_RETURN_IF_ERROR(watches_.Acquire(&slot));
   uint64_t after = request->after_seq();
   while (!context->IsCancelled()) {
     // Short waits so a cancelled watcher or a server shutdown is noticed.
@@ -112,8 +126,8 @@ grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
       if (!writer->Write(event)) {
         return grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away");
       }
-      after = event.seq();
     }
+    after = batch->through;
     if (batch->ended) return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");

@@ -4,6 +4,7 @@
 #define SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_
 
 #include "server/jobs/job_manager.h"
+#include "server/services/stream_limiter.h"
 #include "simclr/v1/job.grpc.pb.h"
 
 namespace simclr::server {
@@ -13,8 +14,9 @@ class TokenAuthenticator;
 class JobServiceImpl final : public v1::JobService::Service {
  public:
   // `auth` may be null (no authentication).
-  JobServiceImpl(JobManager* jobs, const TokenAuthenticator* auth)
-      : jobs_(jobs), auth_(auth) {}
+  // `max_watches`: WatchJob streams open at once (each holds a thread).
+  JobServiceImpl(JobManager* jobs, const TokenAuthenticator* auth, int max_watches)
+      : jobs_(jobs), auth_(auth), watches_("watch streams", "--max_watch_streams", max_watches) {}
 
   grpc::Status SubmitJob(grpc::ServerContext* context,
                          const v1::SubmitJobRequest* request,
@@ -43,6 +45,7 @@ class JobServiceImpl final : public v1::JobService::Service {
  private:
   JobManager* const jobs_;
   const TokenAuthenticator* const auth_;
+  StreamLimiter watches_;
 };
 
 }  // namespace simclr::server

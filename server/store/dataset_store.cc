@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "server/store/records.h"
 #include "server/store/sqlite.h"
 
 namespace simclr::server {
@@ -33,7 +34,7 @@ absl::Status DatasetStore::Put(const v1::Dataset& dataset) {
                    "INSERT INTO datasets (id, dataset) VALUES (?1, ?2) "
                    "ON CONFLICT(id) DO UPDATE SET dataset = excluded.dataset");
   insert.Text(1, dataset.id());
-  insert.Blob(2, dataset.SerializeAsString());
+  insert.Blob(2, EncodeRecord(dataset));
   insert.Step();
   return insert.status(absl::StrCat("save dataset ", dataset.id()));
 }
@@ -44,8 +45,9 @@ absl::StatusOr<std::optional<v1::Dataset>> DatasetStore::Get(const std::string& 
   select.Text(1, id);
   if (select.Step() == SQLITE_ROW) {
     v1::Dataset dataset;
-    if (!dataset.ParseFromString(select.ColumnBytes(0))) {
-      return absl::DataLossError(absl::StrCat("dataset record ", id, " does not parse"));
+    if (!DecodeRecord(select.ColumnBytes(0), StoreTable::kDatasets, id, &dataset)) {
+      return absl::DataLossError(absl::StrCat(
+          "dataset record ", id, " does not parse; DeleteDataset removes it"));
     }
     return dataset;
   }
@@ -55,14 +57,14 @@ absl::StatusOr<std::optional<v1::Dataset>> DatasetStore::Get(const std::string& 
 
 absl::StatusOr<std::vector<v1::Dataset>> DatasetStore::List() {
   absl::MutexLock lock(&mu_);
-  Statement select(db_, "SELECT dataset FROM datasets ORDER BY rowid DESC");
+  Statement select(db_, "SELECT dataset, id FROM datasets ORDER BY rowid DESC");
   std::vector<v1::Dataset> datasets;
   while (select.Step() == SQLITE_ROW) {
     v1::Dataset dataset;
-    if (!dataset.ParseFromString(select.ColumnBytes(0))) {
-      return absl::DataLossError("a dataset record does not parse");
+    if (DecodeRecord(select.ColumnBytes(0), StoreTable::kDatasets, select.ColumnBytes(1),
+                     &dataset)) {
+      datasets.push_back(std::move(dataset));
     }
-    datasets.push_back(std::move(dataset));
   }
   SIMCLR_RETURN_IF_ERROR(select.status("list datasets"));
   return datasets;

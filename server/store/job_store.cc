@@ -2,8 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "server/store/records.h"
 #include "server/store/sqlite.h"
 
 namespace simclr::server {
@@ -49,7 +53,7 @@ absl::Status JobStore::PutJobLocked(const v1::Job& job,
                    "ON CONFLICT(id) DO UPDATE SET job = excluded.job");
   insert.Text(1, job.id());
   if (!request_id.empty()) insert.Text(2, request_id);
-  insert.Blob(3, job.SerializeAsString());
+  insert.Blob(3, EncodeRecord(job));
   insert.Step();
   return insert.status(absl::StrCat("save job ", job.id()));
 }
@@ -59,7 +63,7 @@ absl::Status JobStore::AppendEventLocked(const v1::JobEvent& event) {
                    "INSERT INTO job_events (job_id, seq, event) VALUES (?1, ?2, ?3)");
   insert.Text(1, event.job_id());
   insert.Int(2, static_cast<int64_t>(event.seq()));
-  insert.Blob(3, event.SerializeAsString());
+  insert.Blob(3, EncodeRecord(event));
   insert.Step();
   return insert.status(
       absl::StrCat("append event ", event.seq(), " of ", event.job_id()));
@@ -90,36 +94,37 @@ absl::Status JobStore::AppendEventAndPutJob(const v1::JobEvent& event,
 
 absl::StatusOr<std::vector<v1::Job>> JobStore::LoadJobs() {
   absl::MutexLock lock(&mu_);
-  Statement select(db_, "SELECT job FROM jobs ORDER BY rowid");
+  Statement select(db_, "SELECT job, id FROM jobs ORDER BY rowid");
   std::vector<v1::Job> jobs;
   while (select.Step() == SQLITE_ROW) {
     v1::Job job;
-    if (!job.ParseFromString(select.ColumnBytes(0))) {
-      return absl::DataLossError("job store: a job record does not parse");
+    if (DecodeRecord(select.ColumnBytes(0), StoreTable::kJobs, select.ColumnBytes(1), &job)) {
+      jobs.push_back(std::move(job));
     }
-    jobs.push_back(std::move(job));
   }
   SIMCLR_RETURN_IF_ERROR(select.status("load jobs"));
   return jobs;
 }
 
 absl::StatusOr<std::vector<v1::JobEvent>> JobStore::EventsAfter(
-    const std::string& job_id, uint64_t after_seq, int limit) {
+    const std::string& job_id, uint64_t after_seq, int limit, uint64_t* through) {
   absl::MutexLock lock(&mu_);
   Statement select(db_,
-                   "SELECT event FROM job_events WHERE job_id = ?1 AND seq > ?2 "
+                   "SELECT event, seq FROM job_events WHERE job_id = ?1 AND seq > ?2 "
                    "ORDER BY seq LIMIT ?3");
   select.Text(1, job_id);
-  select.Int(2, static_cast<int64_t>(after_seq));
+  // Seqs are stored as SQLite's signed 64-bit integers.
+  select.Int(2, static_cast<int64_t>(std::min<uint64_t>(after_seq, INT64_MAX)));
   select.Int(3, limit);
   std::vector<v1::JobEvent> events;
+  if (through != nullptr) *through = after_seq;
   while (select.Step() == SQLITE_ROW) {
+    if (through != nullptr) *through = static_cast<uint64_t>(select.ColumnInt(1));
     v1::JobEvent event;
-    if (!event.ParseFromString(select.ColumnBytes(0))) {
-      return absl::DataLossError(
-          absl::StrCat("job store: an event of ", job_id, " does not parse"));
+    if (DecodeRecord(select.ColumnBytes(0), StoreTable::kJobEvents,
+                     absl::StrCat(job_id, "/", select.ColumnBytes(1)), &event)) {
+      events.push_back(std::move(event));
     }
-    events.push_back(std::move(event));
   }
   SIMCLR_RETURN_IF_ERROR(select.status("read events"));
   return events;

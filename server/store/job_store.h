@@ -38,9 +38,12 @@ class JobStore {
 
   // Every job, oldest first.
   absl::StatusOr<std::vector<v1::Job>> LoadJobs();
-  // Up to `limit` events of a job with seq > after_seq, in order.
+  // Up to `limit` events of a job with seq > after_seq, in order. Rows that
+  // do not parse are skipped (records.h); `through`, when given, is set to
+  // the highest seq read, skipped rows included, so a reader moves past them.
   absl::StatusOr<std::vector<v1::JobEvent>> EventsAfter(
-      const std::string& job_id, uint64_t after_seq, int limit);
+      const std::string& job_id, uint64_t after_seq, int limit,
+      uint64_t* through = nullptr);
   // The job a previous submit with this request id created.
   absl::StatusOr<std::optional<std::string>> JobForRequest(
       const std::string& request_id);

@@ -249,8 +249,10 @@ TEST_F(JobServiceTest, BadSpecsAreRefusedNamingTheFieldAndNothingIsQueued) {
   v1::JobSpec kindless;
   EXPECT_THAT(jobs_->Submit(kindless),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.kind")));
+  EXPECT_THAT(jobs_->Get("job-0123456789ab"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-0123456789ab")));
   EXPECT_THAT(jobs_->Get("job-nope"),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-nope")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job_id: \"job-nope\"")));
   auto listed = jobs_->List();
   ASSERT_THAT(listed, IsOk());
   EXPECT_TRUE(listed->empty());

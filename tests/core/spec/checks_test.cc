@@ -52,7 +52,31 @@ TEST(ChecksTest, CountsAndLengths) {
   EXPECT_FALSE(CheckCount("r", 9, 1, 8).ok());
   EXPECT_THAT(CheckLength("s", "abc", 3), IsOk());
   EXPECT_THAT(CheckLength("s", "abcd", 3),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s: longer than 3")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s: 4 bytes; at most 3")));
+  EXPECT_THAT(CheckLength("s", "猫", 3), IsOk());
+  EXPECT_THAT(CheckLength("s", "\xC3(", 8),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("s: not valid UTF-8")));
+}
+
+TEST(ChecksTest, Labels) {
+  google::protobuf::Map<std::string, std::string> labels;
+  labels["team"] = "vision";
+  EXPECT_THAT(CheckLabels("labels", labels), IsOk());
+  labels["Team"] = "x";
+  EXPECT_THAT(CheckLabels("labels", labels),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("labels: key \"Team\" does not match")));
+  labels.erase("Team");
+  labels["team"] = std::string(257, 'v');
+  EXPECT_THAT(CheckLabels("labels", labels),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels[team]: 257 bytes")));
+  labels["team"] = "\xFF";
+  EXPECT_THAT(CheckLabels("labels", labels),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels[team]: not valid UTF-8")));
+  labels.clear();
+  for (int i = 0; i < 33; ++i) labels["k" + std::to_string(i)] = "";
+  EXPECT_THAT(CheckLabels("labels", labels),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("33 entries; at most 32")));
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+#include "server/services/bad_request_interceptor.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace simclr::server {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+using grpc::experimental::ServerRpcInfo;
+
+class BadRequestInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit BadRequestInterceptor(ServerRpcInfo* info)
+      : unary_(info->type() == ServerRpcInfo::Type::UNARY),
+        method_(info->method() != nullptr ? info->method() : "") {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (unary_ && methods->QueryInterceptionHookPoint(
+                      InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      unparsed_ = methods->GetRecvMessage() == nullptr;
+    }
+    if (unparsed_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("request: the bytes do not parse as ", method_,
+                       "'s request message (a string field that is not valid "
+                       "UTF-8, or truncated bytes)")));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const bool unary_;
+  const std::string method_;
+  bool unparsed_ = false;
+};
+
+}  // namespace
+
+grpc::experimental::Interceptor* BadRequestInterceptorFactory::CreateServerInterceptor(
+    ServerRpcInfo* info) {
+  return new BadRequestInterceptor(info);
+}
+
+}  // namespace simclr::server
