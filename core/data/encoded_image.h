@@ -1,5 +1,6 @@
-// Decoding one PNG or JPEG held in memory, with the pixel limit checked
-// against the file's header before any pixel is allocated.
+// Decoding one PNG or JPEG held in memory, with the format and the pixel
+// limit checked from the header (core/data/image_header.h) before any
+// decoder runs or any pixel is allocated.
 //
 // Shared by the archive importer (server) and the embedding endpoint, so
 // both refuse the same decompression bombs the same way. Torch-free.
@@ -14,10 +15,6 @@
 
 namespace simclr::core {
 
-// Width × height from a PNG's IHDR or a JPEG's SOF marker; 0 when the
-// header does not say (then only the decoded size can be checked).
-int64_t DeclaredPixels(absl::string_view bytes);
-
 struct DecodedImage {
   int height = 0;
   int width = 0;
@@ -25,11 +22,12 @@ struct DecodedImage {
   std::vector<uint8_t> pixels;  // height × width × channels, row-major HWC
 };
 
-// Decodes PNG or JPEG bytes to grey or RGB (alpha dropped).
-// INVALID_ARGUMENT: "not a PNG or JPEG" for anything undecodable, or
-// "W×H pixels exceed the limit of N" (checked from the header first).
-absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes,
-                                         int64_t max_pixels);
+// Decodes PNG or JPEG bytes to grey or RGB (alpha dropped); `channels` 1 or
+// 3 converts, 0 keeps what the file has. INVALID_ARGUMENT: "not a PNG or
+// JPEG" for anything else or undecodable, "W×H pixels exceed the limit of N"
+// from the header.
+absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, int64_t max_pixels,
+                                         int channels = 0);
 
 }  // namespace simclr::core
 

@@ -44,7 +44,13 @@ absl::Status PrepareTensor(const v1::RawTensor& tensor, const InputShape& shape,
 absl::Status PrepareEmbedInputs(
     const google::protobuf::RepeatedPtrField<v1::ImageInput>& images,
     const InputShape& shape, int64_t max_image_pixels, float* out) {
-  for (int i = 0; i < images.size(); ++i) {
+  return PrepareEmbedInputs(images, 0, images.size(), shape, max_image_pixels, out);
+}
+
+absl::Status PrepareEmbedInputs(
+    const google::protobuf::RepeatedPtrField<v1::ImageInput>& images, int begin,
+    int end, const InputShape& shape, int64_t max_image_pixels, float* out) {
+  for (int i = begin; i < end; ++i) {
     const v1::ImageInput& image = images[i];
     const std::string where = absl::StrCat("images[", i, "]");
     float* destination = out + static_cast<size_t>(i) * shape.values();

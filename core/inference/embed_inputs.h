@@ -23,6 +23,11 @@ namespace simclr::core {
 absl::Status PrepareEmbedInputs(
     const google::protobuf::RepeatedPtrField<v1::ImageInput>& images,
     const InputShape& shape, int64_t max_image_pixels, float* out);
+// Only images [begin, end), written to out + begin × shape.values() (the
+// embedding runtime prepares a large request a few images per turn).
+absl::Status PrepareEmbedInputs(
+    const google::protobuf::RepeatedPtrField<v1::ImageInput>& images, int begin,
+    int end, const InputShape& shape, int64_t max_image_pixels, float* out);
 
 }  // namespace simclr::core
 

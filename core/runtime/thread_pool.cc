@@ -14,9 +14,16 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() { Stop(); }
 
 bool ThreadPool::Schedule(std::function<void()> work) {
+  return ScheduleSteps([work = std::move(work)] {
+    work();
+    return false;
+  });
+}
+
+bool ThreadPool::ScheduleSteps(std::function<bool()> step) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return false;
-  queue_.push_back(std::move(work));
+  queue_.push_back(std::move(step));
   return true;
 }
 
@@ -32,7 +39,7 @@ void ThreadPool::Stop() {
 
 void ThreadPool::Run() {
   while (true) {
-    std::function<void()> work;
+    std::function<bool()> step;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -41,10 +48,13 @@ void ThreadPool::Run() {
           },
           this));
       if (queue_.empty()) return;  // stopping, and nothing left to run
-      work = std::move(queue_.front());
+      step = std::move(queue_.front());
       queue_.pop_front();
     }
-    work();
+    if (step()) {
+      absl::MutexLock lock(&mu_);
+      queue_.push_back(std::move(step));  // its next turn, after the others
+    }
   }
 }
 

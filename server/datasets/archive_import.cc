@@ -8,21 +8,22 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 #include "core/data/encoded_image.h"
-#include "opencv2/imgcodecs.hpp"
+#include "core/data/image_header.h"
 #include "opencv2/imgproc.hpp"
 #include "server/datasets/idx_bytes.h"
 
 namespace simclr::server {
 namespace {
-
-constexpr int64_t kMaxEntryBytes = int64_t{256} << 20;
 
 struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -59,7 +60,7 @@ absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
   Entry result;
   const char* raw = archive_entry_pathname(entry);
   result.path = raw == nullptr ? "" : raw;
-  const std::string where = absl::StrCat("archive entry \"", result.path, "\"");
+  const std::string where = absl::StrCat("archive entry \"", core::SafeText(result.path), "\"");
   if (result.path.empty() || result.path[0] == '/') {
     return absl::InvalidArgumentError(absl::StrCat(where, ": absolute or empty path"));
   }
@@ -95,6 +96,11 @@ absl::StatusOr<Entry> Inspect(archive_entry* entry, bool labelled) {
           absl::StrCat(where, ": an image outside a class folder (class_name/image.png)"));
     }
     result.class_name = parts[parts.size() - 2];
+    // Class names are stored and echoed: UTF-8, as UploadHeader.class_names.
+    if (result.class_name.size() > 128 || !core::IsValidUtf8(result.class_name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": a class folder name must be UTF-8 of at most 128 bytes"));
+    }
   }
   return result;
 }
@@ -114,11 +120,17 @@ absl::StatusOr<Scan> ScanArchive(const std::string& archive_path, bool labelled,
   int code;
   while ((code = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
     SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
-    total += archive_entry_size(entry);
+    const int64_t size = archive_entry_size(entry);
+    if (size < 0 || size > limits.max_total_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "archive entry \"", core::SafeText(inspected.path), "\": declares ", size,
+          " bytes, outside [0, --max_upload_bytes ", limits.max_total_bytes, "]"));
+    }
+    total += size;  // both ≤ the limit ≤ 2^50: no overflow
     if (total > limits.max_total_bytes) {
       return absl::InvalidArgumentError(absl::StrCat(
           "archive: more than --max_upload_bytes ", limits.max_total_bytes,
-          " uncompressed bytes (at entry \"", inspected.path, "\")"));
+          " uncompressed bytes (at entry \"", core::SafeText(inspected.path), "\")"));
     }
     if (inspected.image) {
       ++scan.candidates;
@@ -141,44 +153,59 @@ absl::StatusOr<Scan> ScanArchive(const std::string& archive_path, bool labelled,
   return scan;
 }
 
-// The entry's bytes decoded (empty when they are no image), at `channels`
-// (0: as stored); INVALID_ARGUMENT when it exceeds the pixel limit.
-absl::StatusOr<cv::Mat> DecodeEntry(archive* reader, archive_entry* entry,
-                                    const std::string& path, int channels,
-                                    const ArchiveLimits& limits, std::string& bytes) {
-  const int64_t size = archive_entry_size(entry);
-  if (size > kMaxEntryBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("archive entry \"", path, "\": larger than 256 MiB"));
-  }
-  bytes.resize(static_cast<size_t>(std::max<int64_t>(size, 0)));
-  const la_ssize_t got = archive_read_data(reader, bytes.data(), bytes.size());
-  if (core::DeclaredPixels(bytes) > limits.max_image_pixels) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("archive entry \"", path, "\": ", core::DeclaredPixels(bytes),
-                     " pixels exceed --max_image_pixels ", limits.max_image_pixels));
-  }
-  cv::Mat image;
-  if (got == static_cast<la_ssize_t>(bytes.size()) && !bytes.empty()) {
-    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U, bytes.data());
-    const int mode = channels == 0   ? cv::IMREAD_UNCHANGED
-                     : channels == 1 ? cv::IMREAD_GRAYSCALE
-                                     : cv::IMREAD_COLOR;
-    try {
-      image = cv::imdecode(raw, mode);
-    } catch (const cv::Exception&) {
-      image.release();  // malformed
+// Reads an image entry block by block: a non-image stops at its first
+// bytes, the pixel limit is checked from the header before the rest is
+// read, and no entry grows past what an image of its size needs, so memory
+// is one block, one encoded image and one decoded image, whatever the
+// entry declares.
+class EntryReader {
+ public:
+  explicit EntryReader(const ArchiveLimits& limits) : limits_(limits), block_(64 << 10) {}
+
+  // The decoded image; an empty one when the entry is no image (it is
+  // counted as corrupt). INVALID_ARGUMENT over the pixel limit.
+  absl::StatusOr<std::optional<core::DecodedImage>> Read(archive* reader,
+                                                          const std::string& path,
+                                                          int channels) {
+    bytes_.clear();
+    core::ImageHeader header;
+    core::HeaderScan scan = core::HeaderScan::kNeedMore;
+    while (true) {
+      const la_ssize_t got = archive_read_data(reader, block_.data(), block_.size());
+      if (got < 0) return std::nullopt;  // a damaged entry
+      if (got == 0) break;
+      bytes_read_ += got;
+      bytes_.append(block_.data(), static_cast<size_t>(got));
+      if (scan == core::HeaderScan::kNeedMore) {
+        scan = core::ScanImageHeader(bytes_, &header);
+        if (scan == core::HeaderScan::kNotAnImage) return std::nullopt;
+        if (scan == core::HeaderScan::kFound && header.pixels() > limits_.max_image_pixels) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "archive entry \"", core::SafeText(path), "\": ", header.width, "x",
+              header.height, " exceeds --max_image_pixels ", limits_.max_image_pixels));
+        }
+      }
+      const int64_t cap = scan == core::HeaderScan::kFound ? core::MaxEncodedBytes(header)
+                                                           : kMaxHeaderBytes;
+      if (static_cast<int64_t>(bytes_.size()) > cap) return std::nullopt;
     }
+    if (scan != core::HeaderScan::kFound) return std::nullopt;
+    auto decoded = core::DecodeImage(bytes_, limits_.max_image_pixels, channels);
+    if (!decoded.ok()) return std::nullopt;
+    return *std::move(decoded);
   }
-  if (!image.empty() &&
-      static_cast<int64_t>(image.rows) * image.cols > limits.max_image_pixels) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("archive entry \"", path, "\": ", image.cols, "x", image.rows,
-                     " exceeds --max_image_pixels ", limits.max_image_pixels));
-  }
-  if (!image.empty() && image.depth() != CV_8U) image.release();
-  return image;
-}
+
+  // Uncompressed bytes read so far, over all entries.
+  int64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  // A JPEG's frame header comes after its metadata segments.
+  static constexpr int64_t kMaxHeaderBytes = int64_t{1} << 20;
+  const ArchiveLimits limits_;
+  std::vector<char> block_;
+  std::string bytes_;
+  int64_t bytes_read_ = 0;
+};
 
 // The IDX files of the import: headers once the first image fixes the
 // format, one record per image, the counts at the end.
@@ -192,12 +219,11 @@ class IdxOutput {
     }
     return absl::OkStatus();
   }
-  // Fixes the format from the first image (4 channels become 3).
-  void Start(cv::Mat& image, ArchiveImport& result) {
-    if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
-    result.channels = image.channels() == 1 ? 1 : 3;
-    result.height = image.rows;
-    result.width = image.cols;
+  // Fixes the format from the first image.
+  void Start(const core::DecodedImage& image, ArchiveImport& result) {
+    result.channels = image.channels;
+    result.height = image.height;
+    result.width = image.width;
     const int dims = result.channels == 1 ? 3 : 4;
     WriteBigEndian32(images_.get(), 0x800u | static_cast<uint32_t>(dims));
     WriteBigEndian32(images_.get(), 0);  // the count, filled in at the end
@@ -209,13 +235,13 @@ class IdxOutput {
       WriteBigEndian32(labels_.get(), 0);
     }
   }
-  void Append(cv::Mat& image, int label, const ArchiveImport& result) {
+  void Append(core::DecodedImage& decoded, int label, const ArchiveImport& result) {
+    cv::Mat image(decoded.height, decoded.width, CV_8UC(decoded.channels),
+                  decoded.pixels.data());
     if (image.rows != result.height || image.cols != result.width) {
       cv::resize(image, image, cv::Size(result.width, result.height), 0, 0, cv::INTER_AREA);
     }
-    if (result.channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-    const cv::Mat dense = image.isContinuous() ? image : image.clone();
-    std::fwrite(dense.data, 1, dense.total() * dense.elemSize(), images_.get());
+    std::fwrite(image.data, 1, image.total() * image.elemSize(), images_.get());
     if (labels_) std::fputc(label, labels_.get());
   }
   absl::Status Finish(int64_t count) {
@@ -248,21 +274,28 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
   IdxOutput output;
   SIMCLR_RETURN_IF_ERROR(output.Open(dest_dir, labelled));
   SIMCLR_ASSIGN_OR_RETURN(auto reader, Open(archive_path));
-  std::string first_corrupt, bytes;
+  EntryReader entries(limits);
+  std::string first_corrupt;
   archive_entry* entry = nullptr;
   while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
     SIMCLR_ASSIGN_OR_RETURN(auto inspected, Inspect(entry, labelled));
     if (!inspected.image) continue;
-    SIMCLR_ASSIGN_OR_RETURN(cv::Mat image, DecodeEntry(reader.get(), entry, inspected.path,
-                                                       result.channels, limits, bytes));
-    if (image.empty()) {
+    SIMCLR_ASSIGN_OR_RETURN(auto image,
+                            entries.Read(reader.get(), inspected.path, result.channels));
+    // Entries that declare no size are bounded here, by what they hold.
+    if (entries.bytes_read() > limits.max_total_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "archive: more than --max_upload_bytes ", limits.max_total_bytes,
+          " uncompressed bytes (at entry \"", core::SafeText(inspected.path), "\")"));
+    }
+    if (!image.has_value()) {
       if (first_corrupt.empty()) first_corrupt = inspected.path;
       ++result.corrupt;
       continue;
     }
-    if (result.channels == 0) output.Start(image, result);
+    if (result.channels == 0) output.Start(*image, result);
     const int label = labelled ? scan.class_index[inspected.class_name] : 0;
-    output.Append(image, label, result);
+    output.Append(*image, label, result);
     if (labelled) ++result.class_counts[static_cast<size_t>(label)];
     ++result.images;
   }
@@ -270,7 +303,7 @@ absl::StatusOr<ArchiveImport> ImportArchive(const std::string& archive_path,
                                 limits.max_corrupt_fraction *
                                     static_cast<double>(scan.candidates)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "archive entry \"", first_corrupt, "\": not a decodable image (", result.corrupt,
+        "archive entry \"", core::SafeText(first_corrupt), "\": not a decodable image (", result.corrupt,
         " of ", scan.candidates, " undecodable; max_corrupt_fraction ",
         limits.max_corrupt_fraction, ")"));
   }

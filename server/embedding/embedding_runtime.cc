@@ -14,6 +14,9 @@ namespace simclr::server {
 namespace {
 
 constexpr int kMaxImagesPerRequest = 1024;
+// Images one turn of a prepare thread decodes: a 1024-image request takes
+// 128 turns, and a 1-image request queued behind it waits for one.
+constexpr int kImagesPerTurn = 8;
 
 absl::Status CheckOptions(const EmbeddingOptions& o) {
   if (o.max_batch < 1 || o.max_batch > 4096) {
@@ -159,10 +162,14 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
         }
         done(std::move(status));
       });
-  const bool scheduled = prepare_->Schedule([=]() mutable {
-    Prepare(request, response, deadline, std::move(cancelled),
-            std::move(*shared_done));
-  });
+  auto preparation = std::make_shared<Preparation>();
+  preparation->request = request;
+  preparation->response = response;
+  preparation->deadline = deadline;
+  preparation->cancelled = std::move(cancelled);
+  preparation->done = *shared_done;
+  const bool scheduled =
+      prepare_->ScheduleSteps([this, preparation] { return PrepareStep(*preparation); });
   if (!scheduled) {
     Finish(images,
            absl::UnavailableError("the embedding service is shutting down"),
@@ -170,33 +177,46 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
   }
 }
 
-void EmbeddingRuntime::Prepare(
-    const v1::EmbedRequest* request, v1::EmbedResponse* response,
-    absl::Time deadline, std::shared_ptr<const std::atomic<bool>> cancelled,
-    Done done) {
-  const int64_t images = request->images_size();
-  if (cancelled != nullptr && cancelled->load()) {
-    Finish(images, absl::CancelledError("cancelled before it was prepared"),
-           done);
-    return;
+bool EmbeddingRuntime::PrepareStep(Preparation& p) {
+  const int images = p.request->images_size();
+  if (p.cancelled != nullptr && p.cancelled->load()) {
+    Finish(images, absl::CancelledError("cancelled before it was prepared"), p.done);
+    return false;
   }
-  auto model = ResolveModel(request->model());
-  if (!model.ok()) {
-    Finish(images, model.status(), done);
-    return;
+  if (!p.model_resolved) {
+    auto model = ResolveModel(p.request->model());
+    if (!model.ok()) {
+      Finish(images, model.status(), p.done);
+      return false;
+    }
+    p.task.model = *model;
+    p.task.count = images;
+    p.task.inputs.resize(static_cast<size_t>(images) * p.task.model->input().values());
+    p.model_resolved = true;
+    return true;
   }
-  core::EmbedTask task;
-  task.model = *model;
-  task.count = images;
-  task.inputs.resize(static_cast<size_t>(images) *
-                     task.model->input().values());
-  if (auto status = core::PrepareEmbedInputs(
-          request->images(), task.model->input(), options_.max_image_pixels,
-          task.inputs.data());
+  const int end = std::min(images, p.next_image + kImagesPerTurn);
+  if (auto status = core::PrepareEmbedInputs(p.request->images(), p.next_image, end,
+                                             p.task.model->input(),
+                                             options_.max_image_pixels, p.task.inputs.data());
       !status.ok()) {
-    Finish(images, status, done);
-    return;
+    Finish(images, status, p.done);
+    return false;
   }
+  p.next_image = end;
+  if (end < images) return true;
+  SubmitPrepared(p);
+  return false;
+}
+
+void EmbeddingRuntime::SubmitPrepared(Preparation& p) {
+  const v1::EmbedRequest* request = p.request;
+  v1::EmbedResponse* response = p.response;
+  const int64_t images = request->images_size();
+  core::EmbedTask task = std::move(p.task);
+  Done done = std::move(p.done);
+  const absl::Time deadline = p.deadline;
+  std::shared_ptr<const std::atomic<bool>> cancelled = std::move(p.cancelled);
   task.l2_normalize = request->l2_normalize();
   task.deadline = deadline;
   task.cancelled = std::move(cancelled);

@@ -78,9 +78,21 @@ class EmbeddingRuntime {
   absl::StatusOr<std::string> ResolveCheckpoint(const v1::ModelRef& ref) const;
   absl::StatusOr<std::shared_ptr<const core::LoadedEncoder>> ResolveModel(
       const v1::ModelRef& ref);
-  void Prepare(const v1::EmbedRequest* request, v1::EmbedResponse* response,
-               absl::Time deadline,
-               std::shared_ptr<const std::atomic<bool>> cancelled, Done done);
+  // One request on its way to the batcher: the model first, then a few
+  // images per turn of the prepare threads (fair to small requests).
+  struct Preparation {
+    const v1::EmbedRequest* request = nullptr;
+    v1::EmbedResponse* response = nullptr;
+    absl::Time deadline;
+    std::shared_ptr<const std::atomic<bool>> cancelled;
+    Done done;
+    core::EmbedTask task;
+    bool model_resolved = false;
+    int next_image = 0;
+  };
+  // True while steps remain.
+  bool PrepareStep(Preparation& preparation);
+  void SubmitPrepared(Preparation& preparation);
   // Completes a request: admission release, metrics, then `done`.
   void Finish(int64_t images, const absl::Status& status, const Done& done);
 

@@ -304,7 +304,7 @@ TEST_F(EmbeddingServiceTest, RefusesEveryMalformedRequestByNameAndServesOn) {
   bad.mutable_images(1)->set_encoded(
       Png(cv::Mat(200, 200, CV_8UC1, cv::Scalar(1))));
   refused(bad, absl::StatusCode::kInvalidArgument,
-          "images[1]: 40000 pixels exceed the limit of 10000");
+          "images[1]: 200x200 pixels exceed the limit of 10000");
   bad = Request(model, 2);
   auto* tensor = bad.mutable_images(0)->mutable_tensor();
   for (int size : {3, 28, 28}) tensor->add_shape(size);

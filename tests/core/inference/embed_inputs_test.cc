@@ -106,7 +106,7 @@ TEST(PrepareEmbedInputsTest, EveryMalformedImageIsRefusedByItsIndex) {
       refuse([&](v1::ImageInput* i) { i->set_encoded(bomb); }),
       StatusIs(
           absl::StatusCode::kInvalidArgument,
-          HasSubstr("images[2]: 10000000000 pixels exceed the limit of 1000")));
+          HasSubstr("images[2]: 100000x100000 pixels exceed the limit of 1000")));
   EXPECT_THAT(
       refuse([](v1::ImageInput* i) {
         SetTensor(i, {3, 8, 8}, Bytes(std::vector<float>(3 * 64)));

@@ -1,6 +1,8 @@
 #include "core/runtime/thread_pool.h"
 
+#include <algorithm>
 #include <atomic>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -46,6 +48,37 @@ TEST(ThreadPoolTest, StopRunsWhatIsQueuedThenRefusesNewWork) {
   EXPECT_FALSE(pool.Schedule([&] { ++ran; }));
   pool.Stop();  // idempotent
   EXPECT_EQ(ran.load(), 12);
+}
+
+TEST(ThreadPoolTest, AStepTaskTakesTurnsSoASmallOneBehindItIsNotStuck) {
+  ThreadPool pool(1);
+  absl::Mutex mu;
+  std::vector<std::string> order;
+  absl::Notification gate, done;
+  // Holds the only thread until both tasks are queued.
+  ASSERT_TRUE(pool.Schedule([&] { gate.WaitForNotification(); }));
+  int big_steps = 0;
+  ASSERT_TRUE(pool.ScheduleSteps([&] {
+    absl::MutexLock lock(&mu);
+    order.push_back("big");
+    return ++big_steps < 100;
+  }));
+  ASSERT_TRUE(pool.Schedule([&] {
+    absl::MutexLock lock(&mu);
+    order.push_back("small");
+  }));
+  ASSERT_TRUE(pool.ScheduleSteps([&] {
+    done.Notify();
+    return false;
+  }));
+  gate.Notify();
+  done.WaitForNotification();
+  pool.Stop();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(order.size(), 101u);
+  // FIFO would run all 100 big steps first; in turns the small one is second.
+  EXPECT_EQ(order[1], "small");
+  EXPECT_EQ(std::count(order.begin(), order.end(), "big"), 100);
 }
 
 }  // namespace
