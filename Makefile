@@ -7,7 +7,7 @@ SOURCES = $(shell git ls-files '*.h' '*.cc')
 # ignores (STYLE.md, leveldb).
 LINT_SOURCES = $(shell git ls-files 'server/*.cc' 'client/*.cc' 'core/common/*.cc' 'proto/*.cc')
 
-.PHONY: all deps configure build test demo bench format lint clean
+.PHONY: all deps configure build test demo bench format lint clean fuzz test-sanitize
 
 all: build
 
@@ -30,6 +30,26 @@ demo: build
 bench: build
 	bench/run_all.sh $(BUILD_DIR)
 
+# libFuzzer targets (clang, ASan + UBSan, torch-free) from the committed
+# seeds, FUZZ_SECONDS each (fuzz/run_all.sh; docs/development.md).
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= build-fuzz
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer
+CLANG = -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIMCLR_TORCH_FREE=ON
+fuzz: deps
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja $(CLANG) -DSIMCLR_FUZZ=ON -DSIMCLR_BUILD_TESTS=OFF \
+	  "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS) -fsanitize=fuzzer-no-link" > /dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	fuzz/run_all.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The torch-free unit tests (proto, common, spec, codec, server core) under
+# ASan + UBSan and under TSan, each a clang build of its own
+# (scripts/test_sanitize.sh; docs/development.md).
+test-sanitize: deps
+	scripts/test_sanitize.sh $(JOBS)
+
 format:
 	clang-format -i $(SOURCES)
 
@@ -39,4 +59,4 @@ lint: build
 	  --extra-arg=-Werror=thread-safety $(LINT_SOURCES)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan

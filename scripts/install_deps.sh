@@ -24,6 +24,8 @@ PACKAGES=(
   python3-yaml systemd
   # format / lint
   clang-format clang-tidy curl
+  # make fuzz, make test-sanitize (libFuzzer and the sanitizer runtimes)
+  clang-14 libclang-rt-14-dev
 )
 
 SUDO=""

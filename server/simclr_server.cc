@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
+#include "core/runtime/device.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -184,6 +185,9 @@ absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   const CheckpointCatalog* catalog = checkpoints_.get();
   job_options.resolve_checkpoint = [catalog](const std::string& id) {
     return catalog->Folder(id);
+  };
+  job_options.check_device = [](const std::string& device) {
+    return core::ResolveDevice(device).status();
   };
   job_options.data_dir = options.data_dir;
   job_options.worker_path = options.worker_path;

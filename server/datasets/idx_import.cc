@@ -80,23 +80,28 @@ absl::StatusOr<IdxImport> ImportIdx(const std::string& images_in,
                   "unsigned bytes, 3 dimensions)");
             }
             result.images = ReadBigEndian32(h + 4);
-            result.height = static_cast<int32_t>(ReadBigEndian32(h + 8));
-            result.width = static_cast<int32_t>(ReadBigEndian32(h + 12));
-            if (result.images == 0 || result.height == 0 || result.width == 0) {
+            // Unsigned 32-bit sides: each is checked before the product,
+            // which then cannot overflow (found by fuzz_idx_import).
+            const int64_t height = ReadBigEndian32(h + 8), width = ReadBigEndian32(h + 12);
+            if (result.images == 0 || height == 0 || width == 0) {
               return absl::InvalidArgumentError("images: the IDX header has a zero dimension");
             }
-            if (int64_t{result.height} * result.width > max_image_pixels) {
+            if (height > max_image_pixels || width > max_image_pixels ||
+                height * width > max_image_pixels) {
               return absl::InvalidArgumentError(absl::StrCat(
-                  "images: ", result.height, "x", result.width,
-                  " images exceed --max_image_pixels ", max_image_pixels));
+                  "images: ", height, "x", width, " images exceed --max_image_pixels ",
+                  max_image_pixels));
             }
+            result.height = static_cast<int32_t>(height);
+            result.width = static_cast<int32_t>(width);
             return absl::OkStatus();
           },
           [&](const unsigned char*, size_t n) { pixels += static_cast<int64_t>(n); });
       !status.ok()) {
     return status;
   }
-  const int64_t expected = result.images * result.height * result.width;
+  // < 2^32 images of ≤ 2^30 pixels: < 2^62.
+  const int64_t expected = result.images * (int64_t{result.height} * result.width);
   if (pixels != expected) {
     return absl::InvalidArgumentError(absl::StrCat(
         "images: the header says ", result.images, " images of ", result.height, "x",

@@ -21,6 +21,8 @@ bool IsArchive(v1::DatasetFormat format) {
 }
 
 absl::Status CheckFormatAndCounts(const v1::UploadHeader& header) {
+  SIMCLR_RETURN_IF_ERROR(core::CheckEnum("header.format", header.format(),
+                                         v1::DatasetFormat_IsValid, false));
   const bool idx = header.format() == v1::DATASET_FORMAT_IDX;
   if (!idx && !IsArchive(header.format())) {
     return absl::UnimplementedError(absl::StrCat(

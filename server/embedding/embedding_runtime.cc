@@ -4,7 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/field_error.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
+#include "core/spec/checks.h"
 #include "core/inference/embed_inputs.h"
 #include "glog/logging.h"
 #include "server/checkpoints/checkpoint_catalog.h"
@@ -42,6 +46,25 @@ absl::Status CheckOptions(const EmbeddingOptions& o) {
   if (o.cache_models < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("--embed_cache_models ", o.cache_models, ": must be ≥ 1"));
+  }
+  return absl::OkStatus();
+}
+
+// The request's strings, before any model is looked up: request_id at most
+// 128 bytes, ids in their server-assigned forms.
+absl::Status CheckRequestFields(const v1::EmbedRequest& request) {
+  SIMCLR_RETURN_IF_ERROR(core::CheckLength("request_id", request.request_id(), 128));
+  const v1::ModelRef& model = request.model();
+  if (model.ref_case() == v1::ModelRef::kCheckpointId &&
+      !core::layout::ParseCheckpointId(model.checkpoint_id()).ok()) {
+    return core::FieldError("model.checkpoint_id",
+                            absl::StrCat("\"", core::SafeText(model.checkpoint_id(), 64),
+                                         "\" is not a checkpoint id (ckpt-<job>-<step>)"));
+  }
+  if (model.ref_case() == v1::ModelRef::kJobId && !core::layout::IsJobId(model.job_id())) {
+    return core::FieldError("model.job_id",
+                            absl::StrCat("\"", core::SafeText(model.job_id(), 64),
+                                         "\" is not a job id (job-…)"));
   }
   return absl::OkStatus();
 }
@@ -130,6 +153,11 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
                              std::shared_ptr<const std::atomic<bool>> cancelled,
                              Done done) {
   const int64_t images = request->images_size();
+  if (auto status = CheckRequestFields(*request); !status.ok()) {
+    if (metrics_ != nullptr) metrics_->RecordRequest(status.code());
+    done(std::move(status));
+    return;
+  }
   if (images < 1 || images > kMaxImagesPerRequest) {
     if (metrics_ != nullptr)
       metrics_->RecordRequest(absl::StatusCode::kInvalidArgument);

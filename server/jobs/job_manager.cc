@@ -89,7 +89,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   SIMCLR_ASSIGN_OR_RETURN(
       const v1::JobSpec worker_spec,
       ResolveWorkerSpec(spec, {options_.resolve_dataset, options_.resolve_checkpoint}));
-  SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(worker_spec));
+  SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(worker_spec, options_.check_device));
   if (validate_only) {
     v1::Job would_be;
     *would_be.mutable_spec() = spec;

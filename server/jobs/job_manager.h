@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/jobs/job_state_machine.h"
+#include "server/jobs/spec_validation.h"
 #include "server/jobs/worker_launcher.h"
 #include "server/jobs/worker_process.h"
 #include "server/store/job_store.h"
@@ -43,6 +44,8 @@ struct JobManagerOptions {
   std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> resolve_dataset;
   // Maps an evaluation subject's checkpoint_id to its folder.
   std::function<absl::StatusOr<std::string>(const std::string&)> resolve_checkpoint;
+  // Whether a spec's device exists here; null accepts any valid name.
+  DeviceCheck check_device;
   // Starts workers; null: simclr-worker processes (NewProcessLauncher).
   std::shared_ptr<WorkerLauncher> launcher;
 };

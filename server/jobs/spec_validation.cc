@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/field_error.h"
 #include "core/common/status_macros.h"
-#include "core/runtime/device.h"
 #include "core/spec/job_kinds.h"
 
 namespace simclr::server {
@@ -49,12 +48,14 @@ absl::Status CheckSource(const std::string& field, const v1::DataSource& source)
 
 }  // namespace
 
-absl::Status CheckServerCanRun(const v1::JobSpec& spec) {
+absl::Status CheckServerCanRun(const v1::JobSpec& spec, const DeviceCheck& check_device) {
   if (spec.has_num_ranks() && spec.num_ranks() != 1) {
     return Invalid("num_ranks", "only 1 rank is supported by this server");
   }
-  if (auto device = core::ResolveDevice(spec.device()); !device.ok()) {
-    return Invalid("device", std::string(device.status().message()));
+  if (check_device != nullptr) {
+    if (auto device = check_device(spec.device()); !device.ok()) {
+      return Invalid("device", std::string(device.message()));
+    }
   }
   const core::JobKindInfo& kind = *core::FindJobKind(spec);
   const v1::DataConfig& data = kind.data(spec);

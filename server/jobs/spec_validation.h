@@ -9,14 +9,24 @@
 #ifndef SIMCLR_SERVER_JOBS_SPEC_VALIDATION_H_
 #define SIMCLR_SERVER_JOBS_SPEC_VALIDATION_H_
 
+#include <functional>
+#include <string>
+
 #include "absl/status/status.h"
 #include "simclr/v1/job_spec.pb.h"
 
 namespace simclr::server {
 
+// Whether this machine has a device ("" is the server's default): the
+// server asks LibTorch (core::ResolveDevice); kept a function so this
+// library stays torch-free.
+using DeviceCheck = std::function<absl::Status(const std::string& device)>;
+
 // What only this server can tell, on the worker's copy of a valid spec
-// (dataset and checkpoint ids already resolved to its paths).
-absl::Status CheckServerCanRun(const v1::JobSpec& worker_spec);
+// (dataset and checkpoint ids already resolved to its paths). A null
+// `check_device` accepts every device name ValidateJobSpec accepted.
+absl::Status CheckServerCanRun(const v1::JobSpec& worker_spec,
+                               const DeviceCheck& check_device);
 
 }  // namespace simclr::server
 
