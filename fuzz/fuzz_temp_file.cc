@@ -6,6 +6,18 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "glog/logging.h"
+#include "google/protobuf/stubs/logging.h"
+
+// Every target: the code's own warnings (glog) and protobuf's complaints
+// about bad UTF-8 are expected here, and printing them costs most of the
+// time of a run.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  FLAGS_minloglevel = google::GLOG_FATAL;
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
+
 namespace simclr::fuzz {
 
 const std::string& FuzzFolder() {

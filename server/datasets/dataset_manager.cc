@@ -222,7 +222,11 @@ absl::StatusOr<v1::Dataset> DatasetManager::Get(const std::string& id) {
 absl::StatusOr<std::vector<v1::Dataset>> DatasetManager::List() { return store_->List(); }
 
 absl::Status DatasetManager::Delete(const std::string& id, bool in_use) {
-  SIMCLR_ASSIGN_OR_RETURN(auto dataset, Get(id));
+  // A record that no longer parses (DATA_LOSS) can still be deleted: it is
+  // the only way to be rid of it.
+  if (auto dataset = Get(id); !dataset.ok() && !absl::IsDataLoss(dataset.status())) {
+    return dataset.status();
+  }
   if (in_use) {
     return absl::FailedPreconditionError(absl::StrCat(
         "dataset ", id, " is used by a queued, running or paused job; cancel it first"));

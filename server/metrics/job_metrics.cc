@@ -6,6 +6,7 @@
 #include "prometheus/client_metric.h"
 #include "prometheus/metric_family.h"
 #include "prometheus/metric_type.h"
+#include "server/store/records.h"
 
 namespace simclr::server {
 namespace {
@@ -70,7 +71,18 @@ std::vector<prometheus::MetricFamily> JobMetricsCollector::Collect() const {
         {{"kind", absl::AsciiStrToLower(
                       v1::JobKind_Name(static_cast<v1::JobKind>(kind)).substr(9))}}));
   }
-  std::vector<prometheus::MetricFamily> families = {jobs, finished, queue, samples, loss};
+  prometheus::MetricFamily unreadable{
+      "simclr_store_unreadable_records_total",
+      "Stored rows skipped because they do not parse, by table (server/store/records.h).",
+      prometheus::MetricType::Counter, {}};
+  for (StoreTable table : {StoreTable::kDatasets, StoreTable::kJobs, StoreTable::kJobEvents}) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"table", TableName(table)}};
+    metric.counter.value = static_cast<double>(UnreadableRecords(table));
+    unreadable.metric.push_back(std::move(metric));
+  }
+  std::vector<prometheus::MetricFamily> families = {jobs, finished, queue, samples, loss,
+                                                    unreadable};
   if (datasets_ != nullptr) {
     prometheus::ClientMetric uploaded;
     uploaded.counter.value = static_cast<double>(datasets_->uploaded_bytes());

@@ -21,9 +21,11 @@ class BadRequestInterceptor : public grpc::experimental::Interceptor {
                       InterceptionHookPoints::POST_RECV_MESSAGE)) {
       unparsed_ = methods->GetRecvMessage() == nullptr;
     }
+    // Synchronous handlers answer INTERNAL, callback ones UNIMPLEMENTED.
     if (unparsed_ &&
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+        (methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL ||
+         methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED)) {
       methods->ModifySendStatus(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("request: the bytes do not parse as ", method_,

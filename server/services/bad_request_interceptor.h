@@ -1,6 +1,7 @@
 // A unary request whose bytes do not parse as its message (a `string`
 // field that is not valid UTF-8, truncated or garbled bytes) is the
-// client's error, but gRPC answers it INTERNAL with an empty message. This
+// client's error, but gRPC answers it INTERNAL (synchronous handlers) or
+// UNIMPLEMENTED (callback handlers) with an empty message. This
 // interceptor turns that answer into INVALID_ARGUMENT saying why.
 //
 // gRPC hands a unary handler's interceptors a null received message
