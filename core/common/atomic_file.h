@@ -10,10 +10,15 @@
 
 namespace simclr::core {
 
-// Writes `content` to `path` + ".tmp" and renames it over `path`;
-// DATA_LOSS naming the file when either step fails.
+// Writes `content` to `path` + ".tmp" and renames it over `path`.
+// RESOURCE_EXHAUSTED when the disk is full (core/common/io_errors.h),
+// DATA_LOSS when the rename fails; the temporary file never stays.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content);
+
+// Writes `content` to `path` (replacing it), every write checked; on
+// failure the partial file is removed.
+absl::Status WriteWholeFile(const std::string& path, absl::string_view content);
 
 }  // namespace simclr::core
 

@@ -14,6 +14,7 @@
 #include "core/eval/logistic_regression.h"
 #include "core/inference/features.h"
 #include "core/runtime/memory_format.h"
+#include "core/runtime/torch_files.h"
 #include "core/runtime/torch_status.h"
 #include "core/spec/linear_eval_settings.h"
 #include "torch/torch.h"
@@ -75,8 +76,11 @@ absl::StatusOr<at::Tensor> SubjectFeatures(LoadedSubject& subject,
     }
     if (!cache_path.empty()) {
       fs::create_directories(fs::path(cache_path).parent_path());
-      torch::save(features, cache_path + ".tmp");
-      fs::rename(cache_path + ".tmp", cache_path);
+      // A cache that cannot be written (a full disk) is only slower later.
+      if (SaveTensor(features, cache_path + ".tmp").ok()) {
+        std::error_code ignored;
+        fs::rename(cache_path + ".tmp", cache_path, ignored);
+      }
     }
     return features;
   });

@@ -5,11 +5,14 @@
 #include <fstream>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/atomic_file.h"
 #include "core/common/layout.h"
 #include "core/common/sha256.h"
 #include "core/common/status_macros.h"
+#include "core/runtime/torch_files.h"
 #include "core/runtime/torch_status.h"
 #include "google/protobuf/util/json_util.h"
 #include "torch/torch.h"
@@ -118,14 +121,20 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     return absl::FailedPreconditionError(
         absl::StrCat(temp_dir.string(), ": cannot create: ", error.message()));
   }
+  // A checkpoint that could not be written whole (a full disk) leaves
+  // nothing: the half-written folder goes.
+  absl::Cleanup remove_temp = [&temp_dir] {
+    std::error_code ignored;
+    fs::remove_all(temp_dir, ignored);
+  };
+  // encoder.pt in eval mode, so torch.jit.load gives inference behaviour.
+  const bool was_training = encoder.module.is_training();
+  encoder.module.eval();
+  absl::Status saved = SaveModule(encoder.module, (temp_dir / layout::kEncoderFile).string());
+  encoder.module.train(was_training);
+  SIMCLR_RETURN_IF_ERROR(saved);
+  torch::serialize::OutputArchive state;
   SIMCLR_RETURN_IF_ERROR(CallTorch("write checkpoint", [&] {
-    // encoder.pt in eval mode, so torch.jit.load gives inference behaviour.
-    const bool was_training = encoder.module.is_training();
-    encoder.module.eval();
-    encoder.module.save((temp_dir / layout::kEncoderFile).string());
-    encoder.module.train(was_training);
-
-    torch::serialize::OutputArchive state;
     torch::serialize::OutputArchive head_archive;
     head->save(head_archive);
     state.write("head", head_archive);
@@ -133,8 +142,8 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     optimizer.save(optimizer_archive);
     state.write("optimizer", optimizer_archive);
     WriteScalars(state, progress);
-    state.save_to((temp_dir / layout::kStateFile).string());
   }));
+  SIMCLR_RETURN_IF_ERROR(SaveArchive(state, (temp_dir / layout::kStateFile).string()));
   meta.set_step(progress.step);
   meta.set_epoch(static_cast<int32_t>(progress.epoch));
   meta.clear_files();
@@ -147,19 +156,14 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
   if (!google::protobuf::util::MessageToJsonString(meta, &json, options).ok()) {
     return absl::InternalError("meta.json: cannot print");
   }
-  {
-    std::ofstream out(temp_dir / layout::kMetaFile);
-    if (!(out << json)) {
-      return absl::DataLossError(
-          absl::StrCat(temp_dir.string(), ": cannot write meta.json"));
-    }
-  }
+  SIMCLR_RETURN_IF_ERROR(WriteWholeFile((temp_dir / layout::kMetaFile).string(), json));
   fs::remove_all(final_dir, error);
   fs::rename(temp_dir, final_dir, error);
   if (error) {
     return absl::DataLossError(
         absl::StrCat(final_dir.string(), ": rename failed: ", error.message()));
   }
+  std::move(remove_temp).Cancel();
   return final_dir.string();
 }
 

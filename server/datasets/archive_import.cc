@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -15,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/io_errors.h"
 #include "core/common/status_macros.h"
 #include "core/common/utf8.h"
 #include "core/data/encoded_image.h"
@@ -241,8 +243,13 @@ class IdxOutput {
     if (image.rows != result.height || image.cols != result.width) {
       cv::resize(image, image, cv::Size(result.width, result.height), 0, 0, cv::INTER_AREA);
     }
-    std::fwrite(image.data, 1, image.total() * image.elemSize(), images_.get());
-    if (labels_) std::fputc(label, labels_.get());
+    const size_t bytes = image.total() * image.elemSize();
+    errno = 0;
+    if (std::fwrite(image.data, 1, bytes, images_.get()) != bytes ||
+        (labels_ && std::fputc(label, labels_.get()) == EOF)) {
+      if (!write_failed_) write_errno_ = errno;
+      write_failed_ = true;
+    }
   }
   absl::Status Finish(int64_t count) {
     std::fseek(images_.get(), 4, SEEK_SET);
@@ -251,14 +258,19 @@ class IdxOutput {
       std::fseek(labels_.get(), 4, SEEK_SET);
       WriteBigEndian32(labels_.get(), static_cast<uint32_t>(count));
     }
-    if (std::fflush(images_.get()) != 0 || (labels_ && std::fflush(labels_.get()) != 0)) {
-      return absl::InternalError("archive: cannot write the import (disk full?)");
+    errno = 0;
+    if (write_failed_ || std::fflush(images_.get()) != 0 ||
+        (labels_ && std::fflush(labels_.get()) != 0)) {
+      return core::WriteError("archive: cannot write the import",
+                              write_failed_ ? write_errno_ : errno);
     }
     return absl::OkStatus();
   }
 
  private:
   std::unique_ptr<FILE, FileClose> images_, labels_;
+  bool write_failed_ = false;  // reported by Finish, with its errno
+  int write_errno_ = 0;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/datasets/dataset_manager.h"
 
+#include <cerrno>
 #include <filesystem>
 
 #include "absl/strings/ascii.h"
@@ -7,9 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/common/io_errors.h"
 #include "core/common/layout.h"
 #include "core/common/lower_hex.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 #include "core/spec/checks.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/datasets/archive_import.h"
@@ -120,9 +123,11 @@ absl::Status DatasetManager::Upload::AddChunk(const v1::UploadChunk& chunk) {
                                 " goes past the declared ", file.declared.size_bytes(),
                                 " bytes"));
   }
+  errno = 0;
   if (std::fwrite(chunk.data().data(), 1, chunk.data().size(), file.out) !=
-      chunk.data().size()) {
-    return absl::InternalError(absl::StrCat("cannot store ", name, " (disk full?)"));
+          chunk.data().size() ||
+      std::fflush(file.out) != 0) {
+    return core::WriteError(absl::StrCat("cannot store ", core::SafeText(name)), errno);
   }
   file.hash->Update(chunk.data());
   file.received += size;
@@ -138,9 +143,10 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
                                   " of its declared ", file.declared.size_bytes(),
                                   " bytes"));
     }
+    errno = 0;
     if (std::fclose(file.out) != 0) {
       file.out = nullptr;
-      return absl::InternalError(absl::StrCat("cannot store ", name));
+      return core::WriteError(absl::StrCat("cannot store ", core::SafeText(name)), errno);
     }
     file.out = nullptr;
     const std::string sha = file.hash->Finish();

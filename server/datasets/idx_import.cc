@@ -2,10 +2,12 @@
 
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/io_errors.h"
 #include "core/common/status_macros.h"
 #include "server/datasets/idx_bytes.h"
 
@@ -52,13 +54,15 @@ absl::Status Copy(const std::string& name, const std::string& in,
     }
     if (got == 0) break;
     on_body(buffer.data(), static_cast<size_t>(got));
+    errno = 0;
     if (std::fwrite(buffer.data(), 1, static_cast<size_t>(got), sink.get()) !=
         static_cast<size_t>(got)) {
-      return absl::InternalError(absl::StrCat(name, ": cannot write the import (disk full?)"));
+      return core::WriteError(absl::StrCat(name, ": cannot write the import"), errno);
     }
   }
+  errno = 0;
   if (std::fflush(sink.get()) != 0) {
-    return absl::InternalError(absl::StrCat(name, ": cannot write the import"));
+    return core::WriteError(absl::StrCat(name, ": cannot write the import"), errno);
   }
   return absl::OkStatus();
 }

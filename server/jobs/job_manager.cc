@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -108,17 +110,23 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   }
   std::string id = core::layout::NewJobId();
   while (jobs_.count(id) > 0) id = core::layout::NewJobId();
-  SIMCLR_RETURN_IF_ERROR(WriteJobFolder(JobFolder(id), worker_spec));
   Entry entry;
   entry.order = next_order_++;
   entry.job.set_id(id);
   *entry.job.mutable_spec() = spec;
   entry.job.set_kind(core::FindJobKind(spec)->kind);
   *entry.job.mutable_create_time() = NowTimestamp();
-  // The record (with its request id) first, then the QUEUED transition.
-  entry.job.set_state(v1::JOB_STATE_QUEUED);
-  SIMCLR_RETURN_IF_ERROR(store_->PutJob(entry.job, request_id));
-  SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_QUEUED, "submitted"));
+  const v1::JobEvent submitted = ApplyStateChange(v1::JOB_STATE_QUEUED, "submitted", entry.job);
+  // The folder, then the record with its request id and first event in one
+  // transaction; on any failure (a full disk) neither is left behind.
+  absl::Status status = WriteJobFolder(JobFolder(id), worker_spec);
+  if (status.ok()) status = store_->AppendEventAndPutJob(submitted, entry.job, request_id);
+  if (!status.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(JobFolder(id), ignored);
+    return status;
+  }
+  LOG(INFO) << id << " → QUEUED: submitted";
   auto& stored = jobs_[id] = std::move(entry);
   wake_ = true;
   return stored.job;

@@ -80,11 +80,12 @@ absl::Status JobStore::AppendEvent(const v1::JobEvent& event) {
 }
 
 absl::Status JobStore::AppendEventAndPutJob(const v1::JobEvent& event,
-                                            const v1::Job& job) {
+                                            const v1::Job& job,
+                                            const std::string& request_id) {
   absl::MutexLock lock(&mu_);
   SIMCLR_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
   absl::Status status = AppendEventLocked(event);
-  if (status.ok()) status = PutJobLocked(job, "");
+  if (status.ok()) status = PutJobLocked(job, request_id);
   if (!status.ok()) {
     Exec("ROLLBACK;").IgnoreError();
     return status;

@@ -32,9 +32,10 @@ class JobStore {
   // Appends an event; ALREADY_EXISTS if (job_id, seq) is taken.
   absl::Status AppendEvent(const v1::JobEvent& event);
   // Writes the event and the job in one transaction: a state change and
-  // the job's new state are never seen apart.
+  // the job's new state are never seen apart. `request_id` as in PutJob.
   absl::Status AppendEventAndPutJob(const v1::JobEvent& event,
-                                    const v1::Job& job);
+                                    const v1::Job& job,
+                                    const std::string& request_id = "");
 
   // Every job, oldest first.
   absl::StatusOr<std::vector<v1::Job>> LoadJobs();

@@ -3,6 +3,25 @@
 #include "absl/strings/str_cat.h"
 
 namespace simclr::server {
+namespace {
+
+// SQLite's result codes as status codes: a full disk is the client-visible
+// RESOURCE_EXHAUSTED, a damaged file DATA_LOSS.
+absl::Status SqliteError(int code, const std::string& message) {
+  switch (code & 0xFF) {
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(absl::StrCat(message, " (the server's disk is full)"));
+    case SQLITE_CONSTRAINT:
+      return absl::AlreadyExistsError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path) {
   sqlite3* db = nullptr;
@@ -26,10 +45,10 @@ absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path) {
 
 absl::Status ExecSql(sqlite3* db, const char* sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int code = sqlite3_exec(db, sql, nullptr, nullptr, &error); code != SQLITE_OK) {
     const std::string message = error != nullptr ? error : "unknown error";
     sqlite3_free(error);
-    return absl::InternalError(absl::StrCat("store: ", message));
+    return SqliteError(code, absl::StrCat("store: ", message));
   }
   return absl::OkStatus();
 }
@@ -44,9 +63,7 @@ absl::Status Statement::status(absl::string_view what) const {
   if (code_ == SQLITE_OK || code_ == SQLITE_DONE || code_ == SQLITE_ROW) {
     return absl::OkStatus();
   }
-  const std::string message = absl::StrCat("store: ", what, ": ", sqlite3_errmsg(db_));
-  return code_ == SQLITE_CONSTRAINT ? absl::AlreadyExistsError(message)
-                                    : absl::InternalError(message);
+  return SqliteError(code_, absl::StrCat("store: ", what, ": ", sqlite3_errmsg(db_)));
 }
 
 void Statement::Text(int index, const std::string& value) {
