@@ -1,5 +1,5 @@
 // Server memory per archive upload: the growth of simclrd's resident memory
-// (peak over the upload, sampled every 20 ms) for an ordinary archive, one
+// (peak over the upload: samples every 20 ms and the kernel's VmHWM) for an ordinary archive, one
 // with the largest image the default pixel limit allows, and two hostile
 // ones: an entry of 1 GiB of zeros whose headers say 10 bytes, and a PNG
 // header claiming 100000x100000. Side by side in one run, each on a fresh
@@ -62,7 +62,9 @@ Outcome Measure(const std::string& dir, const std::string& archive) {
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   done.store(true);
   sampler.join();
-  outcome.growth_mib = static_cast<double>(peak.load() - before) / 1048576.0;
+  // The kernel's high-water mark catches a peak shorter than a sample.
+  const int64_t high = std::max(peak.load(), server.PeakRssBytes());
+  outcome.growth_mib = static_cast<double>(std::max<int64_t>(0, high - before)) / 1048576.0;
   outcome.result = dataset.ok() ? absl::StrCat("stored, ", dataset->num_examples(), " images")
                                 : std::string(dataset.status().message().substr(0, 70));
   return outcome;
@@ -81,7 +83,7 @@ int main() {
     return 1;
   }
   const std::vector<Case> cases = {
-      {"photos.zip", "2,000 RGB 64x64 PNGs (24 MiB)", 0.012},
+      {"photos.zip", "2,000 RGB 64x64 PNGs (24 MiB)", 24},
       {"big.zip", "one 4000x4000 grey PNG (16 Mpx)", 15.3},
       {"lying.zip", "1 GiB of zeros, headers say 10 bytes", 1024},
       {"header.zip", "a PNG header claiming 100000x100000", 9537},
@@ -93,8 +95,10 @@ int main() {
     std::printf("%-40s %8.2f %11.1f %9.4f  %s\n", c.what, o.seconds, o.growth_mib,
                 o.growth_mib / c.entry_mib, o.result.c_str());
   }
-  std::printf("ratio: growth over the largest entry's uncompressed MiB (the header case:\n"
-              "the 1 byte/pixel buffer it claims)\n");
+  std::printf("ratio: growth over the archive's uncompressed MiB (photos), its largest\n"
+              "entry's (big, lying) or the 1 byte/pixel buffer its header claims (header);\n"
+              "growth: the larger of the sampled peak and the kernel's VmHWM, less the\n"
+              "RSS before, so a startup peak above the upload's shows as 0\n");
   std::filesystem::remove_all(dir);
   return 0;
 }

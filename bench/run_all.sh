@@ -67,6 +67,14 @@ summary+=("$(awk '/^[A-Za-z].*: direct batch-64 forward/ {m = substr($0, 1, inde
 section "Dataset upload" 300 "$B/bench_dataset_upload" --mb 256 > /tmp/bench_upload.txt
 summary+=("$(grep '^upload:' /tmp/bench_upload.txt | awk '{printf "upload: %s MiB/s; ", $(NF-1)}')$(grep '^server RSS' /tmp/bench_upload.txt | sed 's/.*: growth/RSS growth/')")
 
+section "Archive upload memory" 300 env SIMCLR_SOURCE_DIR=. "$B/bench_archive_memory" \
+  > /tmp/bench_archive.txt
+summary+=("$(grep -E '^(one|1 GiB)' /tmp/bench_archive.txt | awk '{printf "archive RSS: %s; ", $0}')")
+
+section "Soak (short)" 600 "$B/bench_soak" --seconds 120 --jobs 100 --csv /tmp/bench_soak.csv \
+  > /tmp/bench_soak.txt
+summary+=("$(grep -E '^(soak|drain):' /tmp/bench_soak.txt | tr '\n' ' ')")
+
 section "Checkpoint download" 300 "$B/bench_checkpoint_download" --mb 256 --rounds 2 \
   > /tmp/bench_download.txt
 summary+=("$(grep '^download' /tmp/bench_download.txt | awk '{printf "%s %s %s: %s MiB/s; ", $1, $2, $3, $(NF-1)}')")

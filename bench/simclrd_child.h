@@ -63,12 +63,18 @@ class SimclrdChild {
   pid_t pid() const { return pid_; }
 
   // Resident memory of the server now, from /proc (bytes).
-  int64_t RssBytes() const {
+  int64_t RssBytes() const { return StatusBytes("VmRSS:"); }
+  // The most it has been resident since it started (the kernel's high-water
+  // mark, so no peak is missed between samples).
+  int64_t PeakRssBytes() const { return StatusBytes("VmHWM:"); }
+
+ private:
+  int64_t StatusBytes(const std::string& field) const {
     std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
     std::string key;
     int64_t kb = 0;
     while (status >> key) {
-      if (key == "VmRSS:") {
+      if (key == field) {
         status >> kb;
         return kb * 1024;
       }
@@ -76,7 +82,6 @@ class SimclrdChild {
     return 0;
   }
 
- private:
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = -1;

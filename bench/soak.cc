@@ -5,7 +5,8 @@
 // the calls that second are written to a CSV (bench/tools/plot_soak.py
 // draws it). Then --jobs small jobs are queued at once and drained.
 //
-//   bench_soak [--seconds 600] [--clients 64] [--jobs 1000] [--csv FILE]
+//   bench_soak [--seconds 600] [--clients 64] [--jobs 1000] [--submit_percent 2]
+//              [--csv FILE]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -51,7 +52,8 @@ void Sample(const SimclrdChild& server, SoakStats& stats, const std::atomic<bool
   }
 }
 
-int Soak(const std::string& dir, int seconds, int clients, const std::string& csv) {
+int Soak(const std::string& dir, int seconds, int clients, int submit_percent,
+         const std::string& csv) {
   SimclrdChild server(dir, {"--worker_threads=1", "--max_concurrent_jobs=1"});
   if (server.port() == 0) return std::fprintf(stderr, "simclrd did not start\n"), 1;
   SoakTarget target(absl::StrCat("127.0.0.1:", server.port()));
@@ -65,7 +67,7 @@ int Soak(const std::string& dir, int seconds, int clients, const std::string& cs
   std::vector<std::thread> threads;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] { target.RunClient(i, end, stats); });
+    threads.emplace_back([&, i] { target.RunClient(i, end, submit_percent, stats); });
   }
   for (auto& t : threads) t.join();
   stop.store(true);
@@ -97,18 +99,20 @@ int Drain(const std::string& dir, int jobs) {
 
 int main(int argc, char** argv) {
   CLI::App app{"simclrd soak: concurrent mixed clients, then a queue of small jobs"};
-  int seconds = 600, clients = 64, jobs = 1000;
+  int seconds = 600, clients = 64, jobs = 1000, submit_percent = 2;
   std::string csv = "soak.csv";
   app.add_option("--seconds", seconds)->check(CLI::Range(1, 86400));
   app.add_option("--clients", clients)->check(CLI::Range(1, 1024));
   app.add_option("--jobs", jobs)->check(CLI::Range(0, 100000));
+  app.add_option("--submit_percent", submit_percent, "Calls that submit and cancel a job")
+      ->check(CLI::Range(0, 25));
   app.add_option("--csv", csv, "Per-second RSS, threads and p99");
   CLI11_PARSE(app, argc, argv);
   char dir_template[] = "/tmp/bench-soak-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   std::filesystem::create_directories(dir + "/soak");
   std::filesystem::create_directories(dir + "/drain");
-  int rc = seconds > 0 ? simclr::bench::Soak(dir + "/soak", seconds, clients, csv) : 0;
+  int rc = seconds > 0 ? simclr::bench::Soak(dir + "/soak", seconds, clients, submit_percent, csv) : 0;
   if (jobs > 0) rc = std::max(rc, simclr::bench::Drain(dir + "/drain", jobs));
   std::filesystem::remove_all(dir);
   return rc;

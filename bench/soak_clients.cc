@@ -248,11 +248,12 @@ grpc::Status SoakTarget::Embed() {
 }
 
 void SoakTarget::RunClient(int index, std::chrono::steady_clock::time_point end,
-                           SoakStats& stats) {
+                           int submit_percent, SoakStats& stats) {
   std::mt19937 random(static_cast<uint32_t>(index) * 7919u + 1);
-  // Weights, in percent: upload 10, submit 2 (every job stays in the
-  // server's table), watch 15, list 20, get 23, download 10, embed 20.
-  const std::vector<int> cumulative = {10, 12, 27, 47, 70, 80, 100};
+  // Weights, in percent: upload 10, submit `submit_percent` (2 by default),
+  // watch 15, list 20, get 25 minus it, download 10, embed 20.
+  const int s = submit_percent;
+  const std::vector<int> cumulative = {10, 10 + s, 25 + s, 45 + s, 70, 80, 100};
   while (std::chrono::steady_clock::now() < end) {
     const int roll = static_cast<int>(random() % 100);
     const int kind = static_cast<int>(std::upper_bound(cumulative.begin(), cumulative.end(), roll) -

@@ -48,7 +48,10 @@ class SoakTarget {
   explicit SoakTarget(const std::string& address);
   // A dataset, a trained job and its checkpoint for the clients to use.
   absl::Status Prepare();
-  void RunClient(int index, std::chrono::steady_clock::time_point end, SoakStats& stats);
+  // `submit_percent` of the calls submit (and cancel) a job: each stays in
+  // the server's job table, so 0 shows what the server holds without them.
+  void RunClient(int index, std::chrono::steady_clock::time_point end, int submit_percent,
+                 SoakStats& stats);
   absl::StatusOr<DrainResult> QueueAndDrain(int jobs);
 
  private:

@@ -135,7 +135,7 @@ absl::Status DatasetManager::Upload::AddChunk(const v1::UploadChunk& chunk) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
+absl::Status DatasetManager::Upload::CheckReceived() {
   for (auto& file : files_) {
     const std::string& name = file.declared.name();
     if (file.received != file.declared.size_bytes()) {
@@ -156,6 +156,10 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
                                               file.declared.sha256()));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Dataset> DatasetManager::Upload::Import() {
   v1::Dataset dataset;
   if (header_.format() == v1::DATASET_FORMAT_IDX) {
     SIMCLR_ASSIGN_OR_RETURN(auto imported, ImportIdx(files_[0].path, files_.size() > 1 ? files_[1].path : "", dir_, manager_->limits_.max_image_pixels));
@@ -191,6 +195,12 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
     dataset.set_stored_size_bytes(imported.stored_bytes);
     dataset.set_corrupt_images_skipped(imported.corrupt);
   }
+  return dataset;
+}
+
+absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
+  SIMCLR_RETURN_IF_ERROR(CheckReceived());
+  SIMCLR_ASSIGN_OR_RETURN(v1::Dataset dataset, Import());
   for (const auto& file : files_) std::filesystem::remove(file.path);
   dataset.set_id(id_);
   dataset.set_display_name(header_.display_name());

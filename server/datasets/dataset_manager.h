@@ -44,6 +44,9 @@ class DatasetManager {
 
    private:
     friend class DatasetManager;
+    // Sizes and checksums of what arrived, then the import into dir_.
+    absl::Status CheckReceived();
+    absl::StatusOr<v1::Dataset> Import();
     struct File {
       v1::UploadFile declared;
       std::string path;

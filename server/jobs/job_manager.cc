@@ -132,42 +132,6 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   return stored.job;
 }
 
-absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id) {
-  absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-  }
-  return it->second.job;
-}
-
-bool JobManager::DatasetInUse(const std::string& dataset_id) {
-  absl::MutexLock lock(&mu_);
-  for (auto& [id, entry] : jobs_) {
-    if (IsTerminal(entry.job.state())) continue;
-    const core::JobKindInfo* kind = core::FindJobKind(entry.job.spec());
-    if (kind == nullptr) continue;
-    const v1::DataConfig& data = kind->data(entry.job.spec());
-    if (data.train().dataset_id() == dataset_id ||
-        data.test().dataset_id() == dataset_id) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::vector<v1::Job> JobManager::List() {
-  absl::MutexLock lock(&mu_);
-  std::vector<const Entry*> entries;
-  for (const auto& [id, entry] : jobs_) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry* a, const Entry* b) { return a->order > b->order; });
-  std::vector<v1::Job> jobs;
-  jobs.reserve(entries.size());
-  for (const Entry* entry : entries) jobs.push_back(entry->job);
-  return jobs;
-}
-
 void JobManager::StopWorkerLocked(Entry& entry, Intent intent) {
   entry.intent = intent;
   if (entry.worker != nullptr) {
@@ -243,48 +207,6 @@ absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id) {
   SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_QUEUED, "resumed by user"));
   wake_ = true;
   return entry.job;
-}
-
-absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
-    const std::string& job_id, uint64_t after_seq, absl::Duration wait) {
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = jobs_.find(job_id);
-    if (it == jobs_.end()) {
-      return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-    }
-    const v1::Job& job = it->second.job;
-    if (after_seq > job.last_event_seq()) {
-      return absl::OutOfRangeError(absl::StrCat("after_seq: ", after_seq,
-                                                " is past the job's newest event, ",
-                                                job.last_event_seq()));
-    }
-    auto news = [&job, after_seq]() { return job.last_event_seq() > after_seq; };
-    mu_.AwaitWithTimeout(absl::Condition(&news), wait);
-  }
-  WatchBatch batch;
-  SIMCLR_ASSIGN_OR_RETURN(batch.events,
-                          store_->EventsAfter(job_id, after_seq, 500, &batch.through));
-  absl::MutexLock lock(&mu_);
-  const v1::Job& job = jobs_[job_id].job;
-  batch.ended = IsTerminal(job.state()) && batch.through >= job.last_event_seq();
-  return batch;
-}
-
-JobManager::Stats JobManager::GetStats() {
-  absl::MutexLock lock(&mu_);
-  Stats stats;
-  stats.finished = finished_;
-  for (const auto& [id, entry] : jobs_) {
-    const v1::Job& job = entry.job;
-    ++stats.by_state[job.state()];
-    if (job.state() == v1::JOB_STATE_QUEUED) ++stats.queue_depth;
-    if (job.state() == v1::JOB_STATE_RUNNING && job.progress().step() > 0) {
-      stats.samples_per_second += job.progress().samples_per_second();
-      stats.loss_by_kind[job.kind()] = job.progress().loss();
-    }
-  }
-  return stats;
 }
 
 int JobManager::RunningLocked() const {
