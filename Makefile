@@ -44,8 +44,8 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	fuzz/run_all.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-# The torch-free unit tests (proto, common, spec, codec, server core) under
-# ASan + UBSan and under TSan, each a clang build of its own
+# The torch-free unit tests under ASan + UBSan and under TSan (clang), and
+# every unit test binary under ASan + UBSan (g++), each a build of its own
 # (scripts/test_sanitize.sh; docs/development.md).
 test-sanitize: deps
 	scripts/test_sanitize.sh $(JOBS)
@@ -59,4 +59,4 @@ lint: build
 	  --extra-arg=-Werror=thread-safety $(LINT_SOURCES)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan build-asan-all

@@ -13,11 +13,12 @@ using grpc::experimental::ServerRpcInfo;
 class BadRequestInterceptor : public grpc::experimental::Interceptor {
  public:
   explicit BadRequestInterceptor(ServerRpcInfo* info)
-      : unary_(info->type() == ServerRpcInfo::Type::UNARY),
+      : single_request_(info->type() == ServerRpcInfo::Type::UNARY ||
+                        info->type() == ServerRpcInfo::Type::SERVER_STREAMING),
         method_(info->method() != nullptr ? info->method() : "") {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (unary_ && methods->QueryInterceptionHookPoint(
+    if (single_request_ && methods->QueryInterceptionHookPoint(
                       InterceptionHookPoints::POST_RECV_MESSAGE)) {
       unparsed_ = methods->GetRecvMessage() == nullptr;
     }
@@ -36,7 +37,7 @@ class BadRequestInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
-  const bool unary_;
+  const bool single_request_;
   const std::string method_;
   bool unparsed_ = false;
 };

@@ -4,9 +4,11 @@
 // UNIMPLEMENTED (callback handlers) with an empty message. This
 // interceptor turns that answer into INVALID_ARGUMENT saying why.
 //
-// gRPC hands a unary handler's interceptors a null received message
-// exactly when deserialization failed; streams read messages themselves
-// (a bad one ends their Read loop), so only unary calls are rewritten.
+// gRPC hands the interceptors of a call with one request (unary and
+// server-streaming) a null received message exactly when deserialization
+// failed. Client streams read messages themselves, and a message that does
+// not parse ends their Read loop like the end of the stream: an upload then
+// fails as incomplete, but EmbedStream cannot tell it from a half-close.
 #ifndef SIMCLR_SERVER_SERVICES_BAD_REQUEST_INTERCEPTOR_H_
 #define SIMCLR_SERVER_SERVICES_BAD_REQUEST_INTERCEPTOR_H_
 

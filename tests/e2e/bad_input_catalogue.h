@@ -90,6 +90,37 @@ class BadInputCatalogue : public ::testing::Test {
     return status;
   }
 
+  // Raw bytes as the request of a server-streaming method; its final status.
+  grpc::Status RawServerStream(const std::string& method, const std::string& bytes) {
+    grpc::GenericStub stub(channel_);
+    grpc::CompletionQueue queue;
+    auto context = Context();
+    auto call = stub.PrepareCall(context.get(), method, &queue);
+    void* tag = nullptr;
+    bool ok = false;
+    call->StartCall(reinterpret_cast<void*>(1));
+    queue.Next(&tag, &ok);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    call->Write(request, reinterpret_cast<void*>(2));
+    queue.Next(&tag, &ok);
+    call->WritesDone(reinterpret_cast<void*>(3));
+    queue.Next(&tag, &ok);
+    grpc::ByteBuffer response;
+    for (;;) {
+      call->Read(&response, reinterpret_cast<void*>(4));
+      queue.Next(&tag, &ok);
+      if (!ok) break;
+    }
+    grpc::Status status;
+    call->Finish(&status, reinterpret_cast<void*>(5));
+    queue.Next(&tag, &ok);
+    queue.Shutdown();
+    while (queue.Next(&tag, &ok)) {
+    }
+    return status;
+  }
+
   // An upload of these messages, in this order.
   grpc::Status Upload(const std::vector<v1::UploadDatasetRequest>& messages) {
     auto context = Context();

@@ -94,6 +94,14 @@ std::vector<BadInput> RawCases(BadRpcs& t) {
       t.Raw("GetCheckpoint, truncated varint", "/simclr.v1.CheckpointService/GetCheckpoint",
             "\x0a\x80"),
       t.Raw("Embed, bad bytes", "/simclr.v1.EmbeddingService/Embed", "\x0a\x03\x0a\x01\xff"),
+      {"bytes that do not parse", "WatchJob, id not UTF-8",
+       [&t] { return t.RawServerStream("/simclr.v1.JobService/WatchJob", "\x0a\x01\xff"); },
+       Code::INVALID_ARGUMENT, "request: the bytes do not parse"},
+      {"bytes that do not parse", "DownloadCheckpoint, truncated",
+       [&t] {
+         return t.RawServerStream("/simclr.v1.CheckpointService/DownloadCheckpoint", "\x0a\x09ckpt");
+       },
+       Code::INVALID_ARGUMENT, "request: the bytes do not parse"},
       t.Raw("an unknown method", "/simclr.v1.JobService/DropTables", "", Code::UNIMPLEMENTED, ""),
   };
 }
