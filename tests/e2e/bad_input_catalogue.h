@@ -39,6 +39,12 @@ struct BadInput {
   std::string text;  // a substring the message must contain; may be empty
 };
 
+// `v` as 4 big-endian bytes, as IDX headers hold their numbers.
+inline std::string BigEndian(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
 inline std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));

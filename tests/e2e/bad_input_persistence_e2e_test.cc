@@ -17,11 +17,6 @@ namespace {
 
 using Code = grpc::StatusCode;
 
-std::string BigEndian(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
 // `bytes` bytes of UTF-8: 2-byte characters, then an ASCII tail.
 std::string Utf8Of(size_t bytes) {
   std::string text;

@@ -18,11 +18,6 @@ namespace {
 using Code = grpc::StatusCode;
 using Request = v1::UploadDatasetRequest;
 
-std::string BigEndian(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
 std::string IdxImages(uint32_t n, uint32_t h, uint32_t w, size_t pixels) {
   return BigEndian(0x803) + BigEndian(n) + BigEndian(h) + BigEndian(w) + std::string(pixels, 'x');
 }

@@ -25,11 +25,6 @@ namespace {
 
 using Code = grpc::StatusCode;
 
-std::string BigEndian(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
 std::vector<v1::UploadDatasetRequest> IdxUpload(uint32_t images) {
   const std::string pixels = BigEndian(0x803) + BigEndian(images) + BigEndian(28) +
                              BigEndian(28) + std::string(size_t{images} * 784, '\x55');
