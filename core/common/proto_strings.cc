@@ -61,4 +61,28 @@ int SanitizeStrings(Message& message, size_t max_bytes) {
   return fixed;
 }
 
+bool StringsAreClean(const Message& message, size_t max_bytes) {
+  const Reflection* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    const bool repeated = field->is_repeated();
+    const int count = repeated ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      if (field->type() == FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& text =
+            repeated ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                     : reflection->GetStringReference(message, field, &scratch);
+        if (NeedsFix(text, max_bytes)) return false;
+      } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const Message& child = repeated ? reflection->GetRepeatedMessage(message, field, i)
+                                        : reflection->GetMessage(message, field);
+        if (!StringsAreClean(child, max_bytes)) return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace simclr::core

@@ -18,6 +18,11 @@ namespace simclr::core {
 // it. Returns how many it replaced; `bytes` fields are left alone.
 int SanitizeStrings(google::protobuf::Message& message, size_t max_bytes);
 
+// Whether SanitizeStrings would change nothing (read-only, no copy): the
+// stores serialize a record as it is when it is clean, which it nearly
+// always is.
+bool StringsAreClean(const google::protobuf::Message& message, size_t max_bytes);
+
 }  // namespace simclr::core
 
 #endif  // SIMCLR_CORE_COMMON_PROTO_STRINGS_H_

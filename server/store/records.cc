@@ -27,11 +27,12 @@ const char* TableName(StoreTable table) {
 }
 
 std::string EncodeRecord(const google::protobuf::Message& record) {
+  // Lengths are the validators' job; here only UTF-8 is enforced.
+  constexpr size_t kAnyLength = std::numeric_limits<size_t>::max();
+  if (core::StringsAreClean(record, kAnyLength)) return record.SerializeAsString();
   std::unique_ptr<google::protobuf::Message> copy(record.New());
   copy->CopyFrom(record);
-  // Lengths are the validators' job; here only UTF-8 is enforced.
-  const int fixed = core::SanitizeStrings(*copy, std::numeric_limits<size_t>::max());
-  if (fixed == 0) return record.SerializeAsString();
+  const int fixed = core::SanitizeStrings(*copy, kAnyLength);
   LOG(WARNING) << "store: " << fixed << " string(s) of a "
                << record.GetDescriptor()->full_name()
                << " were not valid UTF-8 and were escaped";

@@ -20,7 +20,9 @@ TEST(SanitizeStrings, MakesARecordWithBadStringsParseAgain) {
   ASSERT_FALSE(parsed.ParseFromString(dataset.SerializeAsString()))
       << "protobuf now accepts bad UTF-8; this guard may be unnecessary";
 
+  EXPECT_FALSE(StringsAreClean(dataset, 1024));
   EXPECT_EQ(SanitizeStrings(dataset, 1024), 3);
+  EXPECT_TRUE(StringsAreClean(dataset, 1024));
   ASSERT_TRUE(parsed.ParseFromString(dataset.SerializeAsString()));
   EXPECT_EQ(parsed.id(), "ds-1");
   EXPECT_EQ(parsed.display_name(), "bad \\xFF name");
@@ -32,6 +34,8 @@ TEST(SanitizeStrings, BoundsLongStringsAndLeavesGoodOnesAlone) {
   v1::JobEvent event;
   event.set_job_id("job-1");
   event.mutable_log()->set_message(std::string(10000, 'x'));
+  EXPECT_FALSE(StringsAreClean(event, 4096));
+  EXPECT_TRUE(StringsAreClean(event, 10000));
   EXPECT_EQ(SanitizeStrings(event, 4096), 1);
   EXPECT_LE(event.log().message().size(), 4096u);
   EXPECT_TRUE(IsValidUtf8(event.log().message()));
