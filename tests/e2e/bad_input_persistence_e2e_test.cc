@@ -168,7 +168,7 @@ TEST_F(BadInputPersistence, TheWorstAcceptedRecordsAndASpoiledRowSurviveARestart
 }
 
 TEST_F(BadInputPersistence, UploadStreamsAreCappedAndAnIdleOneEndsAndLeavesNothing) {
-  StartServer({"--max_upload_streams=2", "--upload_idle_timeout_seconds=1"});
+  StartServer({"--max_upload_streams=2", "--upload_idle_timeout_seconds=3"});
   // Two uploads that send a header and then nothing.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientWriter<v1::UploadDatasetRequest>>> idle;
@@ -179,7 +179,9 @@ TEST_F(BadInputPersistence, UploadStreamsAreCappedAndAnIdleOneEndsAndLeavesNothi
     idle.push_back(datasets_->UploadDataset(contexts.back().get(), &unused[i]));
     ASSERT_TRUE(idle.back()->Write(WorstHeader(images, images)));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The two hold their slots until the 3 s idle timeout, even on a loaded
+  // machine (with 1 s they were sometimes cancelled before the third came).
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto third = Context();
   v1::Dataset dataset;
   auto writer = datasets_->UploadDataset(third.get(), &dataset);
