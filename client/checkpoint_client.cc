@@ -37,6 +37,15 @@ absl::StatusOr<v1::Checkpoint> CheckpointClient::Get(const std::string& checkpoi
   return checkpoint;
 }
 
+absl::Status CheckpointClient::Delete(const std::string& checkpoint_id) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::DeleteCheckpointRequest request;
+  request.set_checkpoint_id(checkpoint_id);
+  v1::DeleteCheckpointResponse response;
+  return FromGrpcStatus(stub_->DeleteCheckpoint(&context, request, &response));
+}
+
 absl::StatusOr<std::string> CheckpointClient::Download(
     const std::string& checkpoint_id, const std::string& file,
     const std::string& destination, const Progress& progress, int chunk_size) {

@@ -22,6 +22,7 @@ class CheckpointClient {
   // One job's checkpoints (or every job's, with an empty id), newest first.
   absl::StatusOr<std::vector<v1::Checkpoint>> List(const std::string& job_id);
   absl::StatusOr<v1::Checkpoint> Get(const std::string& checkpoint_id);
+  absl::Status Delete(const std::string& checkpoint_id);
 
   // (bytes so far, total bytes), after every chunk.
   using Progress = std::function<void(int64_t, int64_t)>;

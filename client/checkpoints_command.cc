@@ -51,14 +51,15 @@ int Download(const CliContext& context, const CheckpointsCommand& c,
 }  // namespace
 
 void AddCheckpointsCommand(CLI::App& app, CheckpointsCommand* c) {
-  c->group = app.add_subcommand("checkpoints", "List and download checkpoints");
+  c->group = app.add_subcommand("checkpoints", "List, download and delete checkpoints");
   c->group->require_subcommand(1);
   c->list = c->group->add_subcommand("list", "Checkpoints, newest first");
   c->list->add_option("--job", c->job_id, "Only this job's");
   c->get = c->group->add_subcommand("get", "One checkpoint");
   c->download = c->group->add_subcommand(
       "download", "Download a checkpoint file (resumes a .part), verify its SHA-256");
-  for (CLI::App* command : {c->get, c->download}) {
+  c->rm = c->group->add_subcommand("rm", "Delete a checkpoint of an ended job");
+  for (CLI::App* command : {c->get, c->download, c->rm}) {
     command->add_option("checkpoint_id", c->checkpoint_id, "Checkpoint id")->required();
   }
   c->download->add_option("--file", c->file, "encoder.pt, state.pt or meta.json")
@@ -74,6 +75,13 @@ int RunCheckpointsCommand(const CliContext& context, const CheckpointsCommand& c
     auto all = client.List(c.job_id);
     if (!all.ok()) return Fail("checkpoints list", all.status());
     for (const auto& checkpoint : *all) PrintCheckpoint(checkpoint, context.json);
+    return kExitOk;
+  }
+  if (c.rm->parsed()) {
+    if (auto status = client.Delete(c.checkpoint_id); !status.ok()) {
+      return Fail("checkpoints rm", status);
+    }
+    if (!context.json) std::cout << c.checkpoint_id << " deleted\n";
     return kExitOk;
   }
   if (c.get->parsed()) {

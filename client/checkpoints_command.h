@@ -11,7 +11,7 @@ namespace simclr::client {
 
 struct CheckpointsCommand {
   CLI::App* group = nullptr;
-  CLI::App *list = nullptr, *get = nullptr, *download = nullptr;
+  CLI::App *list = nullptr, *get = nullptr, *download = nullptr, *rm = nullptr;
   std::string job_id, checkpoint_id, file = "encoder.pt", output;
 };
 

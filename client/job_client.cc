@@ -47,9 +47,9 @@ absl::StatusOr<v1::Job> JobClient::Get(const std::string& job_id) {
   });
 }
 
-absl::StatusOr<std::vector<v1::Job>> JobClient::List() {
+absl::StatusOr<std::vector<v1::Job>> JobClient::List(const v1::ListJobsRequest& filter) {
   return ListAllPages<v1::Job, v1::ListJobsResponse>(
-      v1::ListJobsRequest(), timeout_,
+      filter, timeout_,
       [this](auto* c, const auto& r, auto* p) { return stub_->ListJobs(c, r, p); },
       [](const v1::ListJobsResponse& p) -> const auto& { return p.jobs(); });
 }
@@ -70,6 +70,15 @@ absl::StatusOr<v1::Job> JobClient::Pause(const std::string& job_id) {
                     [&](auto* c, const auto& r, auto* j) {
                       return stub_->PauseJob(c, r, j);
                     });
+}
+
+absl::Status JobClient::Delete(const std::string& job_id) {
+  v1::DeleteJobRequest request;
+  request.set_job_id(job_id);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::DeleteJobResponse response;
+  return FromGrpcStatus(stub_->DeleteJob(&context, request, &response));
 }
 
 absl::StatusOr<v1::Job> JobClient::Resume(const std::string& job_id) {

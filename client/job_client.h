@@ -24,13 +24,15 @@ class JobClient {
                                  const std::string& request_id = "",
                                  bool validate_only = false);
   absl::StatusOr<v1::Job> Get(const std::string& job_id);
-  // Every job (all pages), newest first.
-  absl::StatusOr<std::vector<v1::Job>> List();
+  // Every job matching the request's filters (all pages), newest first.
+  absl::StatusOr<std::vector<v1::Job>> List(const v1::ListJobsRequest& filter = {});
   // These wait for the job to reach its new state, so their deadline is
   // the timeout plus the server's stop grace.
   absl::StatusOr<v1::Job> Cancel(const std::string& job_id);
   absl::StatusOr<v1::Job> Pause(const std::string& job_id);
   absl::StatusOr<v1::Job> Resume(const std::string& job_id);
+  // Removes an ended job, its events, folder and checkpoints.
+  absl::Status Delete(const std::string& job_id);
 
   // Streams the job's events after `after_seq` to `on_event` until the job
   // ends (OK) or the stream fails. No deadline: a job may run for days.

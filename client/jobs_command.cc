@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
@@ -24,8 +25,9 @@ void PrintJob(const v1::Job& job, bool json) {
     std::cout << Json(job) << "\n";
     return;
   }
-  std::cout << absl::StrFormat("%-18s %-10s %-12s", job.id(), StateName(job.state()),
-                               v1::JobKind_Name(job.kind()).substr(9));
+  std::cout << absl::StrFormat("%-18s %-10s %-12s %-12s", job.id(), StateName(job.state()),
+                               v1::JobKind_Name(job.kind()).substr(9),
+                               job.owner().empty() ? "local" : job.owner());
   if (job.progress().step() > 0) {
     std::cout << absl::StrFormat("  epoch %d step %d/%d loss %.4f", job.progress().epoch(),
                                  job.progress().step(), job.progress().total_steps(),
@@ -147,6 +149,48 @@ int Report(const absl::StatusOr<v1::Job>& job, const std::string& what, bool jso
   return kExitOk;
 }
 
+// The list filters as a request: names as the CLI takes them ("running",
+// "pretrain", "team=vision"); false and a message on stderr for a bad one.
+bool ListFilter(const JobsCommand& c, v1::ListJobsRequest* request) {
+  for (const auto& state : c.states) {
+    v1::JobState value;
+    if (!v1::JobState_Parse("JOB_STATE_" + absl::AsciiStrToUpper(state), &value)) {
+      std::cerr << "simclrctl jobs list: --state " << state
+                << ": one of queued, running, paused, succeeded, failed, cancelled\n";
+      return false;
+    }
+    request->add_states(value);
+  }
+  for (const auto& kind : c.kinds) {
+    v1::JobKind value;
+    if (!v1::JobKind_Parse("JOB_KIND_" + absl::AsciiStrToUpper(kind), &value)) {
+      std::cerr << "simclrctl jobs list: --kind " << kind
+                << ": one of pretrain, linear_eval, finetune, tsne\n";
+      return false;
+    }
+    request->add_kinds(value);
+  }
+  for (const auto& label : c.labels) {
+    const size_t equals = label.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::cerr << "simclrctl jobs list: --label " << label << ": expected KEY=VALUE\n";
+      return false;
+    }
+    (*request->mutable_labels())[label.substr(0, equals)] = label.substr(equals + 1);
+  }
+  request->set_owner(c.owner);
+  return true;
+}
+
+int List(const JobsCommand& c, JobClient& jobs, bool json) {
+  v1::ListJobsRequest filter;
+  if (!ListFilter(c, &filter)) return kExitUsage;
+  auto all = jobs.List(filter);
+  if (!all.ok()) return Fail("jobs list", all.status());
+  for (const auto& job : *all) PrintJob(job, json);
+  return kExitOk;
+}
+
 int Submit(const CliContext& context, const JobsCommand& c, JobClient& jobs) {
   auto spec = core::ReadJobSpecFile(c.spec_file);
   if (!spec.ok()) {
@@ -174,6 +218,10 @@ void AddJobsCommand(CLI::App& app, JobsCommand* c) {
   c->submit->add_flag("--validate_only", c->validate_only,
                       "Check the spec on the server as a submit would; queue nothing");
   c->list = c->group->add_subcommand("list", "List jobs, newest first");
+  c->list->add_option("--state", c->states, "Only jobs in this state (repeatable)");
+  c->list->add_option("--kind", c->kinds, "Only jobs of this kind (repeatable)");
+  c->list->add_option("--label", c->labels, "Only jobs with this KEY=VALUE label (repeatable)");
+  c->list->add_option("--owner", c->owner, "Only this principal's jobs (admins see all)");
   c->get = c->group->add_subcommand("get", "Show one job");
   c->watch = c->group->add_subcommand(
       "watch", "Print a job's events (history, then live) until it ends");
@@ -181,7 +229,8 @@ void AddJobsCommand(CLI::App& app, JobsCommand* c) {
   c->cancel = c->group->add_subcommand("cancel", "Cancel a job");
   c->pause = c->group->add_subcommand("pause", "Checkpoint and stop a job");
   c->resume = c->group->add_subcommand("resume", "Queue a paused job again");
-  for (CLI::App* command : {c->get, c->watch, c->cancel, c->pause, c->resume}) {
+  c->rm = c->group->add_subcommand("rm", "Delete an ended job, its events and checkpoints");
+  for (CLI::App* command : {c->get, c->watch, c->cancel, c->pause, c->resume, c->rm}) {
     command->add_option("job_id", c->job_id, "Job id")->required();
   }
 }
@@ -190,17 +239,17 @@ int RunJobsCommand(const CliContext& context, const JobsCommand& c) {
   JobClient jobs(CreateChannel(context.channel), context.timeout());
   const bool json = context.json;
   if (c.submit->parsed()) return Submit(context, c, jobs);
-  if (c.list->parsed()) {
-    auto all = jobs.List();
-    if (!all.ok()) return Fail("jobs list", all.status());
-    for (const auto& job : *all) PrintJob(job, json);
-    return kExitOk;
-  }
+  if (c.list->parsed()) return List(c, jobs, json);
   if (c.get->parsed()) return Report(jobs.Get(c.job_id), "jobs get", json);
   if (c.watch->parsed()) return WatchJob(jobs, c.job_id, c.after_seq, json);
   if (c.cancel->parsed()) return Report(jobs.Cancel(c.job_id), "jobs cancel", json);
   if (c.pause->parsed()) return Report(jobs.Pause(c.job_id), "jobs pause", json);
   if (c.resume->parsed()) return Report(jobs.Resume(c.job_id), "jobs resume", json);
+  if (c.rm->parsed()) {
+    if (auto status = jobs.Delete(c.job_id); !status.ok()) return Fail("jobs rm", status);
+    if (!json) std::cout << c.job_id << " deleted\n";
+    return kExitOk;
+  }
   return kExitUsage;
 }
 

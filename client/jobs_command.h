@@ -1,9 +1,10 @@
-// `simclrctl jobs submit|list|get|watch|cancel|pause|resume`.
+// `simclrctl jobs submit|list|get|watch|cancel|pause|resume|rm`.
 #ifndef SIMCLR_CLIENT_JOBS_COMMAND_H_
 #define SIMCLR_CLIENT_JOBS_COMMAND_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "client/cli_common.h"
@@ -13,8 +14,11 @@ namespace simclr::client {
 struct JobsCommand {
   CLI::App* group = nullptr;
   CLI::App *submit = nullptr, *list = nullptr, *get = nullptr, *watch = nullptr,
-           *cancel = nullptr, *pause = nullptr, *resume = nullptr;
+           *cancel = nullptr, *pause = nullptr, *resume = nullptr, *rm = nullptr;
   std::string spec_file, job_id, request_id;
+  // jobs list filters.
+  std::vector<std::string> states, kinds, labels;
+  std::string owner;
   bool follow = false;
   bool validate_only = false;
   uint64_t after_seq = 0;

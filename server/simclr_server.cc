@@ -1,5 +1,7 @@
 #include "server/simclr_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,7 +21,9 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/auth/token_auth.h"
+#include "glog/logging.h"
 #include "server/checkpoints/checkpoint_catalog.h"
+#include "server/common/not_found.h"
 #include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
 #include "server/metrics/embed_metrics.h"
@@ -29,6 +33,7 @@
 #include "server/metrics/process_collector.h"
 #include "server/services/bad_request_interceptor.h"
 #include "server/services/checkpoint_service.h"
+#include "server/services/reflection_auth_interceptor.h"
 #include "server/services/dataset_service.h"
 #include "server/services/embedding_service.h"
 #include "server/services/job_service.h"
@@ -107,6 +112,32 @@ SimclrServer::SimclrServer() = default;
 
 namespace {
 
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  std::string bare = host;
+  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') {
+    bare = bare.substr(1, bare.size() - 2);
+  }
+  in_addr v4;
+  if (inet_pton(AF_INET, bare.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  return inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+// Without tokens every caller is the same all-seeing user: fine on
+// loopback, and only on purpose anywhere else.
+absl::Status CheckExposure(const ServerOptions& options) {
+  if (!options.auth_tokens_file.empty() || options.insecure_no_auth ||
+      IsLoopback(options.host)) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "--host ", options.host,
+      " is not a loopback address and there is no --auth_tokens_file: anyone who can "
+      "reach the port would act as the one user; give a tokens file, or "
+      "--insecure_no_auth to accept that"));
+}
+
 absl::Status CheckFlag(const char* flag, int64_t value, int64_t lo, int64_t hi) {
   if (value >= lo && value <= hi) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -123,6 +154,7 @@ absl::Status CheckOptions(const ServerOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("--metrics_port ", options.metrics_port, ": must be at most 65535"));
   }
+  SIMCLR_RETURN_IF_ERROR(CheckExposure(options));
   SIMCLR_RETURN_IF_ERROR(PrepareDataDir(options.data_dir));
   if (options.max_concurrent_jobs < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -134,6 +166,10 @@ absl::Status CheckOptions(const ServerOptions& options) {
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_image_pixels", options.max_image_pixels, 1,
                                    int64_t{1} << 30));
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_upload_streams", options.max_upload_streams, 1, 4096));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_active_jobs_per_principal",
+                                   options.max_active_jobs_per_principal, 1, 1000000));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_stored_bytes_per_principal",
+                                   options.max_stored_bytes_per_principal, 0, int64_t{1} << 50));
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_watch_streams", options.max_watch_streams, 1, 65536));
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--upload_idle_timeout_seconds",
                                    absl::ToInt64Seconds(options.upload_idle_timeout), 1, 86400));
@@ -170,6 +206,7 @@ absl::Status SimclrServer::OpenStores(const ServerOptions& options) {
   DatasetLimits limits;
   limits.max_upload_bytes = options.max_upload_bytes;
   limits.max_image_pixels = options.max_image_pixels;
+  limits.max_stored_bytes_per_principal = options.max_stored_bytes_per_principal;
   SIMCLR_ASSIGN_OR_RETURN(datasets_, DatasetManager::Create(options.data_dir,
                                                             dataset_store_.get(), limits));
   checkpoints_ = std::make_unique<CheckpointCatalog>(options.data_dir);
@@ -179,9 +216,11 @@ absl::Status SimclrServer::OpenStores(const ServerOptions& options) {
 absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   JobManagerOptions job_options;
   DatasetManager* dataset_manager = datasets_.get();
-  job_options.resolve_dataset = [dataset_manager](const std::string& id) {
-    return dataset_manager->LocalSource(id);
+  job_options.resolve_dataset = [dataset_manager](const std::string& id, const Principal& who) {
+    return dataset_manager->LocalSource(id, who);
   };
+  SIMCLR_ASSIGN_OR_RETURN(job_options.path_policy, PathPolicy::Create(options.allow_local_paths));
+  job_options.max_active_jobs_per_principal = options.max_active_jobs_per_principal;
   const CheckpointCatalog* catalog = checkpoints_.get();
   job_options.resolve_checkpoint = [catalog](const std::string& id) {
     return catalog->Folder(id);
@@ -201,7 +240,7 @@ absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
 
 absl::Status SimclrServer::StartMetrics(const ServerOptions& options) {
   MetricsEndpoint::Options metrics_options;
-  metrics_options.host = options.host;
+  metrics_options.host = options.metrics_host.empty() ? options.host : options.metrics_host;
   metrics_options.port = options.metrics_port;
   SIMCLR_ASSIGN_OR_RETURN(metrics_, MetricsEndpoint::Create(metrics_options));
   metrics_->AddCollectable(std::make_shared<ProcessCollector>());
@@ -231,8 +270,18 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
       std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get(), options.max_watch_streams));
   services_.push_back(
       std::make_unique<CheckpointServiceImpl>(checkpoints_.get(), jobs_.get(), auth_.get()));
+  JobManager* jobs = jobs_.get();
+  ModelAccess access = [jobs](const v1::ModelRef& model, const Principal& who) -> absl::Status {
+    if (model.has_job_id()) {
+      if (!core::layout::IsJobId(model.job_id())) return absl::OkStatus();
+      return jobs->CheckVisible(model.job_id(), who);
+    }
+    auto parsed = core::layout::ParseCheckpointId(model.checkpoint_id());
+    if (!parsed.ok() || jobs->CheckVisible(parsed->first, who).ok()) return absl::OkStatus();
+    return CheckpointNotFound(model.checkpoint_id());
+  };
   services_.push_back(std::make_unique<EmbeddingServiceImpl>(
-      embedding_.get(), auth_.get(), embed_metrics_.get()));
+      embedding_.get(), auth_.get(), embed_metrics_.get(), std::move(access)));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -257,6 +306,7 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
   // First, so that the metrics count the code the client gets.
   interceptors.push_back(std::make_unique<BadRequestInterceptorFactory>());
   interceptors.push_back(std::make_unique<GrpcMetricsInterceptorFactory>(grpc_metrics_.get()));
+  interceptors.push_back(std::make_unique<ReflectionAuthInterceptorFactory>(auth_.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
@@ -267,6 +317,13 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
 }
 
 int SimclrServer::metrics_port() const { return metrics_->port(); }
+
+absl::Status SimclrServer::ReloadTokens() {
+  if (auth_ == nullptr) return absl::OkStatus();
+  SIMCLR_RETURN_IF_ERROR(auth_->Reload());
+  LOG(INFO) << "--auth_tokens_file reloaded: " << auth_->size() << " tokens";
+  return absl::OkStatus();
+}
 
 void SimclrServer::Shutdown(absl::Duration grace) {
   {

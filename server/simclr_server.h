@@ -36,8 +36,12 @@ class GrpcServerMetrics;
 class MetricsEndpoint;
 
 struct ServerOptions {
-  // Address the gRPC and metrics ports bind to.
+  // Address the gRPC port binds to. Without auth_tokens_file only a
+  // loopback address is allowed, unless insecure_no_auth.
   std::string host = "127.0.0.1";
+  bool insecure_no_auth = false;
+  // Address of /metrics; empty: `host`.
+  std::string metrics_host;
   // gRPC port; 0 picks a free one (see SimclrServer::grpc_port()).
   int port = 50051;
   // Prometheus /metrics port; 0 picks a free one, negative disables it.
@@ -60,8 +64,14 @@ struct ServerOptions {
   int max_upload_streams = 16;
   int max_watch_streams = 256;
   absl::Duration upload_idle_timeout = absl::Seconds(60);
-  // Bearer tokens, one per line; empty: no authentication.
+  // Lines "TOKEN PRINCIPAL [ROLE]"; empty: single-user, owner "local".
   std::string auth_tokens_file;
+  // Server paths a spec may name (realpath inside one of them); none by
+  // default.
+  std::vector<std::string> allow_local_paths;
+  // Per principal: queued, running and paused jobs, and stored bytes.
+  int max_active_jobs_per_principal = 100;
+  int64_t max_stored_bytes_per_principal = int64_t{1} << 40;
   // TLS: PEM certificate chain and key (both or neither); with a client CA,
   // clients must present a certificate it signed (mTLS).
   std::string tls_cert, tls_key, tls_client_ca;
@@ -80,6 +90,9 @@ class SimclrServer {
   SimclrServer& operator=(const SimclrServer&) = delete;
 
   int grpc_port() const { return grpc_port_; }
+  // Rereads --auth_tokens_file (SIGHUP); on failure the old tokens stay.
+  // OK without a tokens file.
+  absl::Status ReloadTokens();
   // -1 when the metrics endpoint is disabled.
   int metrics_port() const;
 

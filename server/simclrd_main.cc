@@ -3,6 +3,8 @@
 // Exit codes: 0 after a clean SIGTERM/SIGINT shutdown; 1 when it cannot
 // start (a bad flag, the port in use, a data dir that is not writable), with
 // the reason on stderr.
+#include <signal.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include <algorithm>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
@@ -25,7 +28,13 @@
 #include "server/termination_signals.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1",
-          "Address to bind the gRPC and metrics ports to (0.0.0.0 for all).");
+          "Address to bind the gRPC port to (0.0.0.0 for all). Without "
+          "--auth_tokens_file only a loopback address, unless --insecure_no_auth.");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "Allow a non-loopback --host without --auth_tokens_file: every caller "
+          "is the one user 'local'.");
+ABSL_FLAG(std::string, metrics_host, "",
+          "Address of the /metrics port; empty: --host.");
 ABSL_FLAG(int, port, 50051, "gRPC port; 0 picks a free one.");
 ABSL_FLAG(int, metrics_port, 9464,
           "Prometheus /metrics port; 0 picks a free one, -1 disables.");
@@ -52,8 +61,16 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA: clients must present a certificate it signed (mTLS).");
 ABSL_FLAG(std::string, auth_tokens_file, "",
-          "Bearer tokens, one per line: every simclr.v1 call must send "
-          "'authorization: Bearer <token>' (health stays open). Empty: none.");
+          "Lines 'TOKEN PRINCIPAL [user|admin]': every simclr.v1 and reflection "
+          "call must send 'authorization: Bearer <token>' (health stays open); "
+          "SIGHUP rereads it. Empty: single user 'local'.");
+ABSL_FLAG(std::vector<std::string>, allow_local_paths, {},
+          "Directories whose files a spec may name by path (realpath inside "
+          "one of them); empty: none, data and models must be uploaded.");
+ABSL_FLAG(int, max_active_jobs_per_principal, 100,
+          "Quota: queued, running and paused jobs of one principal.");
+ABSL_FLAG(int64_t, max_stored_bytes_per_principal, int64_t{1} << 40,
+          "Quota: bytes one principal's datasets take on disk.");
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
           "Largest dataset upload, all its files together, in bytes.");
 ABSL_FLAG(int64_t, max_image_pixels, int64_t{4096} * 4096,
@@ -114,6 +131,11 @@ std::string DefaultWorkerPath() {
 simclr::server::ServerOptions OptionsFromFlags(bool cuda) {
   simclr::server::ServerOptions options;
   options.host = absl::GetFlag(FLAGS_host);
+  options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
+  options.metrics_host = absl::GetFlag(FLAGS_metrics_host);
+  options.allow_local_paths = absl::GetFlag(FLAGS_allow_local_paths);
+  options.max_active_jobs_per_principal = absl::GetFlag(FLAGS_max_active_jobs_per_principal);
+  options.max_stored_bytes_per_principal = absl::GetFlag(FLAGS_max_stored_bytes_per_principal);
   options.port = absl::GetFlag(FLAGS_port);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -155,7 +177,7 @@ bool AnnounceServing(const simclr::server::ServerOptions& options,
             << device.str() << ", " << simclr::core::TorchIntraOpThreads()
             << " intra-op threads, " << options.embedding.lanes << " embedding lane(s)";
   if (metrics_port > 0) {
-    LOG(INFO) << "metrics on http://" << options.host << ":" << metrics_port << "/metrics";
+    LOG(INFO) << "metrics on http://" << (options.metrics_host.empty() ? options.host : options.metrics_host) << ":" << metrics_port << "/metrics";
   }
   const std::string ready_file = absl::GetFlag(FLAGS_ready_file);
   if (!ready_file.empty() && !WriteReadyFile(ready_file, grpc_port, metrics_port)) {
@@ -197,7 +219,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!AnnounceServing(options, **server, *device)) return 1;
-  const int signal_number = simclr::server::WaitForTerminationSignal();
+  int signal_number = simclr::server::WaitForSignal();
+  for (; signal_number == SIGHUP; signal_number = simclr::server::WaitForSignal()) {
+    if (auto status = (*server)->ReloadTokens(); !status.ok()) {
+      LOG(ERROR) << "SIGHUP: " << status.message() << "; the previous tokens stay";
+    }
+  }
   LOG(INFO) << "received signal " << signal_number << ", shutting down";
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->reset();

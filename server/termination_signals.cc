@@ -11,6 +11,7 @@ sigset_t TerminationSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -21,7 +22,7 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForTerminationSignal() {
+int WaitForSignal() {
   const sigset_t set = TerminationSignals();
   int signal_number = 0;
   while (sigwait(&set, &signal_number) != 0) {

@@ -1,4 +1,5 @@
-// SIGTERM / SIGINT handling by a synchronous wait, not a signal handler.
+// SIGTERM / SIGINT (stop) and SIGHUP (reload the tokens file) handling by a
+// synchronous wait, not a signal handler.
 //
 // BlockTerminationSignals() must run in main() before any thread starts
 // (gRPC, civetweb, OpenMP), so every thread inherits the mask and the
@@ -11,8 +12,8 @@ namespace simclr::server {
 
 void BlockTerminationSignals();
 
-// Blocks until SIGTERM or SIGINT arrives; returns the signal number.
-int WaitForTerminationSignal();
+// Blocks until SIGTERM, SIGINT or SIGHUP arrives; returns the signal number.
+int WaitForSignal();
 
 }  // namespace simclr::server
 

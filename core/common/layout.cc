@@ -48,8 +48,10 @@ std::string IncomingDatasetFolder(absl::string_view data_dir,
                                   absl::string_view dataset_id) {
   return absl::StrCat(IncomingFolder(data_dir), "/", dataset_id);
 }
+std::string JobsFolder(absl::string_view data_dir) { return absl::StrCat(data_dir, "/jobs"); }
+
 std::string JobFolder(absl::string_view data_dir, absl::string_view job_id) {
-  return absl::StrCat(data_dir, "/jobs/", job_id);
+  return absl::StrCat(JobsFolder(data_dir), "/", job_id);
 }
 
 std::string SpecPath(absl::string_view job_folder) {

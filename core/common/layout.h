@@ -53,6 +53,7 @@ std::string IncomingFolder(absl::string_view data_dir);
 std::string DatasetFolder(absl::string_view data_dir, absl::string_view dataset_id);
 std::string IncomingDatasetFolder(absl::string_view data_dir,
                                   absl::string_view dataset_id);
+std::string JobsFolder(absl::string_view data_dir);
 std::string JobFolder(absl::string_view data_dir, absl::string_view job_id);
 
 // A job folder.

@@ -17,6 +17,7 @@
 #include "core/common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/common/not_found.h"
 
 namespace simclr::server {
 namespace {
@@ -42,9 +43,7 @@ absl::StatusOr<v1::Checkpoint> CheckpointCatalog::Read(const std::string& job_id
   const std::string meta_path = absl::StrCat(dir, "/", layout::kMetaFile);
   std::ifstream in(meta_path);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("checkpoint ", CheckpointId(job_id, step),
-                                            " not found (job ", job_id, ", step ",
-                                            step, ")"));
+    return CheckpointNotFound(CheckpointId(job_id, step));
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -104,7 +103,7 @@ absl::StatusOr<std::string> CheckpointCatalog::LatestId(const std::string& job_i
   const std::string dir = CheckpointsDir(job_id);
   std::error_code error;
   if (!fs::exists(layout::JobFolder(data_dir_, job_id), error)) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
+    return JobNotFound(job_id);
   }
   std::vector<int64_t> steps;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
@@ -158,6 +157,27 @@ absl::StatusOr<CheckpointFileRef> CheckpointCatalog::File(
   return absl::InvalidArgumentError(absl::StrCat(
       "file: \"", core::SafeText(name, 64), "\" is not a file of ", checkpoint_id,
       " (encoder.pt, state.pt or meta.json)"));
+}
+
+absl::Status CheckpointCatalog::Delete(const std::string& checkpoint_id) const {
+  SIMCLR_ASSIGN_OR_RETURN(auto parsed, layout::ParseCheckpointId(checkpoint_id));
+  const std::string run = RunFolder(parsed.first);
+  const std::string step = std::to_string(parsed.second);
+  std::error_code error;
+  // meta.json first: from then on the catalog no longer lists it.
+  fs::remove(absl::StrCat(layout::CheckpointFolder(run, parsed.second), "/", layout::kMetaFile),
+             error);
+  fs::remove_all(layout::CheckpointFolder(run, parsed.second), error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("cannot remove ", checkpoint_id, ": ",
+                                            error.message()));
+  }
+  // Links that named it (best, final) would dangle.
+  for (const char* link : {layout::kBestLink, layout::kFinalLink}) {
+    const std::string path = layout::CheckpointLink(run, link);
+    if (fs::read_symlink(path, error).filename() == step) fs::remove(path, error);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace simclr::server

@@ -43,6 +43,8 @@ class CheckpointCatalog {
   absl::StatusOr<std::string> Folder(const std::string& checkpoint_id) const;
   // The folder of a checkpoint already read with Get() (no second read).
   std::string FolderOf(const v1::Checkpoint& checkpoint) const;
+  // Removes the checkpoint's folder, and the links that pointed at it.
+  absl::Status Delete(const std::string& checkpoint_id) const;
   // One of the checkpoint's files: encoder.pt, state.pt or meta.json.
   absl::StatusOr<CheckpointFileRef> File(const std::string& checkpoint_id,
                                          const std::string& name) const;

@@ -15,6 +15,7 @@
 #include "core/common/utf8.h"
 #include "core/spec/checks.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/common/not_found.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
 #include "server/datasets/upload_header.h"
@@ -68,11 +69,35 @@ std::string DatasetManager::DatasetDir(const std::string& id) const {
   return core::layout::DatasetFolder(data_dir_, id);
 }
 
+absl::StatusOr<int64_t> DatasetManager::StoredBytesOf(const std::string& owner) {
+  SIMCLR_ASSIGN_OR_RETURN(auto all, store_->List());
+  int64_t total = 0;
+  for (const auto& dataset : all) {
+    if (OwnerOf(dataset.owner()) == owner) total += dataset.stored_size_bytes();
+  }
+  return total;
+}
+
+absl::Status DatasetManager::CheckQuota(const Principal& owner, int64_t more) {
+  SIMCLR_ASSIGN_OR_RETURN(const int64_t used, StoredBytesOf(owner.name));
+  const int64_t quota = limits_.max_stored_bytes_per_principal;
+  // Both are at most 2^50 (flag bounds), so the sum cannot overflow.
+  if (used + more <= quota) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "quota --max_stored_bytes_per_principal: ", owner.name, "'s datasets take ", used,
+      " bytes; ", more, " more would pass the quota of ", quota,
+      "; delete a dataset first"));
+}
+
 absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpload(
-    const v1::UploadHeader& header) {
+    const v1::UploadHeader& header, const Principal& owner) {
   SIMCLR_RETURN_IF_ERROR(CheckUploadHeader(header, limits_.max_upload_bytes));
+  int64_t declared = 0;
+  for (const auto& file : header.files()) declared += file.size_bytes();
+  SIMCLR_RETURN_IF_ERROR(CheckQuota(owner, declared));
   auto upload = std::unique_ptr<Upload>(new Upload());
   upload->manager_ = this;
+  upload->owner_ = owner;
   upload->header_ = header;
   upload->id_ = core::layout::NewDatasetId();
   upload->dir_ = core::layout::IncomingDatasetFolder(data_dir_, upload->id_);
@@ -203,6 +228,7 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
   SIMCLR_ASSIGN_OR_RETURN(v1::Dataset dataset, Import());
   for (const auto& file : files_) std::filesystem::remove(file.path);
   dataset.set_id(id_);
+  dataset.set_owner(owner_.name);
   dataset.set_display_name(header_.display_name());
   dataset.set_format(header_.format());
   int64_t uploaded = 0;
@@ -212,7 +238,11 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
   dataset.mutable_labels()->insert(header_.labels().begin(), header_.labels().end());
   // Visible in two steps, files then record; Create() removes a folder
-  // whose record a crash prevented.
+  // whose record a crash prevented. The quota is checked again on what is
+  // stored, under a lock, so two uploads finishing at once cannot both
+  // squeeze past it.
+  absl::MutexLock lock(&manager_->publish_mu_);
+  SIMCLR_RETURN_IF_ERROR(manager_->CheckQuota(owner_, dataset.stored_size_bytes()));
   std::error_code error;
   std::filesystem::rename(dir_, manager_->DatasetDir(id_), error);
   if (error) {
@@ -227,20 +257,30 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
   return dataset;
 }
 
-absl::StatusOr<v1::Dataset> DatasetManager::Get(const std::string& id) {
-  SIMCLR_ASSIGN_OR_RETURN(auto record, store_->Get(id));
-  if (!record.has_value()) {
-    return absl::NotFoundError(absl::StrCat("dataset ", id, " not found"));
+absl::StatusOr<v1::Dataset> DatasetManager::Get(const std::string& id, const Principal& who) {
+  auto record = store_->Get(id);
+  // An unreadable record's owner is unknown: only an admin learns of it.
+  if (!record.ok() && absl::IsDataLoss(record.status()) && !who.admin) {
+    return DatasetNotFound(id);
   }
-  return *record;
+  if (!record.ok()) return record.status();
+  if (!record->has_value() || !MayAccess(who, (*record)->owner())) return DatasetNotFound(id);
+  return **record;
 }
 
-absl::StatusOr<std::vector<v1::Dataset>> DatasetManager::List() { return store_->List(); }
+absl::StatusOr<std::vector<v1::Dataset>> DatasetManager::List(const Principal& who) {
+  SIMCLR_ASSIGN_OR_RETURN(auto all, store_->List());
+  std::vector<v1::Dataset> visible;
+  for (auto& dataset : all) {
+    if (MayAccess(who, dataset.owner())) visible.push_back(std::move(dataset));
+  }
+  return visible;
+}
 
-absl::Status DatasetManager::Delete(const std::string& id, bool in_use) {
-  // A record that no longer parses (DATA_LOSS) can still be deleted: it is
-  // the only way to be rid of it.
-  if (auto dataset = Get(id); !dataset.ok() && !absl::IsDataLoss(dataset.status())) {
+absl::Status DatasetManager::Delete(const std::string& id, const Principal& who, bool in_use) {
+  // A record that no longer parses (DATA_LOSS) can still be deleted by an
+  // admin: it is the only way to be rid of it.
+  if (auto dataset = Get(id, who); !dataset.ok() && !absl::IsDataLoss(dataset.status())) {
     return dataset.status();
   }
   if (in_use) {
@@ -254,8 +294,9 @@ absl::Status DatasetManager::Delete(const std::string& id, bool in_use) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::LocalDataset> DatasetManager::LocalSource(const std::string& id) {
-  SIMCLR_ASSIGN_OR_RETURN(auto dataset, Get(id));
+absl::StatusOr<v1::LocalDataset> DatasetManager::LocalSource(const std::string& id,
+                                                             const Principal& who) {
+  SIMCLR_ASSIGN_OR_RETURN(auto dataset, Get(id, who));
   v1::LocalDataset local;
   local.set_format(v1::DATASET_FORMAT_IDX);
   const std::string dir = fs::absolute(DatasetDir(id)).string();

@@ -15,6 +15,7 @@
 #include "core/spec/job_kinds.h"
 #include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
+#include "server/common/not_found.h"
 #include "server/jobs/job_records.h"
 #include "server/jobs/spec_validation.h"
 
@@ -22,7 +23,6 @@ namespace simclr::server {
 namespace {
 
 constexpr int kStderrTailLines = 20;
-constexpr size_t kMaxSpecBytes = 256 << 10;
 // Error text a job keeps (it quotes workers and specs).
 constexpr size_t kMaxErrorBytes = 4096;
 constexpr int kDefaultMaxRestarts = 3;
@@ -49,6 +49,7 @@ std::string JobManager::JobFolder(const std::string& job_id) const {
 }
 
 absl::Status JobManager::Recover() {
+  SIMCLR_RETURN_IF_ERROR(RemoveFoldersWithoutRecord());
   SIMCLR_ASSIGN_OR_RETURN(auto jobs, store_->LoadJobs());
   absl::MutexLock lock(&mu_);
   for (auto& job : jobs) {
@@ -76,62 +77,6 @@ absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
   return store_->AppendEventAndPutJob(event, job);
 }
 
-absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
-                                           const std::string& request_id,
-                                           bool validate_only) {
-  SIMCLR_RETURN_IF_ERROR(core::CheckLength("request_id", request_id, 128));
-  // Every stored Job (spec, error, tail) stays far below a page's 4 MiB.
-  if (spec.ByteSizeLong() > kMaxSpecBytes) {
-    return core::FieldError("spec", absl::StrCat(spec.ByteSizeLong(),
-                                                 " bytes serialized; at most ", kMaxSpecBytes));
-  }
-  // Every field first, so that a bad id is named as such before the store
-  // is asked for it.
-  SIMCLR_RETURN_IF_ERROR(core::PrefixField("spec", core::ValidateJobSpec(spec)));
-  SIMCLR_ASSIGN_OR_RETURN(
-      const v1::JobSpec worker_spec,
-      ResolveWorkerSpec(spec, {options_.resolve_dataset, options_.resolve_checkpoint}));
-  SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(worker_spec, options_.check_device));
-  if (validate_only) {
-    v1::Job would_be;
-    *would_be.mutable_spec() = spec;
-    would_be.set_kind(core::FindJobKind(spec)->kind);
-    would_be.set_state(v1::JOB_STATE_QUEUED);
-    return would_be;
-  }
-  absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("the server is shutting down");
-  if (!request_id.empty()) {
-    SIMCLR_ASSIGN_OR_RETURN(auto previous, store_->JobForRequest(request_id));
-    if (previous.has_value()) {
-      auto it = jobs_.find(*previous);
-      if (it != jobs_.end()) return it->second.job;
-    }
-  }
-  std::string id = core::layout::NewJobId();
-  while (jobs_.count(id) > 0) id = core::layout::NewJobId();
-  Entry entry;
-  entry.order = next_order_++;
-  entry.job.set_id(id);
-  *entry.job.mutable_spec() = spec;
-  entry.job.set_kind(core::FindJobKind(spec)->kind);
-  *entry.job.mutable_create_time() = NowTimestamp();
-  const v1::JobEvent submitted = ApplyStateChange(v1::JOB_STATE_QUEUED, "submitted", entry.job);
-  // The folder, then the record with its request id and first event in one
-  // transaction; on any failure (a full disk) neither is left behind.
-  absl::Status status = WriteJobFolder(JobFolder(id), worker_spec);
-  if (status.ok()) status = store_->AppendEventAndPutJob(submitted, entry.job, request_id);
-  if (!status.ok()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(JobFolder(id), ignored);
-    return status;
-  }
-  LOG(INFO) << id << " → QUEUED: submitted";
-  auto& stored = jobs_[id] = std::move(entry);
-  wake_ = true;
-  return stored.job;
-}
-
 void JobManager::StopWorkerLocked(Entry& entry, Intent intent) {
   entry.intent = intent;
   if (entry.worker != nullptr) {
@@ -150,13 +95,11 @@ absl::StatusOr<v1::Job> JobManager::AwaitState(const std::string& job_id,
   return entry.job;
 }
 
-absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
+absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-  }
-  Entry& entry = it->second;
+  Entry* found = FindLocked(job_id, who);
+  if (found == nullptr) return JobNotFound(job_id);
+  Entry& entry = *found;
   if (IsTerminal(entry.job.state())) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", job_id, " has already ended: ",
@@ -170,13 +113,11 @@ absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
   return entry.job;
 }
 
-absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id) {
+absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-  }
-  Entry& entry = it->second;
+  Entry* found = FindLocked(job_id, who);
+  if (found == nullptr) return JobNotFound(job_id);
+  Entry& entry = *found;
   switch (entry.job.state()) {
     case v1::JOB_STATE_RUNNING:
       StopWorkerLocked(entry, Intent::kPause);
@@ -192,13 +133,11 @@ absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id) {
   }
 }
 
-absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id) {
+absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-  }
-  Entry& entry = it->second;
+  Entry* found = FindLocked(job_id, who);
+  if (found == nullptr) return JobNotFound(job_id);
+  Entry& entry = *found;
   if (entry.job.state() != v1::JOB_STATE_PAUSED) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", job_id, " is ", v1::JobState_Name(entry.job.state()),

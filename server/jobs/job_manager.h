@@ -21,7 +21,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/auth/principal.h"
 #include "server/jobs/job_state_machine.h"
+#include "server/jobs/path_policy.h"
 #include "server/jobs/spec_validation.h"
 #include "server/jobs/worker_launcher.h"
 #include "server/jobs/worker_process.h"
@@ -40,10 +42,17 @@ struct JobManagerOptions {
   int worker_threads = 0;
   // Cancel and pause: SIGTERM, then SIGKILL after this long.
   absl::Duration stop_grace = absl::Seconds(10);
-  // Maps a spec's dataset_id to the stored files (the DatasetManager).
-  std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> resolve_dataset;
-  // Maps an evaluation subject's checkpoint_id to its folder.
+  // Maps a spec's dataset_id to the stored files (the DatasetManager),
+  // NOT_FOUND unless the principal may read it.
+  std::function<absl::StatusOr<v1::LocalDataset>(const std::string&, const Principal&)>
+      resolve_dataset;
+  // Maps a checkpoint_id to its folder (the owner check is the manager's:
+  // a checkpoint belongs to its job's owner).
   std::function<absl::StatusOr<std::string>(const std::string&)> resolve_checkpoint;
+  // The server paths a spec may name (none by default).
+  PathPolicy path_policy;
+  // Queued, running and paused jobs one principal may have at once.
+  int max_active_jobs_per_principal = 100;
   // Whether a spec's device exists here; null accepts any valid name.
   DeviceCheck check_device;
   // Starts workers; null: simclr-worker processes (NewProcessLauncher).
@@ -57,22 +66,36 @@ class JobManager {
   // Shutdown(stop_grace) if not done yet.
   ~JobManager();
 
-  // Validates and queues a job. A repeated request_id returns the first
-  // submit's job. With `validate_only`, returns the job it would make
-  // (without an id) and stores nothing.
-  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
-                                 const std::string& request_id,
-                                 bool validate_only = false);
-  absl::StatusOr<v1::Job> Get(const std::string& job_id);
+  // Every call acts for a principal: a job of another user answers as an
+  // unknown id does (NOT_FOUND "job <id> not found"), unless `who` is an
+  // admin.
+  //
+  // Validates and queues a job owned by `who`. A repeated request_id of
+  // the same principal returns the first submit's job. With
+  // `validate_only`, returns the job it would make (without an id) and
+  // stores nothing. RESOURCE_EXHAUSTED naming the quota past
+  // max_active_jobs_per_principal.
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec, const std::string& request_id,
+                                 bool validate_only, const Principal& who);
+  absl::StatusOr<v1::Job> Get(const std::string& job_id, const Principal& who);
+  // OK when the job exists and `who` may see it (a checkpoint's owner check).
+  absl::Status CheckVisible(const std::string& job_id, const Principal& who);
   // Whether a queued, running or paused job reads the dataset.
   bool DatasetInUse(const std::string& dataset_id);
-  // Newest first.
-  std::vector<v1::Job> List();
+  // FAILED_PRECONDITION while the checkpoint's job runs, or while a job
+  // that has not ended reads it.
+  absl::Status CheckCheckpointDeletable(const std::string& checkpoint_id);
+  // The jobs `who` may see, newest first.
+  std::vector<v1::Job> List(const Principal& who);
   // Each returns once the job has reached its new state (a running worker
   // is stopped first: SIGTERM, then SIGKILL after stop_grace).
-  absl::StatusOr<v1::Job> Cancel(const std::string& job_id);
-  absl::StatusOr<v1::Job> Pause(const std::string& job_id);
-  absl::StatusOr<v1::Job> Resume(const std::string& job_id);
+  absl::StatusOr<v1::Job> Cancel(const std::string& job_id, const Principal& who);
+  absl::StatusOr<v1::Job> Pause(const std::string& job_id, const Principal& who);
+  absl::StatusOr<v1::Job> Resume(const std::string& job_id, const Principal& who);
+  // Removes an ended job's record, events and folder. FAILED_PRECONDITION
+  // while it has not ended or while a job that has not ended reads one of
+  // its checkpoints.
+  absl::Status Delete(const std::string& job_id, const Principal& who);
 
   struct WatchBatch {
     std::vector<v1::JobEvent> events;
@@ -84,7 +107,7 @@ class JobManager {
   // The job's events after `after_seq`, waiting up to `wait` for one when
   // there are none yet. OUT_OF_RANGE naming after_seq when it is past the
   // job's newest event.
-  absl::StatusOr<WatchBatch> Watch(const std::string& job_id,
+  absl::StatusOr<WatchBatch> Watch(const std::string& job_id, const Principal& who,
                                    uint64_t after_seq, absl::Duration wait);
 
   struct Stats {
@@ -115,6 +138,19 @@ class JobManager {
         launcher_(options.launcher ? options.launcher : NewProcessLauncher()),
         store_(store) {}
   absl::Status Recover();
+  // Job folders whose record was never written or already deleted.
+  absl::Status RemoveFoldersWithoutRecord();
+  // The job if `who` may see it, else null.
+  Entry* FindLocked(const std::string& job_id, const Principal& who)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The spec's checkpoint ids resolved for `who` (the owner check), and its
+  // local paths checked against the path policy: the worker's spec.
+  absl::StatusOr<v1::JobSpec> WorkerSpecFor(const v1::JobSpec& spec, const Principal& who);
+  // Whether a job that has not ended reads a checkpoint of `job_id` (or
+  // exactly `checkpoint_id` when it is set).
+  bool CheckpointsInUseLocked(const std::string& job_id, const std::string& checkpoint_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckQuotaLocked(const Principal& who) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SchedulerLoop();
   // Persists a state change (as a job event and the job) and wakes waiters.
   absl::Status TransitionLocked(Entry& entry, v1::JobState state,

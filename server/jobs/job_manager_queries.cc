@@ -6,17 +6,21 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/spec/job_kinds.h"
+#include "server/common/not_found.h"
 #include "server/jobs/job_manager.h"
 
 namespace simclr::server {
 
-absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id) {
+absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-  }
-  return it->second.job;
+  const Entry* entry = FindLocked(job_id, who);
+  if (entry == nullptr) return JobNotFound(job_id);
+  return entry->job;
+}
+
+absl::Status JobManager::CheckVisible(const std::string& job_id, const Principal& who) {
+  absl::MutexLock lock(&mu_);
+  return FindLocked(job_id, who) == nullptr ? JobNotFound(job_id) : absl::OkStatus();
 }
 
 bool JobManager::DatasetInUse(const std::string& dataset_id) {
@@ -34,10 +38,12 @@ bool JobManager::DatasetInUse(const std::string& dataset_id) {
   return false;
 }
 
-std::vector<v1::Job> JobManager::List() {
+std::vector<v1::Job> JobManager::List(const Principal& who) {
   absl::MutexLock lock(&mu_);
   std::vector<const Entry*> entries;
-  for (const auto& [id, entry] : jobs_) entries.push_back(&entry);
+  for (const auto& [id, entry] : jobs_) {
+    if (MayAccess(who, entry.job.owner())) entries.push_back(&entry);
+  }
   std::sort(entries.begin(), entries.end(),
             [](const Entry* a, const Entry* b) { return a->order > b->order; });
   std::vector<v1::Job> jobs;
@@ -47,14 +53,12 @@ std::vector<v1::Job> JobManager::List() {
 }
 
 absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
-    const std::string& job_id, uint64_t after_seq, absl::Duration wait) {
+    const std::string& job_id, const Principal& who, uint64_t after_seq, absl::Duration wait) {
   {
     absl::MutexLock lock(&mu_);
-    auto it = jobs_.find(job_id);
-    if (it == jobs_.end()) {
-      return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-    }
-    const v1::Job& job = it->second.job;
+    const Entry* entry = FindLocked(job_id, who);
+    if (entry == nullptr) return JobNotFound(job_id);
+    const v1::Job& job = entry->job;
     if (after_seq > job.last_event_seq()) {
       return absl::OutOfRangeError(absl::StrCat("after_seq: ", after_seq,
                                                 " is past the job's newest event, ",
@@ -67,7 +71,10 @@ absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
   SIMCLR_ASSIGN_OR_RETURN(batch.events,
                           store_->EventsAfter(job_id, after_seq, 500, &batch.through));
   absl::MutexLock lock(&mu_);
-  const v1::Job& job = jobs_[job_id].job;
+  auto it = jobs_.find(job_id);
+  // Deleted while we read: its events end here.
+  if (it == jobs_.end()) return JobNotFound(job_id);
+  const v1::Job& job = it->second.job;
   batch.ended = IsTerminal(job.state()) && batch.through >= job.last_event_seq();
   return batch;
 }

@@ -44,6 +44,19 @@ absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
     SIMCLR_RETURN_IF_ERROR(
         ResolveDataset(resolvers, field + ".test", *data->mutable_test()));
   }
+  // Continued pretraining: the checkpoint's encoder.pt is a TorchScript
+  // encoder like a user's own, its layers unfrozen in the spec's rounds.
+  if (worker_spec.has_pretrain() && worker_spec.pretrain().encoder().has_checkpoint_id() &&
+      resolvers.checkpoint) {
+    v1::EncoderConfig* encoder = worker_spec.mutable_pretrain()->mutable_encoder();
+    auto folder = resolvers.checkpoint(encoder->checkpoint_id());
+    if (!folder.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "spec.pretrain.encoder.checkpoint_id: ", folder.status().message()));
+    }
+    encoder->mutable_torchscript()->set_path(
+        absl::StrCat(*folder, "/", core::layout::kEncoderFile));
+  }
   for (auto [subject, at] : kind.mutable_subjects(worker_spec)) {
     if (!subject->has_checkpoint_id() || !resolvers.checkpoint) continue;
     auto folder = resolvers.checkpoint(subject->checkpoint_id());

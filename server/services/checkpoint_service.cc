@@ -12,6 +12,7 @@
 #include "core/common/status_macros.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
+#include "server/common/not_found.h"
 #include "server/services/pagination.h"
 #include "server/services/request_checks.h"
 #include "glog/logging.h"
@@ -36,22 +37,35 @@ struct FileCloser {
 
 }  // namespace
 
+grpc::Status CheckpointServiceImpl::CheckAccess(grpc::ServerContext* context,
+                                                const std::string& checkpoint_id,
+                                                std::string* owner) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  SIMCLR_RETURN_IF_ERROR(CheckCheckpointId("checkpoint_id", checkpoint_id));
+  const auto parsed = core::layout::ParseCheckpointId(checkpoint_id);
+  auto job = jobs_->Get(parsed->first, who);
+  if (!job.ok()) return ToGrpcStatus(CheckpointNotFound(checkpoint_id));
+  *owner = std::string(OwnerOf(job->owner()));
+  return grpc::Status::OK;
+}
+
 grpc::Status CheckpointServiceImpl::ListCheckpoints(
     grpc::ServerContext* context, const v1::ListCheckpointsRequest* request,
     v1::ListCheckpointsResponse* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  std::vector<std::string> job_ids;
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  std::vector<std::pair<std::string, std::string>> job_ids;  // id, owner
   if (!request->job_id().empty()) {
     SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
-    if (auto job = jobs_->Get(request->job_id()); !job.ok()) {
-      return ToGrpcStatus(job.status());
-    }
-    job_ids.push_back(request->job_id());
+    auto job = jobs_->Get(request->job_id(), who);
+    if (!job.ok()) return ToGrpcStatus(job.status());
+    job_ids.emplace_back(job->id(), OwnerOf(job->owner()));
   } else {
-    for (const auto& job : jobs_->List()) job_ids.push_back(job.id());
+    for (const auto& job : jobs_->List(who)) job_ids.emplace_back(job.id(), OwnerOf(job.owner()));
   }
   std::vector<v1::Checkpoint> all;
-  for (const auto& id : job_ids) {
+  for (const auto& [id, owner] : job_ids) {
     auto checkpoints = catalog_->ListForJob(id);
     if (!checkpoints.ok() && job_ids.size() == 1) return ToGrpcStatus(checkpoints.status());
     if (!checkpoints.ok()) {
@@ -59,7 +73,10 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
       LOG(WARNING) << "ListCheckpoints: skipping " << id << ": " << checkpoints.status();
       continue;
     }
-    all.insert(all.end(), checkpoints->begin(), checkpoints->end());
+    for (auto& checkpoint : *checkpoints) {
+      checkpoint.set_owner(owner);
+      all.push_back(std::move(checkpoint));
+    }
   }
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return a.create_time().seconds() > b.create_time().seconds();
@@ -75,23 +92,24 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
 grpc::Status CheckpointServiceImpl::GetCheckpoint(
     grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::Checkpoint* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  SIMCLR_RETURN_IF_ERROR(CheckCheckpointId("checkpoint_id", request->checkpoint_id()));
+  std::string owner;
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
   auto checkpoint = catalog_->Get(request->checkpoint_id());
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   *response = *std::move(checkpoint);
+  response->set_owner(owner);
   return grpc::Status::OK;
 }
 
 grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     grpc::ServerContext* context, const v1::DownloadCheckpointRequest* request,
     grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  std::string owner;
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
   if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
     return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
                                 " is outside [0, ", kMaxChunk, "]"));
   }
-  SIMCLR_RETURN_IF_ERROR(CheckCheckpointId("checkpoint_id", request->checkpoint_id()));
   const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
   const std::string name = request->file().empty() ? core::layout::kEncoderFile : request->file();
   auto file = catalog_->File(request->checkpoint_id(), name);
@@ -136,6 +154,19 @@ grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     offset += got;
   }
   return grpc::Status::OK;
+}
+
+grpc::Status CheckpointServiceImpl::DeleteCheckpoint(
+    grpc::ServerContext* context, const v1::DeleteCheckpointRequest* request,
+    v1::DeleteCheckpointResponse*) {
+  std::string owner;
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
+  if (auto checkpoint = catalog_->Get(request->checkpoint_id()); !checkpoint.ok()) {
+    return ToGrpcStatus(checkpoint.status());
+  }
+  SIMCLR_RETURN_IF_ERROR(
+      ToGrpcStatus(jobs_->CheckCheckpointDeletable(request->checkpoint_id())));
+  return ToGrpcStatus(catalog_->Delete(request->checkpoint_id()));
 }
 
 }  // namespace simclr::server

@@ -28,8 +28,17 @@ class CheckpointServiceImpl final : public v1::CheckpointService::Service {
       grpc::ServerContext* context,
       const v1::DownloadCheckpointRequest* request,
       grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) override;
+  grpc::Status DeleteCheckpoint(grpc::ServerContext* context,
+                                const v1::DeleteCheckpointRequest* request,
+                                v1::DeleteCheckpointResponse* response) override;
 
  private:
+  // Authenticates the call and checks the id's form and that its job is
+  // the caller's (else NOT_FOUND as for an unknown checkpoint); `owner` is
+  // the job's owner.
+  grpc::Status CheckAccess(grpc::ServerContext* context, const std::string& checkpoint_id,
+                           std::string* owner);
+
   const CheckpointCatalog* const catalog_;
   JobManager* const jobs_;
   const TokenAuthenticator* const auth_;

@@ -15,7 +15,8 @@ namespace simclr::server {
 grpc::Status DatasetServiceImpl::UploadDataset(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadDatasetRequest>* reader,
     v1::Dataset* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   StreamLimiter::Slot slot;
   SIMCLR_RETURN_IF_ERROR(uploads_.Acquire(&slot));
   IdleWatchdog::Watch watch(&idle_, context);
@@ -24,7 +25,7 @@ grpc::Status DatasetServiceImpl::UploadDataset(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message of an upload must be its header");
   }
-  auto upload = datasets_->BeginUpload(request.header());
+  auto upload = datasets_->BeginUpload(request.header(), who);
   if (!upload.ok()) return ToGrpcStatus(upload.status());
   while (reader->Read(&request)) {
     watch.Touch();
@@ -55,9 +56,10 @@ grpc::Status DatasetServiceImpl::UploadDataset(
 grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
                                             const v1::GetDatasetRequest* request,
                                             v1::Dataset* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckDatasetId("dataset_id", request->dataset_id()));
-  auto dataset = datasets_->Get(request->dataset_id());
+  auto dataset = datasets_->Get(request->dataset_id(), who);
   if (!dataset.ok()) return ToGrpcStatus(dataset.status());
   *response = *std::move(dataset);
   return grpc::Status::OK;
@@ -66,8 +68,9 @@ grpc::Status DatasetServiceImpl::GetDataset(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
                                               const v1::ListDatasetsRequest* request,
                                               v1::ListDatasetsResponse* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
-  auto all = datasets_->List();
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  auto all = datasets_->List(who);
   if (!all.ok()) return ToGrpcStatus(all.status());
   std::string next;
   grpc::Status status = Paginate(
@@ -80,9 +83,10 @@ grpc::Status DatasetServiceImpl::ListDatasets(grpc::ServerContext* context,
 grpc::Status DatasetServiceImpl::DeleteDataset(grpc::ServerContext* context,
                                                const v1::DeleteDatasetRequest* request,
                                                v1::DeleteDatasetResponse*) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckDatasetId("dataset_id", request->dataset_id()));
-  return ToGrpcStatus(datasets_->Delete(request->dataset_id(),
+  return ToGrpcStatus(datasets_->Delete(request->dataset_id(), who,
                                         jobs_->DatasetInUse(request->dataset_id())));
 }
 

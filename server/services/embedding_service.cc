@@ -23,9 +23,14 @@ absl::Time Deadline(const grpc::CallbackServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-void RecordDenied(EmbedMetrics* metrics) {
-  if (metrics != nullptr)
-    metrics->RecordRequest(absl::StatusCode::kUnauthenticated);
+void RecordDenied(EmbedMetrics* metrics, absl::StatusCode code) {
+  if (metrics != nullptr) metrics->RecordRequest(code);
+}
+
+// The access check of one request, for the principal of its call.
+absl::Status CheckAccess(const ModelAccess& access, const v1::EmbedRequest& request,
+                         const Principal& who) {
+  return access ? access(request.model(), who) : absl::OkStatus();
 }
 
 // Unary: finishes when the runtime calls back; OnCancel marks the request
@@ -55,9 +60,13 @@ class EmbedReactor final : public grpc::ServerUnaryReactor {
 class EmbedStreamReactor final
     : public grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse> {
  public:
-  EmbedStreamReactor(EmbeddingRuntime* runtime, absl::Time deadline)
+  EmbedStreamReactor(EmbeddingRuntime* runtime, absl::Time deadline, ModelAccess access,
+                     Principal who, EmbedMetrics* metrics)
       : runtime_(runtime),
         deadline_(deadline),
+        access_(std::move(access)),
+        who_(std::move(who)),
+        metrics_(metrics),
         cancelled_(std::make_shared<std::atomic<bool>>(false)) {
     absl::MutexLock lock(&mu_);
     StartNextReadLocked();
@@ -81,6 +90,11 @@ class EmbedStreamReactor final
           static_cast<size_t>(EmbeddingServiceImpl::kStreamWindow)) {
         StartNextReadLocked();
       }
+    }
+    if (auto denied = CheckAccess(access_, slot->request, who_); !denied.ok()) {
+      RecordDenied(metrics_, denied.code());
+      OnEmbedded(slot, std::move(denied));
+      return;
     }
     runtime_->Embed(&slot->request, &slot->response, deadline_, cancelled_,
                     [this, slot](absl::Status status) {
@@ -176,6 +190,9 @@ class EmbedStreamReactor final
 
   EmbeddingRuntime* const runtime_;
   const absl::Time deadline_;
+  const ModelAccess access_;
+  const Principal who_;
+  EmbedMetrics* const metrics_;
   const std::shared_ptr<std::atomic<bool>> cancelled_;
 
   absl::Mutex mu_;
@@ -195,8 +212,11 @@ class EmbedStreamReactor final
 grpc::ServerUnaryReactor* EmbeddingServiceImpl::Embed(
     grpc::CallbackServerContext* context, const v1::EmbedRequest* request,
     v1::EmbedResponse* response) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) {
-    RecordDenied(metrics_);
+  Principal who;
+  grpc::Status denied = Authenticate(auth_, context, &who);
+  if (denied.ok()) denied = ToGrpcStatus(CheckAccess(access_, *request, who));
+  if (!denied.ok()) {
+    RecordDenied(metrics_, static_cast<absl::StatusCode>(denied.error_code()));
     auto* reactor = context->DefaultReactor();
     reactor->Finish(denied);
     return reactor;
@@ -208,8 +228,9 @@ grpc::ServerUnaryReactor* EmbeddingServiceImpl::Embed(
 
 grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse>*
 EmbeddingServiceImpl::EmbedStream(grpc::CallbackServerContext* context) {
-  if (auto denied = Authorize(auth_, context); !denied.ok()) {
-    RecordDenied(metrics_);
+  Principal who;
+  if (auto denied = Authenticate(auth_, context, &who); !denied.ok()) {
+    RecordDenied(metrics_, absl::StatusCode::kUnauthenticated);
     class Refused final
         : public grpc::ServerBidiReactor<v1::EmbedRequest, v1::EmbedResponse> {
      public:
@@ -218,7 +239,8 @@ EmbeddingServiceImpl::EmbedStream(grpc::CallbackServerContext* context) {
     };
     return new Refused(denied);
   }
-  return new EmbedStreamReactor(runtime_, Deadline(*context));
+  return new EmbedStreamReactor(runtime_, Deadline(*context), access_, std::move(who),
+                                metrics_);
 }
 
 }  // namespace simclr::server

@@ -6,6 +6,10 @@
 #ifndef SIMCLR_SERVER_SERVICES_EMBEDDING_SERVICE_H_
 #define SIMCLR_SERVER_SERVICES_EMBEDDING_SERVICE_H_
 
+#include <functional>
+
+#include "absl/status/status.h"
+#include "server/auth/principal.h"
 #include "simclr/v1/embedding.grpc.pb.h"
 
 namespace simclr::server {
@@ -14,16 +18,22 @@ class EmbedMetrics;
 class EmbeddingRuntime;
 class TokenAuthenticator;
 
+// OK when the principal may embed with the model: NOT_FOUND, as for an
+// unknown id, when it names another user's job or checkpoint. An id that
+// is not well formed passes, for the runtime to refuse.
+using ModelAccess = std::function<absl::Status(const v1::ModelRef&, const Principal&)>;
+
 class EmbeddingServiceImpl final
     : public v1::EmbeddingService::CallbackService {
  public:
   // Requests of one stream in flight at once: enough to fill a batch.
   static constexpr int kStreamWindow = 64;
 
-  // All must outlive the service; `auth` and `metrics` may be null.
-  EmbeddingServiceImpl(EmbeddingRuntime* runtime,
-                       const TokenAuthenticator* auth, EmbedMetrics* metrics)
-      : runtime_(runtime), auth_(auth), metrics_(metrics) {}
+  // All must outlive the service; `auth` and `metrics` may be null, and a
+  // null `access` lets everyone use every model.
+  EmbeddingServiceImpl(EmbeddingRuntime* runtime, const TokenAuthenticator* auth,
+                       EmbedMetrics* metrics, ModelAccess access)
+      : runtime_(runtime), auth_(auth), metrics_(metrics), access_(std::move(access)) {}
 
   grpc::ServerUnaryReactor* Embed(grpc::CallbackServerContext* context,
                                   const v1::EmbedRequest* request,
@@ -35,6 +45,7 @@ class EmbeddingServiceImpl final
   EmbeddingRuntime* const runtime_;
   const TokenAuthenticator* const auth_;
   EmbedMetrics* const metrics_;
+  const ModelAccess access_;
 };
 
 }  // namespace simclr::server

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/field_error.h"
 #include "core/common/status_macros.h"
 #include "core/spec/checks.h"
 #include "proto/grpc_status_conversion.h"
@@ -34,7 +35,23 @@ absl::Status CheckListFilter(const v1::ListJobsRequest& request) {
     SIMCLR_RETURN_IF_ERROR(core::CheckEnum(core::Item("kinds", i), request.kinds(i),
                                            v1::JobKind_IsValid, false));
   }
-  return core::CheckLabels("labels", request.labels());
+  SIMCLR_RETURN_IF_ERROR(core::CheckLabels("labels", request.labels()));
+  if (!request.owner().empty() && !IsPrincipalName(request.owner())) {
+    return core::FieldError("owner", "must be a principal name: 1 to 64 of [A-Za-z0-9._@-]");
+  }
+  return absl::OkStatus();
+}
+
+bool Matches(const v1::ListJobsRequest& request, const std::set<int>& states,
+             const std::set<int>& kinds, const v1::Job& job) {
+  if (!states.empty() && states.count(job.state()) == 0) return false;
+  if (!kinds.empty() && kinds.count(job.kind()) == 0) return false;
+  if (!request.owner().empty() && OwnerOf(job.owner()) != request.owner()) return false;
+  for (const auto& [key, value] : request.labels()) {
+    auto it = job.spec().labels().find(key);
+    if (it == job.spec().labels().end() || it->second != value) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -42,39 +59,35 @@ absl::Status CheckListFilter(const v1::ListJobsRequest& request) {
 grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* context,
                                        const v1::SubmitJobRequest* request,
                                        v1::Job* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   if (!request->has_spec()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "spec: required");
   }
-  return Reply(jobs_->Submit(request->spec(), request->request_id(),
-                                  request->validate_only()), response);
+  return Reply(jobs_->Submit(request->spec(), request->request_id(), request->validate_only(),
+                             who), response);
 }
 
 grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* context,
                                     const v1::GetJobRequest* request,
                                     v1::Job* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
-  return Reply(jobs_->Get(request->job_id()), response);
+  return Reply(jobs_->Get(request->job_id(), who), response);
 }
 
 grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
                                       const v1::ListJobsRequest* request,
                                       v1::ListJobsResponse* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(ToGrpcStatus(CheckListFilter(*request)));
   const std::set<int> states(request->states().begin(), request->states().end());
   const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
   std::vector<v1::Job> matching;
-  for (auto& job : jobs_->List()) {
-    if (!states.empty() && states.count(job.state()) == 0) continue;
-    if (!kinds.empty() && kinds.count(job.kind()) == 0) continue;
-    bool labelled = true;
-    for (const auto& [key, value] : request->labels()) {
-      auto it = job.spec().labels().find(key);
-      labelled &= it != job.spec().labels().end() && it->second == value;
-    }
-    if (labelled) matching.push_back(std::move(job));
+  for (auto& job : jobs_->List(who)) {
+    if (Matches(*request, states, kinds, job)) matching.push_back(std::move(job));
   }
   std::string next;
   grpc::Status status = Paginate(
@@ -87,38 +100,51 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,
                                        const v1::CancelJobRequest* request,
                                        v1::Job* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
-  return Reply(jobs_->Cancel(request->job_id()), response);
+  return Reply(jobs_->Cancel(request->job_id(), who), response);
 }
 
 grpc::Status JobServiceImpl::PauseJob(grpc::ServerContext* context,
                                       const v1::PauseJobRequest* request,
                                       v1::Job* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
-  return Reply(jobs_->Pause(request->job_id()), response);
+  return Reply(jobs_->Pause(request->job_id(), who), response);
 }
 
 grpc::Status JobServiceImpl::ResumeJob(grpc::ServerContext* context,
                                        const v1::ResumeJobRequest* request,
                                        v1::Job* response) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
-  return Reply(jobs_->Resume(request->job_id()), response);
+  return Reply(jobs_->Resume(request->job_id(), who), response);
+}
+
+grpc::Status JobServiceImpl::DeleteJob(grpc::ServerContext* context,
+                                       const v1::DeleteJobRequest* request,
+                                       v1::DeleteJobResponse*) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
+  return ToGrpcStatus(jobs_->Delete(request->job_id(), who));
 }
 
 grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,
                                       const v1::WatchJobRequest* request,
                                       grpc::ServerWriter<v1::JobEvent>* writer) {
-  SIMCLR_RETURN_IF_ERROR(Authorize(auth_, context));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   StreamLimiter::Slot slot;
   SIMCLR_RETURN_IF_ERROR(watches_.Acquire(&slot));
   uint64_t after = request->after_seq();
   while (!context->IsCancelled()) {
     // Short waits so a cancelled watcher or a server shutdown is noticed.
-    auto batch = jobs_->Watch(request->job_id(), after, absl::Milliseconds(250));
+    auto batch = jobs_->Watch(request->job_id(), who, after, absl::Milliseconds(250));
     if (!batch.ok()) return ToGrpcStatus(batch.status());
     for (const auto& event : batch->events) {
       // Each watcher blocks only on its own stream: a slow one falls behind

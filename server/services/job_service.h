@@ -36,6 +36,9 @@ class JobServiceImpl final : public v1::JobService::Service {
   grpc::Status ResumeJob(grpc::ServerContext* context,
                          const v1::ResumeJobRequest* request,
                          v1::Job* response) override;
+  grpc::Status DeleteJob(grpc::ServerContext* context,
+                         const v1::DeleteJobRequest* request,
+                         v1::DeleteJobResponse* response) override;
   // Replays the job's events after after_seq, then follows it live; ends
   // OK when the job has ended and every event was sent.
   grpc::Status WatchJob(grpc::ServerContext* context,

@@ -93,6 +93,33 @@ absl::Status JobStore::AppendEventAndPutJob(const v1::JobEvent& event,
   return Exec("COMMIT;");
 }
 
+absl::Status JobStore::DeleteJob(const std::string& job_id) {
+  absl::MutexLock lock(&mu_);
+  SIMCLR_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
+  absl::Status status;
+  for (const char* sql : {"DELETE FROM job_events WHERE job_id = ?1",
+                          "DELETE FROM jobs WHERE id = ?1"}) {
+    Statement remove(db_, sql);
+    remove.Text(1, job_id);
+    remove.Step();
+    status.Update(remove.status(absl::StrCat("delete job ", job_id)));
+  }
+  if (!status.ok()) {
+    Exec("ROLLBACK;").IgnoreError();
+    return status;
+  }
+  return Exec("COMMIT;");
+}
+
+absl::StatusOr<std::set<std::string>> JobStore::JobIds() {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT id FROM jobs");
+  std::set<std::string> ids;
+  while (select.Step() == SQLITE_ROW) ids.insert(select.ColumnBytes(0));
+  SIMCLR_RETURN_IF_ERROR(select.status("list job ids"));
+  return ids;
+}
+
 absl::StatusOr<std::vector<v1::Job>> JobStore::LoadJobs() {
   absl::MutexLock lock(&mu_);
   Statement select(db_, "SELECT job, id FROM jobs ORDER BY rowid");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ class JobStore {
                                     const v1::Job& job,
                                     const std::string& request_id = "");
 
+  // Removes the job's record, request id and events in one transaction.
+  absl::Status DeleteJob(const std::string& job_id);
+  // The id of every row, whether its record parses or not.
+  absl::StatusOr<std::set<std::string>> JobIds();
   // Every job, oldest first.
   absl::StatusOr<std::vector<v1::Job>> LoadJobs();
   // Up to `limit` events of a job with seq > after_seq, in order. Rows that

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -25,7 +26,9 @@ class SimclrdProcess {
  public:
   // Starts simclrd with a fresh data dir under `work_dir` plus `extra_flags`
   // and waits until it is ready (or has exited: FAILED_PRECONDITION with
-  // its log).
+  // its log). Unless `extra_flags` sets --allow_local_paths, specs may name
+  // files in `work_dir` and Debian's datasets, as an operator of a trusted
+  // deployment would allow.
   static absl::StatusOr<SimclrdProcess> Start(
       const std::string& work_dir,
       const std::vector<std::string>& extra_flags = {}) {
@@ -36,6 +39,13 @@ class SimclrdProcess {
         SIMCLRD_PATH, "--port=0", "--metrics_port=0",
         "--data_dir=" + work_dir + "/data", "--ready_file=" + ready_file};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    if (std::none_of(extra_flags.begin(), extra_flags.end(), [](const std::string& flag) {
+          return flag.rfind("--allow_local_paths", 0) == 0;
+        })) {
+      std::string roots = "--allow_local_paths=" + work_dir;
+      if (std::filesystem::is_directory("/usr/share/datasets")) roots += ",/usr/share/datasets";
+      argv.push_back(roots);
+    }
     auto child = ChildProcess::Start(argv, work_dir + "/simclrd.log");
     if (!child.ok()) return child.status();
 

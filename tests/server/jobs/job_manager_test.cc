@@ -54,13 +54,14 @@ class JobManagerTest : public ::testing::Test {
     options.max_concurrent_jobs = max_concurrent;
     options.stop_grace = absl::Seconds(5);
     options.launcher = launcher_;
+    options.path_policy = *PathPolicy::Create({"/usr/share/datasets"});
     auto manager = JobManager::Create(options, store_.get());
     ASSERT_THAT(manager, IsOk());
     manager_ = *std::move(manager);
   }
 
   std::string Submit(int priority, int max_restarts = 3) {
-    auto job = manager_->Submit(Spec(priority, max_restarts), "");
+    auto job = manager_->Submit(Spec(priority, max_restarts), "", false, who_);
     EXPECT_THAT(job, IsOk());
     return job.ok() ? job->id() : "";
   }
@@ -69,7 +70,7 @@ class JobManagerTest : public ::testing::Test {
   v1::Job Await(const std::string& id, v1::JobState state) {
     v1::Job job;
     for (int i = 0; i < 1000; ++i) {
-      job = *manager_->Get(id);
+      job = *manager_->Get(id, who_);
       if (job.state() == state) break;
       absl::SleepFor(absl::Milliseconds(10));
     }
@@ -81,6 +82,7 @@ class JobManagerTest : public ::testing::Test {
   std::unique_ptr<JobStore> store_;
   std::shared_ptr<FakeWorkerLauncher> launcher_;
   std::unique_ptr<JobManager> manager_;
+  const Principal who_ = LocalPrincipal();
 };
 
 TEST_F(JobManagerTest, HigherPriorityRunsFirstAndEqualPrioritiesInSubmissionOrder) {
@@ -104,7 +106,7 @@ TEST_F(JobManagerTest, NeverRunsMoreThanMaxConcurrentJobs) {
   ASSERT_EQ(launcher_->AwaitLaunches(2), 2u);
   absl::SleepFor(absl::Milliseconds(500));  // two scheduler rounds
   EXPECT_EQ(launcher_->launches(), 2u);
-  EXPECT_EQ(manager_->Get(c)->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(manager_->Get(c, who_)->state(), v1::JOB_STATE_QUEUED);
   launcher_->Exit(0, {core::kExitSucceeded, 0, ""});
   ASSERT_EQ(launcher_->AwaitLaunches(3), 3u);
   EXPECT_EQ(launcher_->JobOf(2), c);
@@ -144,35 +146,35 @@ TEST_F(JobManagerTest, CancelPauseAndResumeFromEveryState) {
   const std::string queued = Submit(0);
 
   // QUEUED: pause, resume, cancel.
-  EXPECT_EQ(manager_->Pause(queued)->state(), v1::JOB_STATE_PAUSED);
-  EXPECT_THAT(manager_->Pause(queued), StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_EQ(manager_->Resume(queued)->state(), v1::JOB_STATE_QUEUED);
-  EXPECT_THAT(manager_->Resume(queued), StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_EQ(manager_->Cancel(queued)->state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(manager_->Pause(queued, who_)->state(), v1::JOB_STATE_PAUSED);
+  EXPECT_THAT(manager_->Pause(queued, who_), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(manager_->Resume(queued, who_)->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_THAT(manager_->Resume(queued, who_), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(manager_->Cancel(queued, who_)->state(), v1::JOB_STATE_CANCELLED);
 
   // RUNNING: pause checkpoints and stops (SIGTERM), resume relaunches.
-  const v1::Job paused = *manager_->Pause(running);
+  const v1::Job paused = *manager_->Pause(running, who_);
   EXPECT_EQ(paused.state(), v1::JOB_STATE_PAUSED);
   EXPECT_THAT(launcher_->Signals(0), ElementsAre(SIGTERM));
-  EXPECT_EQ(manager_->Resume(running)->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(manager_->Resume(running, who_)->state(), v1::JOB_STATE_QUEUED);
   ASSERT_EQ(launcher_->AwaitLaunches(2), 2u);
   EXPECT_EQ(launcher_->JobOf(1), running);
   Await(running, v1::JOB_STATE_RUNNING);
   // RUNNING: cancel; then PAUSED → cancel.
-  EXPECT_EQ(manager_->Cancel(running)->state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(manager_->Cancel(running, who_)->state(), v1::JOB_STATE_CANCELLED);
   EXPECT_THAT(launcher_->Signals(1), ElementsAre(SIGTERM));
 
   // Ended: nothing more.
   for (const std::string& id : {queued, running}) {
-    EXPECT_THAT(manager_->Cancel(id), StatusIs(absl::StatusCode::kFailedPrecondition));
-    EXPECT_THAT(manager_->Pause(id), StatusIs(absl::StatusCode::kFailedPrecondition));
-    EXPECT_THAT(manager_->Resume(id), StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(manager_->Cancel(id, who_), StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(manager_->Pause(id, who_), StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(manager_->Resume(id, who_), StatusIs(absl::StatusCode::kFailedPrecondition));
   }
   const std::string paused_then_cancelled = Submit(0);
   ASSERT_EQ(launcher_->AwaitLaunches(3), 3u);
-  EXPECT_EQ(manager_->Pause(paused_then_cancelled)->state(), v1::JOB_STATE_PAUSED);
-  EXPECT_EQ(manager_->Cancel(paused_then_cancelled)->state(), v1::JOB_STATE_CANCELLED);
-  EXPECT_THAT(manager_->Cancel("job-000000000000"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(manager_->Pause(paused_then_cancelled, who_)->state(), v1::JOB_STATE_PAUSED);
+  EXPECT_EQ(manager_->Cancel(paused_then_cancelled, who_)->state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_THAT(manager_->Cancel("job-000000000000", who_), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(JobManagerTest, ShutdownRequeuesRunningJobsAndTheNextStartRunsThem) {
@@ -180,22 +182,22 @@ TEST_F(JobManagerTest, ShutdownRequeuesRunningJobsAndTheNextStartRunsThem) {
   ASSERT_EQ(launcher_->AwaitLaunches(1), 1u);
   manager_->Shutdown(absl::Seconds(5));
   EXPECT_THAT(launcher_->Signals(0), ElementsAre(SIGTERM));
-  EXPECT_EQ(manager_->Get(running)->state(), v1::JOB_STATE_QUEUED);
-  EXPECT_THAT(manager_->Submit(Spec(0), ""), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(manager_->Get(running, who_)->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_THAT(manager_->Submit(Spec(0), "", false, who_), StatusIs(absl::StatusCode::kUnavailable));
 
   Open(1);  // a new server on the same store
   ASSERT_EQ(launcher_->AwaitLaunches(1), 1u);
   EXPECT_EQ(launcher_->JobOf(0), running);
-  EXPECT_EQ(manager_->Get(running)->restart_count(), 0);  // a shutdown is no crash
-  EXPECT_EQ(manager_->Get(queued)->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(manager_->Get(running, who_)->restart_count(), 0);  // a shutdown is no crash
+  EXPECT_EQ(manager_->Get(queued, who_)->state(), v1::JOB_STATE_QUEUED);
 }
 
 TEST_F(JobManagerTest, ValidateOnlyStoresNothing) {
-  auto job = manager_->Submit(Spec(0), "", /*validate_only=*/true);
+  auto job = manager_->Submit(Spec(0), "", /*validate_only=*/true, who_);
   ASSERT_THAT(job, IsOk());
   EXPECT_EQ(job->id(), "");
   EXPECT_EQ(job->kind(), v1::JOB_KIND_PRETRAIN);
-  EXPECT_TRUE(manager_->List().empty());
+  EXPECT_TRUE(manager_->List(who_).empty());
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(launcher_->launches(), 0u);
 }

@@ -1,0 +1,86 @@
+// JobManager's lifecycle of ended jobs: DeleteJob, whether a checkpoint may
+// go, and the folders a crash left without a record.
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/layout.h"
+#include "core/common/status_macros.h"
+#include "glog/logging.h"
+#include "server/common/not_found.h"
+#include "server/jobs/job_manager.h"
+#include "server/jobs/spec_references.h"
+
+namespace simclr::server {
+
+bool JobManager::CheckpointsInUseLocked(const std::string& job_id,
+                                        const std::string& checkpoint_id) {
+  for (const auto& [id, entry] : jobs_) {
+    if (IsTerminal(entry.job.state())) continue;
+    for (const auto& [field, used] : CheckpointIds(entry.job.spec())) {
+      auto parsed = core::layout::ParseCheckpointId(used);
+      if (!parsed.ok() || parsed->first != job_id) continue;
+      if (checkpoint_id.empty() || used == checkpoint_id) return true;
+    }
+  }
+  return false;
+}
+
+absl::Status JobManager::CheckCheckpointDeletable(const std::string& checkpoint_id) {
+  SIMCLR_ASSIGN_OR_RETURN(auto parsed, core::layout::ParseCheckpointId(checkpoint_id));
+  absl::MutexLock lock(&mu_);
+  auto it = jobs_.find(parsed.first);
+  // A paused or restarted job resumes from its newest checkpoint.
+  if (it != jobs_.end() && !IsTerminal(it->second.job.state())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "checkpoint ", checkpoint_id, ": its job ", parsed.first, " is ",
+        v1::JobState_Name(it->second.job.state()),
+        " and may resume from it; wait for it to end or cancel it"));
+  }
+  if (CheckpointsInUseLocked(parsed.first, checkpoint_id)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "checkpoint ", checkpoint_id, " is read by a queued, running or paused job"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JobManager::Delete(const std::string& job_id, const Principal& who) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = FindLocked(job_id, who);
+  if (entry == nullptr) return JobNotFound(job_id);
+  if (!IsTerminal(entry->job.state())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", job_id, " is ", v1::JobState_Name(entry->job.state()),
+        "; cancel it before deleting it"));
+  }
+  if (CheckpointsInUseLocked(job_id, "")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", job_id, ": a queued, running or paused job reads one of its checkpoints"));
+  }
+  // The record first: a crash before the folder is gone leaves a folder
+  // without a record, which the next start removes.
+  SIMCLR_RETURN_IF_ERROR(store_->DeleteJob(job_id));
+  jobs_.erase(job_id);
+  std::error_code error;
+  std::filesystem::remove_all(JobFolder(job_id), error);
+  if (error) LOG(WARNING) << job_id << ": folder not removed: " << error.message();
+  LOG(INFO) << job_id << " deleted by " << who.name;
+  return absl::OkStatus();
+}
+
+absl::Status JobManager::RemoveFoldersWithoutRecord() {
+  // Ids with a row, readable or not: a row that does not parse keeps its
+  // folder for an operator to look at.
+  SIMCLR_ASSIGN_OR_RETURN(const std::set<std::string> recorded, store_->JobIds());
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(core::layout::JobsFolder(options_.data_dir), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!core::layout::IsJobId(name) || recorded.count(name) > 0) continue;
+    LOG(INFO) << name << ": folder without a record (a submit or delete cut short); removing it";
+    std::filesystem::remove_all(entry.path(), error);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace simclr::server
