@@ -90,13 +90,11 @@ absl::Status CheckMagic(const IdxFile& file, uint32_t magic,
   for (const uint32_t e : expected) {
     if (magic == e) return absl::OkStatus();
   }
-  char hex[16];
-  snprintf(hex, sizeof(hex), "0x%08x", magic);
-  return absl::InvalidArgumentError(
-      absl::StrCat(file.path(), ": bad magic ", hex,
-                   " at byte offset 0; not an "
-                   "IDX ",
-                   kind, " file of unsigned bytes"));
+  // The bytes themselves are never quoted: an error may reach a client
+  // that named a file it cannot read.
+  return absl::InvalidArgumentError(absl::StrCat(
+      file.path(), ": bad magic number at byte offset 0; not an IDX ", kind,
+      " file of unsigned bytes"));
 }
 
 absl::Status ReadImages(const std::string& path, ImageDataset* dataset) {

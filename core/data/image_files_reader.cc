@@ -213,8 +213,7 @@ absl::StatusOr<ImageDataset> ReadCsvManifest(const std::string& csv_path,
     if (comma == absl::string_view::npos || comma == 0 ||
         comma + 1 == row.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(csv_path, ":", line_number,
-                       ": expected \"path,label\", got \"", row, "\""));
+          absl::StrCat(csv_path, ":", line_number, ": expected \"path,label\""));
     }
     rows.emplace_back(std::string(row.substr(0, comma)),
                       std::string(row.substr(comma + 1)));
@@ -222,8 +221,8 @@ absl::StatusOr<ImageDataset> ReadCsvManifest(const std::string& csv_path,
     if (path.is_absolute() ||
         rows.back().first.find("..") != std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
-          csv_path, ":", line_number, ": path \"", rows.back().first,
-          "\" must be relative and stay inside the manifest's folder"));
+          csv_path, ":", line_number,
+          ": the path must be relative and stay inside the manifest's folder"));
     }
   }
   bool numeric = true;

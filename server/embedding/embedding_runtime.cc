@@ -71,6 +71,16 @@ absl::Status CheckRequestFields(const v1::EmbedRequest& request) {
 
 }  // namespace
 
+absl::Status EmbeddingRuntime::CheckRequest(const v1::EmbedRequest& request) {
+  SIMCLR_RETURN_IF_ERROR(CheckRequestFields(request));
+  const int images = request.images_size();
+  if (images < 1 || images > kMaxImagesPerRequest) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("images: ", images, " images, expected 1 to ", kMaxImagesPerRequest));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<EmbeddingRuntime>> EmbeddingRuntime::Create(
     const EmbeddingOptions& options, const CheckpointCatalog* catalog,
     EmbedMetrics* metrics) {
@@ -153,16 +163,9 @@ void EmbeddingRuntime::Embed(const v1::EmbedRequest* request,
                              std::shared_ptr<const std::atomic<bool>> cancelled,
                              Done done) {
   const int64_t images = request->images_size();
-  if (auto status = CheckRequestFields(*request); !status.ok()) {
+  if (auto status = CheckRequest(*request); !status.ok()) {
     if (metrics_ != nullptr) metrics_->RecordRequest(status.code());
     done(std::move(status));
-    return;
-  }
-  if (images < 1 || images > kMaxImagesPerRequest) {
-    if (metrics_ != nullptr)
-      metrics_->RecordRequest(absl::StatusCode::kInvalidArgument);
-    done(absl::InvalidArgumentError(absl::StrCat(
-        "images: ", images, " images, expected 1 to ", kMaxImagesPerRequest)));
     return;
   }
   {

@@ -54,6 +54,10 @@ class EmbeddingRuntime {
       EmbedMetrics* metrics);
   ~EmbeddingRuntime();
 
+  // What Embed refuses before any model is looked up: malformed ids and
+  // strings, and an image count outside [1, 1024].
+  static absl::Status CheckRequest(const v1::EmbedRequest& request);
+
   // Embeds `request`'s images into `response`, then calls `done` exactly
   // once: inline for a malformed or refused request, else from a runtime
   // thread. Both messages must stay valid until then (gRPC keeps a unary

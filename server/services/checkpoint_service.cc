@@ -104,12 +104,14 @@ grpc::Status CheckpointServiceImpl::GetCheckpoint(
 grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     grpc::ServerContext* context, const v1::DownloadCheckpointRequest* request,
     grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
-  std::string owner;
-  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
     return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
                                 " is outside [0, ", kMaxChunk, "]"));
   }
+  std::string owner;
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
   const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
   const std::string name = request->file().empty() ? core::layout::kEncoderFile : request->file();
   auto file = catalog_->File(request->checkpoint_id(), name);

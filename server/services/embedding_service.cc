@@ -27,10 +27,13 @@ void RecordDenied(EmbedMetrics* metrics, absl::StatusCode code) {
   if (metrics != nullptr) metrics->RecordRequest(code);
 }
 
-// The access check of one request, for the principal of its call.
+// The access check of one request, for the principal of its call. A
+// request the runtime refuses anyway gets its refusal, owner or not, so
+// that the answer never depends on whose model it names.
 absl::Status CheckAccess(const ModelAccess& access, const v1::EmbedRequest& request,
                          const Principal& who) {
-  return access ? access(request.model(), who) : absl::OkStatus();
+  if (!access || !EmbeddingRuntime::CheckRequest(request).ok()) return absl::OkStatus();
+  return access(request.model(), who);
 }
 
 // Unary: finishes when the runtime calls back; OnCancel marks the request

@@ -1,7 +1,8 @@
 // Bearer-token authentication through the real binaries: with
 // --auth_tokens_file every simclr.v1 call needs a listed token
 // (UNAUTHENTICATED otherwise, from simclrctl and from C++ clients alike),
-// health stays open, and a bad tokens file stops simclrd from starting.
+// health stays open, and a bad tokens file (missing, empty, or a line
+// without its principal) stops simclrd from starting.
 #include <signal.h>
 
 #include <fstream>
@@ -31,7 +32,7 @@ using ::testing::HasSubstr;
 
 TEST(AuthTest, EveryServiceNeedsAListedTokenButHealthDoesNot) {
   const std::string dir = TestWorkDir();
-  std::ofstream(dir + "/tokens") << "# operators\nalpha-secret\n\n  beta-secret  \n";
+  std::ofstream(dir + "/tokens") << "# operators\nalpha-secret alpha\n\n  beta-secret beta admin \n";
   auto server = SimclrdProcess::Start(dir, {"--auth_tokens_file=" + dir + "/tokens"});
   ASSERT_THAT(server, IsOk());
   auto ctl = [&](const std::vector<std::string>& args,
@@ -69,7 +70,8 @@ TEST(AuthTest, EveryServiceNeedsAListedTokenButHealthDoesNot) {
 TEST(AuthTest, AMissingOrEmptyTokensFileStopsTheStart) {
   const std::string dir = TestWorkDir();
   std::ofstream(dir + "/empty") << "# nothing here\n";
-  for (const std::string& file : {dir + "/absent", dir + "/empty"}) {
+  std::ofstream(dir + "/old_format") << "a-token-without-principal\n";
+  for (const std::string& file : {dir + "/absent", dir + "/empty", dir + "/old_format"}) {
     auto result = RunProcess({SIMCLRD_PATH, "--port=0", "--metrics_port=-1",
                               "--data_dir=" + dir + "/data",
                               "--auth_tokens_file=" + file},

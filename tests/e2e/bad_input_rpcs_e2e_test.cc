@@ -263,7 +263,7 @@ std::vector<BadInput> SpecCases(BadRpcs& t) {
                  r.mutable_spec()->mutable_pretrain()->mutable_data()->mutable_train()->mutable_local()->set_path(
                      "../../etc/passwd");
                },
-               bad, "spec.pretrain.data.train.local.path"),
+               grpc::StatusCode::PERMISSION_DENIED, "spec.pretrain.data.train.local.path"),
       t.Submit("unknown dataset id",
                [](R& r) {
                  r.mutable_spec()->mutable_pretrain()->mutable_data()->mutable_train()->set_dataset_id(

@@ -228,10 +228,12 @@ TEST_F(JobServiceTest, BadSpecsAreRefusedNamingTheFieldAndNothingIsQueued) {
        absl::StatusCode::kInvalidArgument, ""},
       {R"("batch_size": 32)", R"("batch_size": 32, "temperature": -0.5)",
        absl::StatusCode::kInvalidArgument, "pretrain.temperature"},
+      // A missing and a relative path: what the path policy answers for any
+      // path it does not allow (server_policy_e2e_test.cc).
       {"t10k-images-idx3-ubyte.gz", "no-such-file.gz",
-       absl::StatusCode::kFailedPrecondition, "spec.pretrain.data.train.local.path"},
+       absl::StatusCode::kPermissionDenied, "spec.pretrain.data.train.local.path"},
       {"/usr/share/datasets/fashion-mnist/t10k-labels", "relative/t10k-labels",
-       absl::StatusCode::kInvalidArgument, "must be an absolute path"},
+       absl::StatusCode::kPermissionDenied, "--allow_local_paths"},
       {R"("num_threads": 1)", R"("num_threads": 1, "priority": 101)",
        absl::StatusCode::kInvalidArgument, "spec.priority"},
   };
@@ -353,12 +355,16 @@ TEST_F(JobServiceTest, AFailingWorkerFailsTheJobWithItsReasonAndStderr) {
   // Passes validation (the file exists) but is not an IDX file.
   std::string json = TinySpec(1);
   const std::string images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-  json.replace(json.find(images), images.size(), "/etc/hostname");
+  const std::string not_idx = work_dir_ + "/not_idx.bin";
+  std::ofstream(not_idx) << "some text, not an IDX file\n";
+  json.replace(json.find(images), images.size(), not_idx);
   auto job = jobs_->Submit(Spec(json));
   ASSERT_THAT(job, IsOk());
   const v1::Job failed = AwaitState(job->id(), v1::JOB_STATE_FAILED);
   EXPECT_EQ(failed.exit_code(), 1);
-  EXPECT_THAT(failed.error(), HasSubstr("/etc/hostname"));
+  EXPECT_THAT(failed.error(), HasSubstr(not_idx));
+  // The error names the file but never carries its content.
+  EXPECT_THAT(failed.error(), ::testing::Not(HasSubstr("some text")));
   // The reason comes from the worker's typed JobFailure event, not stderr.
   EXPECT_EQ(failed.failure().message(), failed.error());
   EXPECT_NE(failed.failure().code(), 0);

@@ -112,7 +112,7 @@ TEST_F(IdxReaderTest, MalformedFilesNameTheFileAndOffset) {
   const Case cases[] = {
       {"empty", "", "truncated at byte offset 0"},
       {"bad_magic", BigEndian(0x00000903) + good.substr(4),
-       "bad magic 0x00000903"},
+       "bad magic number"},
       {"labels_magic", BigEndian(0x00000801) + good.substr(4), "bad magic"},
       {"zero_images", ImagesFile(0, 3, 3), "image count 0"},
       {"zero_side",
