@@ -7,7 +7,9 @@ Checks, against a simclrd started on free loopback ports:
   * generated Python stubs reach simclr.v1: real answers from the job and
     dataset services, INVALID_ARGUMENT for an empty embedding request;
   * the example job files parse with Python's protobuf JSON mapping too;
-  * SIGTERM stops the server with exit code 0.
+  * SIGTERM stops the server with exit code 0;
+  * with --auth_tokens_file, reflection answers only a listed token: no
+    token or a wrong one gets UNAUTHENTICATED and not one service name.
 """
 import argparse
 import glob
@@ -57,12 +59,8 @@ class PythonInteropTest(unittest.TestCase):
         self.assertEqual(check(b"", timeout=10), b"\x08\x01")
 
     def test_reflection_lists_the_api(self):
-        info = self.channel.stream_stream(
-            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-            request_serializer=lambda raw: raw,
-            response_deserializer=lambda raw: raw)
         # ServerReflectionRequest{list_services: ""}: field 7, length 0.
-        replies = list(info(iter([b"\x3a\x00"]), timeout=10))
+        replies = list_services(self.channel)
         self.assertEqual(len(replies), 1)
         for service in (b"simclr.v1.DatasetService", b"simclr.v1.JobService",
                         b"simclr.v1.CheckpointService",
@@ -102,6 +100,56 @@ class PythonInteropTest(unittest.TestCase):
     def test_zz_sigterm_exits_zero(self):  # runs last (alphabetical order)
         self.server.send_signal(signal.SIGTERM)
         self.assertEqual(self.server.wait(timeout=30), 0)
+
+
+def list_services(channel, metadata=()):
+    """Raw ServerReflectionRequest{list_services: ""}: the replies' bytes."""
+    info = channel.stream_stream(
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        request_serializer=lambda raw: raw, response_deserializer=lambda raw: raw)
+    return list(info(iter([b"\x3a\x00"]), metadata=metadata, timeout=10))
+
+
+class ReflectionAuthTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="simclr-py-auth-")
+        tokens = os.path.join(cls.tmp.name, "tokens")
+        with open(tokens, "w") as f:
+            f.write("reflect-token-1 alice\n")
+        cls.simclrd = Simclrd(ARGS.simclrd, cls.tmp.name, ["--auth_tokens_file=" + tokens])
+        cls.channel = grpc.insecure_channel(cls.simclrd.address)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.simclrd.stop() == 0, cls.simclrd.log_text()
+        cls.tmp.cleanup()
+
+    def test_a_listed_token_sees_the_api(self):
+        replies = list_services(self.channel, [("authorization", "Bearer reflect-token-1")])
+        self.assertEqual(len(replies), 1)
+        self.assertIn(b"simclr.v1.JobService", replies[0])
+
+    def test_no_token_or_a_wrong_one_learns_nothing(self):
+        for metadata in ((), [("authorization", "Bearer not-a-listed-token")]):
+            replies = []
+            with self.assertRaises(grpc.RpcError) as raised:
+                info = self.channel.stream_stream(
+                    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                    request_serializer=lambda raw: raw, response_deserializer=lambda raw: raw)
+                for reply in info(iter([b"\x3a\x00"]), metadata=metadata, timeout=10):
+                    replies.append(reply)
+            self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+            for reply in replies:
+                self.assertNotIn(b"simclr.v1", reply)
+                self.assertNotIn(b"grpc.health", reply)
+
+    def test_health_stays_open(self):
+        check = self.channel.unary_unary("/grpc.health.v1.Health/Check",
+                                         request_serializer=lambda raw: raw,
+                                         response_deserializer=lambda raw: raw)
+        self.assertEqual(check(b"", timeout=10), b"\x08\x01")  # SERVING
 
 
 if __name__ == "__main__":
