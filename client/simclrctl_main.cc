@@ -1,11 +1,12 @@
 // simclrctl: the command line over simclrd's gRPC API. One file per command
-// group (jobs, datasets, checkpoints, embed, health); this one parses the
+// group (jobs, datasets, models, checkpoints, embed, health); this one parses the
 // global options and hands over. Exit codes: client/cli_common.h. Errors go
 // to stderr; --json prints protobuf JSON (one object per line).
 #include "CLI/CLI.hpp"
 #include "client/checkpoints_command.h"
 #include "client/cli_common.h"
 #include "client/datasets_command.h"
+#include "client/models_command.h"
 #include "client/embed_command.h"
 #include "client/health_command.h"
 #include "client/jobs_command.h"
@@ -63,10 +64,12 @@ int main(int argc, char** argv) {
   AddCheckpointsCommand(app, &checkpoints);
   DatasetsCommand datasets;
   AddDatasetsCommand(app, &datasets);
+  ModelsCommand models;
+  AddModelsCommand(app, &models);
   EmbedCommandArgs embed_args;
   CLI::App* embed = AddEmbedCommand(app, &embed_args);
   embed->fallthrough();
-  LetGlobalOptionsFollow({jobs.group, checkpoints.group, datasets.group});
+  LetGlobalOptionsFollow({jobs.group, checkpoints.group, datasets.group, models.group});
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
   }
   if (jobs.group->parsed()) return RunJobsCommand(context, jobs);
   if (datasets.group->parsed()) return RunDatasetsCommand(context, datasets);
+  if (models.group->parsed()) return RunModelsCommand(context, models);
   if (checkpoints.group->parsed()) return RunCheckpointsCommand(context, checkpoints);
   return kExitUsage;
 }

@@ -27,6 +27,7 @@
 #include "server/datasets/dataset_manager.h"
 #include "server/jobs/job_manager.h"
 #include "server/metrics/embed_metrics.h"
+#include "server/models/model_manager.h"
 #include "server/metrics/grpc_metrics_interceptor.h"
 #include "server/metrics/job_metrics.h"
 #include "server/metrics/metrics_endpoint.h"
@@ -37,6 +38,7 @@
 #include "server/services/dataset_service.h"
 #include "server/services/embedding_service.h"
 #include "server/services/job_service.h"
+#include "server/services/model_service.h"
 #include "server/store/dataset_store.h"
 #include "server/store/job_store.h"
 #include "simclr/v1/checkpoint.grpc.pb.h"
@@ -162,6 +164,8 @@ absl::Status CheckOptions(const ServerOptions& options) {
   }
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_upload_bytes", options.max_upload_bytes, 1,
                                    int64_t{1} << 50));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_model_bytes", options.max_model_bytes, 1,
+                                   int64_t{1} << 40));
   // OpenCV's own decoder limit is 2^30 pixels.
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_image_pixels", options.max_image_pixels, 1,
                                    int64_t{1} << 30));
@@ -207,8 +211,21 @@ absl::Status SimclrServer::OpenStores(const ServerOptions& options) {
   limits.max_upload_bytes = options.max_upload_bytes;
   limits.max_image_pixels = options.max_image_pixels;
   limits.max_stored_bytes_per_principal = options.max_stored_bytes_per_principal;
+  // Each quota counts the other kind too; both managers outlive the calls.
+  limits.other_stored_bytes = [this](const std::string& owner) {
+    return models_->StoredBytesOf(owner);
+  };
   SIMCLR_ASSIGN_OR_RETURN(datasets_, DatasetManager::Create(options.data_dir,
                                                             dataset_store_.get(), limits));
+  ModelLimits model_limits;
+  model_limits.max_model_bytes = options.max_model_bytes;
+  model_limits.max_stored_bytes_per_principal = options.max_stored_bytes_per_principal;
+  model_limits.other_stored_bytes = [this](const std::string& owner) {
+    return datasets_->StoredBytesOf(owner);
+  };
+  SIMCLR_ASSIGN_OR_RETURN(
+      models_, ModelManager::Create(options.data_dir, database, std::move(model_limits),
+                                    WorkerModelProber(options.worker_path, absl::Minutes(5))));
   checkpoints_ = std::make_unique<CheckpointCatalog>(options.data_dir);
   return absl::OkStatus();
 }
@@ -218,6 +235,10 @@ absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   DatasetManager* dataset_manager = datasets_.get();
   job_options.resolve_dataset = [dataset_manager](const std::string& id, const Principal& who) {
     return dataset_manager->LocalSource(id, who);
+  };
+  ModelManager* model_manager = models_.get();
+  job_options.resolve_model = [model_manager](const std::string& id, const Principal& who) {
+    return model_manager->LocalPath(id, who);
   };
   SIMCLR_ASSIGN_OR_RETURN(job_options.path_policy, PathPolicy::Create(options.allow_local_paths));
   job_options.max_active_jobs_per_principal = options.max_active_jobs_per_principal;
@@ -268,6 +289,9 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
                                         options.upload_idle_timeout}));
   services_.push_back(
       std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get(), options.max_watch_streams));
+  services_.push_back(std::make_unique<ModelServiceImpl>(
+      models_.get(), jobs_.get(), auth_.get(), options.max_upload_streams,
+      options.upload_idle_timeout));
   services_.push_back(
       std::make_unique<CheckpointServiceImpl>(checkpoints_.get(), jobs_.get(), auth_.get()));
   JobManager* jobs = jobs_.get();

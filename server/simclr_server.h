@@ -32,6 +32,7 @@ class DatasetStore;
 class EmbedMetrics;
 class JobManager;
 class JobStore;
+class ModelManager;
 class GrpcServerMetrics;
 class MetricsEndpoint;
 
@@ -56,8 +57,10 @@ struct ServerOptions {
   std::string device = "cpu";
   int worker_threads = 0;
   absl::Duration stop_grace = absl::Seconds(10);
-  // Uploads: the largest total size, and the most pixels per image.
+  // Uploads: the largest dataset (all files) and model, and the most
+  // pixels per image.
   int64_t max_upload_bytes = int64_t{4} << 30;
+  int64_t max_model_bytes = int64_t{2} << 30;
   int64_t max_image_pixels = int64_t{4096} * 4096;
   // Streams that hold a server thread each: at most this many at once, and
   // an upload silent for longer than the timeout is cancelled.
@@ -115,6 +118,7 @@ class SimclrServer {
   std::unique_ptr<JobStore> job_store_;
   std::unique_ptr<DatasetStore> dataset_store_;
   std::unique_ptr<DatasetManager> datasets_;
+  std::unique_ptr<ModelManager> models_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<CheckpointCatalog> checkpoints_;
   std::unique_ptr<MetricsEndpoint> metrics_;

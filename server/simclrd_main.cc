@@ -70,9 +70,11 @@ ABSL_FLAG(std::vector<std::string>, allow_local_paths, {},
 ABSL_FLAG(int, max_active_jobs_per_principal, 100,
           "Quota: queued, running and paused jobs of one principal.");
 ABSL_FLAG(int64_t, max_stored_bytes_per_principal, int64_t{1} << 40,
-          "Quota: bytes one principal's datasets take on disk.");
+          "Quota: bytes one principal's datasets and models take on disk.");
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
           "Largest dataset upload, all its files together, in bytes.");
+ABSL_FLAG(int64_t, max_model_bytes, int64_t{2} << 30,
+          "Largest uploaded TorchScript model, in bytes.");
 ABSL_FLAG(int64_t, max_image_pixels, int64_t{4096} * 4096,
           "Most pixels (height x width) an uploaded image may have.");
 ABSL_FLAG(int, max_upload_streams, 16,
@@ -149,6 +151,7 @@ simclr::server::ServerOptions OptionsFromFlags(bool cuda) {
   options.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   options.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
   options.max_image_pixels = absl::GetFlag(FLAGS_max_image_pixels);
+  options.max_model_bytes = absl::GetFlag(FLAGS_max_model_bytes);
   options.max_upload_streams = absl::GetFlag(FLAGS_max_upload_streams);
   options.max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   options.upload_idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_upload_idle_timeout_seconds));

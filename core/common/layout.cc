@@ -14,6 +14,7 @@ namespace {
 
 constexpr absl::string_view kJobPrefix = "job-";
 constexpr absl::string_view kDatasetPrefix = "ds-";
+constexpr absl::string_view kModelPrefix = "model-";
 constexpr absl::string_view kCheckpointPrefix = "ckpt-";
 constexpr size_t kIdHexDigits = 12;
 
@@ -48,6 +49,16 @@ std::string IncomingDatasetFolder(absl::string_view data_dir,
                                   absl::string_view dataset_id) {
   return absl::StrCat(IncomingFolder(data_dir), "/", dataset_id);
 }
+std::string ModelsFolder(absl::string_view data_dir) { return absl::StrCat(data_dir, "/models"); }
+
+std::string ModelFolder(absl::string_view data_dir, absl::string_view model_id) {
+  return absl::StrCat(ModelsFolder(data_dir), "/", model_id);
+}
+
+std::string IncomingModelFolder(absl::string_view data_dir, absl::string_view model_id) {
+  return absl::StrCat(ModelsFolder(data_dir), "/.incoming/", model_id);
+}
+
 std::string JobsFolder(absl::string_view data_dir) { return absl::StrCat(data_dir, "/jobs"); }
 
 std::string JobFolder(absl::string_view data_dir, absl::string_view job_id) {
@@ -79,6 +90,8 @@ std::string RunFile(absl::string_view run_folder, absl::string_view name) {
 
 std::string NewJobId() { return NewId(kJobPrefix); }
 std::string NewDatasetId() { return NewId(kDatasetPrefix); }
+std::string NewModelId() { return NewId(kModelPrefix); }
+bool IsModelId(absl::string_view id) { return IsId(id, kModelPrefix, kIdHexDigits); }
 // A short job id is well formed (it is looked up and not found); dataset
 // ids are checked for their full length.
 bool IsJobId(absl::string_view id) { return IsId(id, kJobPrefix, 1); }

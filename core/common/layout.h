@@ -53,6 +53,12 @@ std::string IncomingFolder(absl::string_view data_dir);
 std::string DatasetFolder(absl::string_view data_dir, absl::string_view dataset_id);
 std::string IncomingDatasetFolder(absl::string_view data_dir,
                                   absl::string_view dataset_id);
+// Uploaded models: data_dir/models/<id>/model.pt, arriving in
+// data_dir/models/.incoming/<id>/.
+std::string ModelsFolder(absl::string_view data_dir);
+std::string ModelFolder(absl::string_view data_dir, absl::string_view model_id);
+std::string IncomingModelFolder(absl::string_view data_dir, absl::string_view model_id);
+inline constexpr char kModelFile[] = "model.pt";
 std::string JobsFolder(absl::string_view data_dir);
 std::string JobFolder(absl::string_view data_dir, absl::string_view job_id);
 
@@ -76,6 +82,9 @@ std::string NewJobId();
 std::string NewDatasetId();
 bool IsJobId(absl::string_view id);
 bool IsDatasetId(absl::string_view id);
+// "model-" and 1 to 12 hex digits.
+std::string NewModelId();
+bool IsModelId(absl::string_view id);
 std::string CheckpointId(absl::string_view job_id, int64_t step);
 // ckpt-<hex>-<step> → (job-<hex>, step); INVALID_ARGUMENT naming
 // "checkpoint_id" otherwise.

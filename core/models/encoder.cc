@@ -129,8 +129,13 @@ absl::StatusOr<Encoder> LoadUserEncoder(const v1::TorchScriptEncoder& config,
     }
     return WrapUserModule(*std::move(module), source, input);
   }
+  if (config.module_case() == v1::TorchScriptEncoder::kModelId) {
+    return absl::FailedPreconditionError(
+        "encoder.torchscript.model_id: model ids are resolved by simclrd; a standalone "
+        "worker needs encoder.torchscript.path");
+  }
   return absl::InvalidArgumentError(
-      "encoder.torchscript: set path or module_bytes");
+      "encoder.torchscript: set path, module_bytes or model_id");
 }
 
 }  // namespace

@@ -45,10 +45,13 @@ absl::Status ValidateTorchScriptEncoder(const v1::TorchScriptEncoder& encoder,
         return FieldError(Sub(field, "module_bytes"), "larger than 64 MiB");
       }
       return absl::OkStatus();
+    case v1::TorchScriptEncoder::kModelId:
+      if (encoder.model_id().empty()) return FieldError(Sub(field, "model_id"), "empty");
+      return CheckLength(Sub(field, "model_id"), encoder.model_id(), kMaxIdChars);
     case v1::TorchScriptEncoder::MODULE_NOT_SET:
       break;
   }
-  return FieldError(field, "set path or module_bytes");
+  return FieldError(field, "set path, module_bytes or model_id");
 }
 
 absl::Status ValidateEncoderConfig(const v1::EncoderConfig& encoder,

@@ -9,6 +9,10 @@
 //   simclr-worker validate --spec FILE               parse and print a spec
 //   simclr-worker table REPORT.json...              one Markdown table over
 //                                                    evaluation reports
+//   simclr-worker probe-model --module F [--channels C --size S]
+//                        load a TorchScript encoder and find its input by
+//                        dry runs; one JSON line on stdout (simclrd runs it
+//                        on every uploaded model)
 //   simclr-worker features --checkpoint DIR --spec FILE --count N --out F
 //                        features of the spec's first N training images
 //                        through the checkpoint's encoder.pt and eval
@@ -53,6 +57,7 @@
 #include "core/spec/job_kinds.h"
 #include "core/train/checkpoint.h"
 #include "core/worker/job_runners.h"
+#include "core/worker/model_probe.h"
 #include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
 
@@ -231,10 +236,21 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   return simclr::core::kExitSucceeded;
 }
 
+int RunProbe(const std::string& module, int channels, int size) {
+  auto probe = simclr::core::ProbeModel(module, channels, size);
+  if (!probe.ok()) {
+    std::cerr << probe.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::cout << simclr::core::ModelProbeJson(*probe) << "\n";
+  return simclr::core::kExitSucceeded;
+}
+
 // The command line, as parsed.
 struct WorkerCommands {
   CLI::App *validate = nullptr, *run = nullptr, *resume = nullptr, *features = nullptr,
-           *table = nullptr;
+           *table = nullptr, *probe = nullptr;
+  int probe_channels = 0, probe_size = 0;
   int num_threads = 0;
   std::string spec_path, job_dir, device, events = "auto", checkpoint, out;
   bool stop_with_parent = false;
@@ -272,6 +288,13 @@ void AddToolCommands(CLI::App& app, WorkerCommands& c) {
       ->required();
   c.features->add_option("--count", c.count, "Images")->check(CLI::Range(1, 1000000));
   c.features->add_option("--out", c.out, ".npy file to write")->required();
+  c.probe = app.add_subcommand(
+      "probe-model", "Load a TorchScript encoder, find its input by dry runs, print JSON");
+  c.probe->add_option("--module", c.checkpoint, "The .pt file")->required();
+  c.probe->add_option("--channels", c.probe_channels, "Input channels; 0: try the usual shapes")
+      ->check(CLI::Range(0, 4));
+  c.probe->add_option("--size", c.probe_size, "Input side; 0: try the usual shapes")
+      ->check(CLI::Range(0, 1024));
   c.table = app.add_subcommand(
       "table", "Print one Markdown table over evaluation report.json files");
   c.table->add_option("reports", c.reports, "report.json files")
@@ -282,6 +305,7 @@ void AddToolCommands(CLI::App& app, WorkerCommands& c) {
 int Dispatch(const WorkerCommands& c) {
   if (c.validate->parsed()) return RunValidate(c.spec_path);
   if (c.table->parsed()) return RunTable(c.reports);
+  if (c.probe->parsed()) return RunProbe(c.checkpoint, c.probe_channels, c.probe_size);
   if (c.features->parsed()) return RunFeatures(c.checkpoint, c.spec_path, c.count, c.out);
   if (c.run->parsed() || c.resume->parsed()) {
     return RunJob(c.spec_path, c.job_dir, c.device, c.events, c.resume->parsed(),

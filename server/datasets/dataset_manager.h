@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,8 +29,10 @@ namespace simclr::server {
 struct DatasetLimits {
   int64_t max_upload_bytes = int64_t{4} << 30;
   int64_t max_image_pixels = int64_t{4096} * 4096;
-  // Bytes one principal's datasets may take on disk, all together.
+  // Bytes one principal's datasets and models may take on disk, together.
   int64_t max_stored_bytes_per_principal = int64_t{1} << 40;
+  // What the owner stores besides datasets (their models), for the quota.
+  std::function<absl::StatusOr<int64_t>(const std::string&)> other_stored_bytes;
 };
 
 class DatasetManager {

@@ -49,6 +49,10 @@ struct JobManagerOptions {
   // Maps a checkpoint_id to its folder (the owner check is the manager's:
   // a checkpoint belongs to its job's owner).
   std::function<absl::StatusOr<std::string>(const std::string&)> resolve_checkpoint;
+  // Maps a spec's model_id to the stored module (the ModelManager),
+  // NOT_FOUND unless the principal may read it.
+  std::function<absl::StatusOr<std::string>(const std::string&, const Principal&)>
+      resolve_model;
   // The server paths a spec may name (none by default).
   PathPolicy path_policy;
   // Queued, running and paused jobs one principal may have at once.
@@ -80,8 +84,9 @@ class JobManager {
   absl::StatusOr<v1::Job> Get(const std::string& job_id, const Principal& who);
   // OK when the job exists and `who` may see it (a checkpoint's owner check).
   absl::Status CheckVisible(const std::string& job_id, const Principal& who);
-  // Whether a queued, running or paused job reads the dataset.
+  // Whether a queued, running or paused job reads the dataset, or the model.
   bool DatasetInUse(const std::string& dataset_id);
+  bool ModelInUse(const std::string& model_id);
   // FAILED_PRECONDITION while the checkpoint's job runs, or while a job
   // that has not ended reads it.
   absl::Status CheckCheckpointDeletable(const std::string& checkpoint_id);

@@ -8,6 +8,7 @@
 #include "core/spec/job_kinds.h"
 #include "server/common/not_found.h"
 #include "server/jobs/job_manager.h"
+#include "server/jobs/spec_references.h"
 
 namespace simclr::server {
 
@@ -33,6 +34,18 @@ bool JobManager::DatasetInUse(const std::string& dataset_id) {
     if (data.train().dataset_id() == dataset_id ||
         data.test().dataset_id() == dataset_id) {
       return true;
+    }
+  }
+  return false;
+}
+
+bool JobManager::ModelInUse(const std::string& model_id) {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, entry] : jobs_) {
+    if (IsTerminal(entry.job.state())) continue;
+    v1::JobSpec spec = entry.job.spec();
+    for (const auto& [field, torchscript] : ModelIds(spec)) {
+      if (torchscript->model_id() == model_id) return true;
     }
   }
   return false;

@@ -51,7 +51,11 @@ absl::StatusOr<v1::JobSpec> JobManager::WorkerSpecFor(const v1::JobSpec& spec,
   if (options_.resolve_dataset) {
     dataset = [this, &who](const std::string& id) { return options_.resolve_dataset(id, who); };
   }
-  return ResolveWorkerSpec(checked, {dataset, checkpoint});
+  std::function<absl::StatusOr<std::string>(const std::string&)> model;
+  if (options_.resolve_model) {
+    model = [this, &who](const std::string& id) { return options_.resolve_model(id, who); };
+  }
+  return ResolveWorkerSpec(checked, {dataset, checkpoint, model});
 }
 
 absl::Status JobManager::CheckQuotaLocked(const Principal& who) {

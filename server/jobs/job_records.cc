@@ -11,6 +11,7 @@
 #include "core/spec/job_kinds.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/jobs/job_state_machine.h"
+#include "server/jobs/spec_references.h"
 
 namespace simclr::server {
 namespace {
@@ -56,6 +57,16 @@ absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
     }
     encoder->mutable_torchscript()->set_path(
         absl::StrCat(*folder, "/", core::layout::kEncoderFile));
+  }
+  if (resolvers.model) {
+    for (auto& [at, torchscript] : ModelIds(worker_spec)) {
+      auto path = resolvers.model(torchscript->model_id());
+      if (!path.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("spec.", at, ".model_id: ", path.status().message()));
+      }
+      torchscript->set_path(*path);
+    }
   }
   for (auto [subject, at] : kind.mutable_subjects(worker_spec)) {
     if (!subject->has_checkpoint_id() || !resolvers.checkpoint) continue;

@@ -21,6 +21,8 @@ struct IdResolvers {
   std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> dataset;
   // An evaluation subject's checkpoint_id → its folder.
   std::function<absl::StatusOr<std::string>(const std::string&)> checkpoint;
+  // An uploaded model's id → its module file.
+  std::function<absl::StatusOr<std::string>(const std::string&)> model;
 };
 
 // `spec` has passed core::ValidateJobSpec. FAILED_PRECONDITION naming the

@@ -65,4 +65,20 @@ std::vector<IdField> CheckpointIds(const v1::JobSpec& spec) {
   return ids;
 }
 
+std::vector<ModelField> ModelIds(v1::JobSpec& spec) {
+  std::vector<ModelField> models;
+  const core::JobKindInfo* kind = core::FindJobKind(spec);
+  if (kind == nullptr) return models;
+  if (spec.has_pretrain() && spec.pretrain().encoder().torchscript().has_model_id()) {
+    models.push_back({"pretrain.encoder.torchscript",
+                      spec.mutable_pretrain()->mutable_encoder()->mutable_torchscript()});
+  }
+  for (auto [subject, at] : kind->mutable_subjects(spec)) {
+    if (subject->has_torchscript() && subject->torchscript().has_model_id()) {
+      models.push_back({at + ".torchscript", subject->mutable_torchscript()});
+    }
+  }
+  return models;
+}
+
 }  // namespace simclr::server

@@ -28,6 +28,14 @@ struct IdField {
 // Every checkpoint id a valid spec reads (its encoder's and its subjects').
 std::vector<IdField> CheckpointIds(const v1::JobSpec& spec);
 
+// Every uploaded model a valid spec names, mutable for resolving: fields
+// end in ".torchscript" (the TorchScriptEncoder holding model_id).
+struct ModelField {
+  std::string field;
+  v1::TorchScriptEncoder* torchscript;
+};
+std::vector<ModelField> ModelIds(v1::JobSpec& spec);
+
 }  // namespace simclr::server
 
 #endif  // SIMCLR_SERVER_JOBS_SPEC_REFERENCES_H_

@@ -75,7 +75,8 @@ std::vector<prometheus::MetricFamily> JobMetricsCollector::Collect() const {
       "simclr_store_unreadable_records_total",
       "Stored rows skipped because they do not parse, by table (server/store/records.h).",
       prometheus::MetricType::Counter, {}};
-  for (StoreTable table : {StoreTable::kDatasets, StoreTable::kJobs, StoreTable::kJobEvents}) {
+  for (StoreTable table :
+       {StoreTable::kDatasets, StoreTable::kJobs, StoreTable::kJobEvents, StoreTable::kModels}) {
     prometheus::ClientMetric metric;
     metric.label = {{"table", TableName(table)}};
     metric.counter.value = static_cast<double>(UnreadableRecords(table));

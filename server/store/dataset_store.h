@@ -11,28 +11,25 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "server/store/record_table.h"
 #include "simclr/v1/dataset.pb.h"
-
-struct sqlite3;
 
 namespace simclr::server {
 
 class DatasetStore {
  public:
   static absl::StatusOr<std::unique_ptr<DatasetStore>> Open(const std::string& path);
-  ~DatasetStore();
 
-  absl::Status Put(const v1::Dataset& dataset);
+  absl::Status Put(const v1::Dataset& dataset) { return table_->Put(dataset.id(), dataset); }
+  // DATA_LOSS when the record no longer parses.
   absl::StatusOr<std::optional<v1::Dataset>> Get(const std::string& id);
   // Newest first.
-  absl::StatusOr<std::vector<v1::Dataset>> List();
-  absl::Status Delete(const std::string& id);
+  absl::StatusOr<std::vector<v1::Dataset>> List() { return table_->List<v1::Dataset>(); }
+  absl::Status Delete(const std::string& id) { return table_->Delete(id); }
 
  private:
-  explicit DatasetStore(sqlite3* db) : db_(db) {}
-  absl::Mutex mu_;
-  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+  explicit DatasetStore(std::unique_ptr<RecordTable> table) : table_(std::move(table)) {}
+  std::unique_ptr<RecordTable> table_;
 };
 
 }  // namespace simclr::server

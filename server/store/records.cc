@@ -10,7 +10,7 @@
 namespace simclr::server {
 namespace {
 
-std::atomic<int64_t> unreadable[3];
+std::atomic<int64_t> unreadable[4];  // by StoreTable
 
 }  // namespace
 
@@ -22,6 +22,8 @@ const char* TableName(StoreTable table) {
       return "jobs";
     case StoreTable::kJobEvents:
       return "job_events";
+    case StoreTable::kModels:
+      return "models";
   }
   return "unknown";
 }

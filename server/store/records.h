@@ -17,7 +17,7 @@
 
 namespace simclr::server {
 
-enum class StoreTable { kDatasets, kJobs, kJobEvents };
+enum class StoreTable { kDatasets, kJobs, kJobEvents, kModels };
 const char* TableName(StoreTable table);
 
 std::string EncodeRecord(const google::protobuf::Message& record);

@@ -109,7 +109,8 @@ class PrometheusScrapeTest(unittest.TestCase):
 
     def test_every_rule_evaluates_on_a_real_scrape(self):
         with tempfile.TemporaryDirectory(prefix="simclr-prom-") as tmp:
-            server = Simclrd(ARGS.simclrd, tmp, ["--worker_threads=1"])
+            server = Simclrd(ARGS.simclrd, tmp, ["--worker_threads=1",
+                                                 "--allow_local_paths=/usr/share/datasets"])
             prometheus = None
             try:
                 ports = {"grpc_port": server.grpc_port, "metrics_port": server.metrics_port}
