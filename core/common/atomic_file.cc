@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/durable_publish.h"
 #include "core/common/io_errors.h"
 
 namespace simclr::core {
@@ -27,17 +28,16 @@ absl::Status WriteWholeFile(const std::string& path, absl::string_view content) 
   return WriteError(absl::StrCat(path, ": cannot write"), error_number);
 }
 
-absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content) {
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 absl::string_view what) {
   const std::string temp = path + ".tmp";
   if (auto status = WriteWholeFile(temp, content); !status.ok()) return status;
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": cannot replace: ", error.message()));
+  absl::Status published = PublishFile(temp, path, what);
+  if (!published.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
   }
-  return absl::OkStatus();
+  return published;
 }
 
 }  // namespace simclr::core

@@ -10,11 +10,14 @@
 
 namespace simclr::core {
 
-// Writes `content` to `path` + ".tmp" and renames it over `path`.
-// RESOURCE_EXHAUSTED when the disk is full (core/common/io_errors.h),
-// DATA_LOSS when the rename fails; the temporary file never stays.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content);
+// Writes `content` to `path` + ".tmp", fsyncs it and renames it over
+// `path`, then fsyncs the folder (core/common/durable_publish.h).
+// RESOURCE_EXHAUSTED when the
+// disk is full (core/common/io_errors.h), DATA_LOSS when the rename fails;
+// the temporary file never stays.
+// `what` names the fault points ("<what>:synced", "<what>:renamed").
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 absl::string_view what = "file");
 
 // Writes `content` to `path` (replacing it), every write checked; on
 // failure the partial file is removed.

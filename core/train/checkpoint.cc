@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/atomic_file.h"
+#include "core/common/durable_publish.h"
 #include "core/common/layout.h"
 #include "core/common/sha256.h"
 #include "core/common/status_macros.h"
@@ -158,11 +159,7 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
   }
   SIMCLR_RETURN_IF_ERROR(WriteWholeFile((temp_dir / layout::kMetaFile).string(), json));
   fs::remove_all(final_dir, error);
-  fs::rename(temp_dir, final_dir, error);
-  if (error) {
-    return absl::DataLossError(
-        absl::StrCat(final_dir.string(), ": rename failed: ", error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(PublishFolder(temp_dir.string(), final_dir.string(), "checkpoint"));
   std::move(remove_temp).Cancel();
   return final_dir.string();
 }
@@ -178,12 +175,11 @@ absl::Status PointLink(const std::string& job_dir, const std::string& name,
   const fs::path temp = CheckpointsDir(job_dir) / absl::StrCat(".", name, "-link");
   fs::remove(temp, error);
   fs::create_directory_symlink(std::to_string(step), temp, error);
-  if (!error) fs::rename(temp, link, error);
   if (error) {
     return absl::DataLossError(
         absl::StrCat(link.string(), ": cannot link: ", error.message()));
   }
-  return absl::OkStatus();
+  return PublishFile(temp.string(), link.string(), "checkpoint-link");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/common/durable_publish.h"
+#include "core/common/fault_point.h"
 #include "core/common/io_errors.h"
 #include "core/common/layout.h"
 #include "core/common/lower_hex.h"
@@ -248,12 +250,9 @@ absl::StatusOr<v1::Dataset> DatasetManager::Upload::Finish() {
   absl::MutexLock lock(&manager_->publish_mu_);
   SIMCLR_RETURN_IF_ERROR(manager_->CheckQuota(owner_, dataset.stored_size_bytes()));
   std::error_code error;
-  std::filesystem::rename(dir_, manager_->DatasetDir(id_), error);
-  if (error) {
-    return absl::InternalError(absl::StrCat("cannot move ", dir_, " into place: ",
-                                            error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(core::PublishFolder(dir_, manager_->DatasetDir(id_), "dataset"));
   finished_ = true;
+  core::FaultPoint("dataset:published");
   if (auto status = manager_->store_->Put(dataset); !status.ok()) {
     std::filesystem::remove_all(manager_->DatasetDir(id_), error);
     return status;

@@ -50,10 +50,12 @@ std::string JobManager::JobFolder(const std::string& job_id) const {
 
 absl::Status JobManager::Recover() {
   SIMCLR_RETURN_IF_ERROR(RemoveFoldersWithoutRecord());
-  SIMCLR_ASSIGN_OR_RETURN(auto jobs, store_->LoadJobs());
+  // Only what has not ended: ended jobs stay in the store, however many.
+  SIMCLR_ASSIGN_OR_RETURN(auto jobs, store_->LoadActiveJobs());
   absl::MutexLock lock(&mu_);
   for (auto& job : jobs) {
-    Entry& entry = jobs_[job.id()];
+    const std::string id = job.id();
+    Entry& entry = jobs_[id];
     entry.job = std::move(job);
     entry.order = next_order_++;
     if (entry.job.state() != v1::JOB_STATE_RUNNING) continue;
@@ -64,8 +66,30 @@ absl::Status JobManager::Recover() {
       entry.job.set_error(core::SafeText(outcome.reason, kMaxErrorBytes));
     }
     SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, outcome.state, outcome.reason));
+    ForgetIfEndedLocked(id);
   }
   return absl::OkStatus();
+}
+
+void JobManager::ForgetIfEndedLocked(const std::string& job_id) {
+  auto it = jobs_.find(job_id);
+  if (it != jobs_.end() && IsTerminal(it->second.job.state()) && it->second.worker == nullptr) {
+    jobs_.erase(it);
+  }
+}
+
+absl::StatusOr<v1::Job> JobManager::EndedJob(const std::string& job_id, const Principal& who) {
+  SIMCLR_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+  if (!job.has_value() || !MayAccess(who, job->owner())) return JobNotFound(job_id);
+  return *std::move(job);
+}
+
+absl::Status JobManager::RefuseEnded(const std::string& job_id, const Principal& who,
+                                     const char* action) {
+  SIMCLR_ASSIGN_OR_RETURN(const v1::Job job, EndedJob(job_id, who));
+  return absl::FailedPreconditionError(absl::StrCat("job ", job_id, " has already ended: ",
+                                                    v1::JobState_Name(job.state()), "; ",
+                                                    action));
 }
 
 absl::Status JobManager::TransitionLocked(Entry& entry, v1::JobState state,
@@ -87,36 +111,40 @@ void JobManager::StopWorkerLocked(Entry& entry, Intent intent) {
 
 absl::StatusOr<v1::Job> JobManager::AwaitState(const std::string& job_id,
                                                absl::Duration timeout) {
-  const Entry& entry = jobs_[job_id];
-  auto settled = [&entry]() {
-    return entry.job.state() != v1::JOB_STATE_RUNNING;
+  // Looked up on every wake: the entry goes once the job has ended.
+  auto settled = [this, &job_id]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    auto it = jobs_.find(job_id);
+    return it == jobs_.end() || it->second.job.state() != v1::JOB_STATE_RUNNING;
   };
   mu_.AwaitWithTimeout(absl::Condition(&settled), timeout);
-  return entry.job;
+  auto it = jobs_.find(job_id);
+  if (it != jobs_.end()) return it->second.job;
+  SIMCLR_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+  if (!job.has_value()) return JobNotFound(job_id);
+  return *std::move(job);
 }
 
 absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
-  if (found == nullptr) return JobNotFound(job_id);
+  if (found == nullptr) return RefuseEnded(job_id, who, "there is nothing to cancel");
   Entry& entry = *found;
-  if (IsTerminal(entry.job.state())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("job ", job_id, " has already ended: ",
-                     v1::JobState_Name(entry.job.state())));
-  }
   if (entry.job.state() == v1::JOB_STATE_RUNNING) {
     StopWorkerLocked(entry, Intent::kCancel);
     return AwaitState(job_id, options_.stop_grace + absl::Seconds(5));
   }
   SIMCLR_RETURN_IF_ERROR(TransitionLocked(entry, v1::JOB_STATE_CANCELLED, "cancelled by user"));
-  return entry.job;
+  const v1::Job cancelled = entry.job;
+  ForgetIfEndedLocked(job_id);
+  return cancelled;
 }
 
 absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
-  if (found == nullptr) return JobNotFound(job_id);
+  if (found == nullptr) {
+    return RefuseEnded(job_id, who, "only a queued or running job can be paused");
+  }
   Entry& entry = *found;
   switch (entry.job.state()) {
     case v1::JOB_STATE_RUNNING:
@@ -136,7 +164,7 @@ absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id, const Princ
 absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
-  if (found == nullptr) return JobNotFound(job_id);
+  if (found == nullptr) return RefuseEnded(job_id, who, "only a paused job can be resumed");
   Entry& entry = *found;
   if (entry.job.state() != v1::JOB_STATE_PAUSED) {
     return absl::FailedPreconditionError(
@@ -167,6 +195,7 @@ void JobManager::StartLocked(Entry& entry) {
   if (!worker.ok()) {
     entry.job.set_error(core::SafeText(worker.status().message(), kMaxErrorBytes));
     TransitionLocked(entry, v1::JOB_STATE_FAILED, entry.job.error()).IgnoreError();
+    ForgetIfEndedLocked(id);  // `entry` is gone from here on
     return;
   }
   entry.worker = *std::move(worker);
@@ -214,6 +243,7 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
   if (auto s = TransitionLocked(entry, outcome.state, outcome.reason); !s.ok()) {
     LOG(ERROR) << job_id << ": " << s;
   }
+  ForgetIfEndedLocked(job_id);
 }
 
 void JobManager::SchedulerLoop() {

@@ -90,8 +90,12 @@ class JobManager {
   // FAILED_PRECONDITION while the checkpoint's job runs, or while a job
   // that has not ended reads it.
   absl::Status CheckCheckpointDeletable(const std::string& checkpoint_id);
-  // The jobs `who` may see, newest first.
-  std::vector<v1::Job> List(const Principal& who);
+  // A page of the jobs `who` may see, newest first, read from the store
+  // (an admin sees every owner's unless query.owner narrows it; a user's
+  // query is held to their own).
+  absl::StatusOr<JobPage> List(JobQuery query, const Principal& who);
+  // Every job `who` may see, page after page (the checkpoint listing).
+  absl::StatusOr<std::vector<v1::Job>> ListAll(const Principal& who);
   // Each returns once the job has reached its new state (a running worker
   // is stopped first: SIGTERM, then SIGKILL after stop_grace).
   absl::StatusOr<v1::Job> Cancel(const std::string& job_id, const Principal& who);
@@ -145,9 +149,15 @@ class JobManager {
   absl::Status Recover();
   // Job folders whose record was never written or already deleted.
   absl::Status RemoveFoldersWithoutRecord();
-  // The job if `who` may see it, else null.
+  // The job if it has not ended and `who` may see it, else null.
   Entry* FindLocked(const std::string& job_id, const Principal& who)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Only jobs that have not ended stay in memory.
+  void ForgetIfEndedLocked(const std::string& job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An ended job from the store, NOT_FOUND unless `who` may see it.
+  absl::StatusOr<v1::Job> EndedJob(const std::string& job_id, const Principal& who);
+  // FAILED_PRECONDITION "has already ended … `action`", or NOT_FOUND.
+  absl::Status RefuseEnded(const std::string& job_id, const Principal& who, const char* action);
   // The spec's checkpoint ids resolved for `who` (the owner check), and its
   // local paths checked against the path policy: the worker's spec.
   absl::StatusOr<v1::JobSpec> WorkerSpecFor(const v1::JobSpec& spec, const Principal& who);
@@ -178,6 +188,7 @@ class JobManager {
   JobStore* const store_;
 
   absl::Mutex mu_;
+  // The jobs that have not ended; the store holds every job.
   std::map<std::string, Entry> jobs_ ABSL_GUARDED_BY(mu_);
   int64_t next_order_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -46,13 +46,12 @@ absl::Status JobManager::CheckCheckpointDeletable(const std::string& checkpoint_
 
 absl::Status JobManager::Delete(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
-  Entry* entry = FindLocked(job_id, who);
-  if (entry == nullptr) return JobNotFound(job_id);
-  if (!IsTerminal(entry->job.state())) {
+  if (Entry* entry = FindLocked(job_id, who)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", job_id, " is ", v1::JobState_Name(entry->job.state()),
         "; cancel it before deleting it"));
   }
+  SIMCLR_RETURN_IF_ERROR(EndedJob(job_id, who).status());
   if (CheckpointsInUseLocked(job_id, "")) {
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", job_id, ": a queued, running or paused job reads one of its checkpoints"));
@@ -60,7 +59,6 @@ absl::Status JobManager::Delete(const std::string& job_id, const Principal& who)
   // The record first: a crash before the folder is gone leaves a folder
   // without a record, which the next start removes.
   SIMCLR_RETURN_IF_ERROR(store_->DeleteJob(job_id));
-  jobs_.erase(job_id);
   std::error_code error;
   std::filesystem::remove_all(JobFolder(job_id), error);
   if (error) LOG(WARNING) << job_id << ": folder not removed: " << error.message();

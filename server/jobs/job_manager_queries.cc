@@ -1,6 +1,6 @@
 // JobManager's read side: Get, List, Watch, the metrics' stats and whether a
-// dataset is in use. The queue and the workers' lifecycle are in
-// job_manager.cc.
+// dataset or model is in use. Jobs that have not ended are in memory; ended
+// ones are read from the store, so none of this grows with their number.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -13,21 +13,20 @@
 namespace simclr::server {
 
 absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id, const Principal& who) {
-  absl::MutexLock lock(&mu_);
-  const Entry* entry = FindLocked(job_id, who);
-  if (entry == nullptr) return JobNotFound(job_id);
-  return entry->job;
+  {
+    absl::MutexLock lock(&mu_);
+    if (const Entry* entry = FindLocked(job_id, who)) return entry->job;
+  }
+  return EndedJob(job_id, who);
 }
 
 absl::Status JobManager::CheckVisible(const std::string& job_id, const Principal& who) {
-  absl::MutexLock lock(&mu_);
-  return FindLocked(job_id, who) == nullptr ? JobNotFound(job_id) : absl::OkStatus();
+  return Get(job_id, who).status();
 }
 
 bool JobManager::DatasetInUse(const std::string& dataset_id) {
   absl::MutexLock lock(&mu_);
   for (auto& [id, entry] : jobs_) {
-    if (IsTerminal(entry.job.state())) continue;
     const core::JobKindInfo* kind = core::FindJobKind(entry.job.spec());
     if (kind == nullptr) continue;
     const v1::DataConfig& data = kind->data(entry.job.spec());
@@ -42,7 +41,6 @@ bool JobManager::DatasetInUse(const std::string& dataset_id) {
 bool JobManager::ModelInUse(const std::string& model_id) {
   absl::MutexLock lock(&mu_);
   for (auto& [id, entry] : jobs_) {
-    if (IsTerminal(entry.job.state())) continue;
     v1::JobSpec spec = entry.job.spec();
     for (const auto& [field, torchscript] : ModelIds(spec)) {
       if (torchscript->model_id() == model_id) return true;
@@ -51,54 +49,63 @@ bool JobManager::ModelInUse(const std::string& model_id) {
   return false;
 }
 
-std::vector<v1::Job> JobManager::List(const Principal& who) {
-  absl::MutexLock lock(&mu_);
-  std::vector<const Entry*> entries;
-  for (const auto& [id, entry] : jobs_) {
-    if (MayAccess(who, entry.job.owner())) entries.push_back(&entry);
+absl::StatusOr<JobPage> JobManager::List(JobQuery query, const Principal& who) {
+  if (!who.admin) {
+    // Another user's name matches nothing, like a name no one has.
+    if (!query.owner.empty() && query.owner != who.name) return JobPage();
+    query.owner = who.name;
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry* a, const Entry* b) { return a->order > b->order; });
-  std::vector<v1::Job> jobs;
-  jobs.reserve(entries.size());
-  for (const Entry* entry : entries) jobs.push_back(entry->job);
-  return jobs;
+  return store_->ListJobs(query);
+}
+
+absl::StatusOr<std::vector<v1::Job>> JobManager::ListAll(const Principal& who) {
+  std::vector<v1::Job> all;
+  JobQuery query;
+  query.limit = 1000;
+  while (true) {
+    SIMCLR_ASSIGN_OR_RETURN(JobPage page, List(query, who));
+    for (auto& job : page.jobs) all.push_back(std::move(job));
+    if (page.next_before_rowid == 0) return all;
+    query.before_rowid = page.next_before_rowid;
+  }
 }
 
 absl::StatusOr<JobManager::WatchBatch> JobManager::Watch(
     const std::string& job_id, const Principal& who, uint64_t after_seq, absl::Duration wait) {
-  {
+  SIMCLR_ASSIGN_OR_RETURN(const v1::Job job, Get(job_id, who));
+  if (after_seq > job.last_event_seq()) {
+    return absl::OutOfRangeError(absl::StrCat("after_seq: ", after_seq,
+                                              " is past the job's newest event, ",
+                                              job.last_event_seq()));
+  }
+  if (!IsTerminal(job.state()) && after_seq == job.last_event_seq()) {
     absl::MutexLock lock(&mu_);
-    const Entry* entry = FindLocked(job_id, who);
-    if (entry == nullptr) return JobNotFound(job_id);
-    const v1::Job& job = entry->job;
-    if (after_seq > job.last_event_seq()) {
-      return absl::OutOfRangeError(absl::StrCat("after_seq: ", after_seq,
-                                                " is past the job's newest event, ",
-                                                job.last_event_seq()));
-    }
-    auto news = [&job, after_seq]() { return job.last_event_seq() > after_seq; };
+    // Looked up on every wake: the entry goes once the job has ended.
+    auto news = [this, &job_id, after_seq]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      auto it = jobs_.find(job_id);
+      return it == jobs_.end() || it->second.job.last_event_seq() > after_seq;
+    };
     mu_.AwaitWithTimeout(absl::Condition(&news), wait);
   }
   WatchBatch batch;
   SIMCLR_ASSIGN_OR_RETURN(batch.events,
                           store_->EventsAfter(job_id, after_seq, 500, &batch.through));
-  absl::MutexLock lock(&mu_);
-  auto it = jobs_.find(job_id);
-  // Deleted while we read: its events end here.
-  if (it == jobs_.end()) return JobNotFound(job_id);
-  const v1::Job& job = it->second.job;
-  batch.ended = IsTerminal(job.state()) && batch.through >= job.last_event_seq();
+  // Read after the events: a job that ended meanwhile has them all stored.
+  SIMCLR_ASSIGN_OR_RETURN(const v1::Job now, Get(job_id, who));
+  batch.ended = IsTerminal(now.state()) && batch.through >= now.last_event_seq();
   return batch;
 }
 
 JobManager::Stats JobManager::GetStats() {
+  auto counts = store_->CountByState();
   absl::MutexLock lock(&mu_);
   Stats stats;
   stats.finished = finished_;
+  if (counts.ok()) {
+    for (const auto& [state, count] : *counts) stats.by_state[state] = static_cast<int>(count);
+  }
   for (const auto& [id, entry] : jobs_) {
     const v1::Job& job = entry.job;
-    ++stats.by_state[job.state()];
     if (job.state() == v1::JOB_STATE_QUEUED) ++stats.queue_depth;
     if (job.state() == v1::JOB_STATE_RUNNING && job.progress().step() > 0) {
       stats.samples_per_second += job.progress().samples_per_second();

@@ -97,6 +97,8 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
     if (previous.has_value()) {
       auto it = jobs_.find(*previous);
       if (it != jobs_.end()) return it->second.job;
+      SIMCLR_ASSIGN_OR_RETURN(auto ended, store_->GetJob(*previous));
+      if (ended.has_value()) return *std::move(ended);
     }
   }
   SIMCLR_RETURN_IF_ERROR(CheckQuotaLocked(who));

@@ -102,7 +102,7 @@ absl::Status WriteJobFolder(const std::string& job_folder, const v1::JobSpec& wo
         absl::StrCat("cannot create ", job_folder, ": ", error.message()));
   }
   SIMCLR_ASSIGN_OR_RETURN(const std::string json, core::JobSpecToJson(worker_spec));
-  return core::WriteFileAtomically(core::layout::SpecPath(job_folder), json);
+  return core::WriteFileAtomically(core::layout::SpecPath(job_folder), json, "spec");
 }
 
 google::protobuf::Timestamp NowTimestamp() {

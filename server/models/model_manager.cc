@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/common/durable_publish.h"
+#include "core/common/fault_point.h"
 #include "core/common/field_error.h"
 #include "core/common/io_errors.h"
 #include "core/common/layout.h"
@@ -176,11 +178,9 @@ absl::StatusOr<v1::Model> ModelManager::Upload::Finish() {
   SIMCLR_RETURN_IF_ERROR(manager_->CheckQuota(owner_, received_));
   const std::string destination = core::layout::ModelFolder(manager_->data_dir_, id_);
   std::error_code error;
-  fs::rename(dir_, destination, error);
-  if (error) {
-    return absl::InternalError(absl::StrCat("cannot move the model into place: ", error.message()));
-  }
+  SIMCLR_RETURN_IF_ERROR(core::PublishFolder(dir_, destination, "model"));
   finished_ = true;
+  core::FaultPoint("model:published");
   if (auto status = manager_->table_->Put(id_, model); !status.ok()) {
     fs::remove_all(destination, error);
     return status;

@@ -62,7 +62,9 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
     if (!job.ok()) return ToGrpcStatus(job.status());
     job_ids.emplace_back(job->id(), OwnerOf(job->owner()));
   } else {
-    for (const auto& job : jobs_->List(who)) job_ids.emplace_back(job.id(), OwnerOf(job.owner()));
+    auto jobs = jobs_->ListAll(who);
+    if (!jobs.ok()) return ToGrpcStatus(jobs.status());
+    for (const auto& job : *jobs) job_ids.emplace_back(job.id(), OwnerOf(job.owner()));
   }
   std::vector<v1::Checkpoint> all;
   for (const auto& [id, owner] : job_ids) {

@@ -1,7 +1,6 @@
 #include "server/services/job_service.h"
 
 #include <algorithm>
-#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -42,11 +41,8 @@ absl::Status CheckListFilter(const v1::ListJobsRequest& request) {
   return absl::OkStatus();
 }
 
-bool Matches(const v1::ListJobsRequest& request, const std::set<int>& states,
-             const std::set<int>& kinds, const v1::Job& job) {
-  if (!states.empty() && states.count(job.state()) == 0) return false;
-  if (!kinds.empty() && kinds.count(job.kind()) == 0) return false;
-  if (!request.owner().empty() && OwnerOf(job.owner()) != request.owner()) return false;
+// The label filter (states, kinds and owner are the store's).
+bool HasLabels(const v1::ListJobsRequest& request, const v1::Job& job) {
   for (const auto& [key, value] : request.labels()) {
     auto it = job.spec().labels().find(key);
     if (it == job.spec().labels().end() || it->second != value) return false;
@@ -83,18 +79,23 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* context,
   Principal who;
   SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(ToGrpcStatus(CheckListFilter(*request)));
-  const std::set<int> states(request->states().begin(), request->states().end());
-  const std::set<int> kinds(request->kinds().begin(), request->kinds().end());
-  std::vector<v1::Job> matching;
-  for (auto& job : jobs_->List(who)) {
-    if (Matches(*request, states, kinds, job)) matching.push_back(std::move(job));
+  JobQuery query;
+  SIMCLR_RETURN_IF_ERROR(PageWindow(request->page_size(), request->page_token(), "ListJobs",
+                                    &query.limit, &query.before_rowid));
+  query.owner = request->owner();
+  query.states.assign(request->states().begin(), request->states().end());
+  query.kinds.assign(request->kinds().begin(), request->kinds().end());
+  query.max_bytes = kMaxPageBytes;
+  if (!request->labels().empty()) {
+    query.also = [request](const v1::Job& job) { return HasLabels(*request, job); };
   }
-  std::string next;
-  grpc::Status status = Paginate(
-      request->page_size(), request->page_token(), matching, "ListJobs",
-      [response](const v1::Job& job) { *response->add_jobs() = job; }, &next);
-  response->set_next_page_token(next);
-  return status;
+  auto page = jobs_->List(std::move(query), who);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& job : page->jobs) *response->add_jobs() = std::move(job);
+  if (page->next_before_rowid > 0) {
+    response->set_next_page_token(std::to_string(page->next_before_rowid));
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* context,

@@ -56,6 +56,27 @@ grpc::Status Paginate(int32_t page_size, const std::string& page_token,
   return grpc::Status::OK;
 }
 
+// For lists paged by the store (keyset paging): the page size (0 → 50)
+// and the rowid the page starts before, from a token Paginate's rules
+// accept (digits only, at most 18); 0 for the first page.
+inline grpc::Status PageWindow(int32_t page_size, const std::string& page_token,
+                               const char* rpc, int* limit, int64_t* before) {
+  if (page_size < 0 || page_size > 1000) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size: ", page_size, " is outside [0, 1000]"));
+  }
+  *limit = page_size == 0 ? 50 : page_size;
+  *before = 0;
+  const bool digits = std::all_of(page_token.begin(), page_token.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!page_token.empty() && (!digits || page_token.size() > 18 ||
+                              !absl::SimpleAtoi(page_token, before) || *before < 1)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_token: not a token from ", rpc));
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace simclr::server
 
 #endif  // SIMCLR_SERVER_SERVICES_PAGINATION_H_

@@ -18,7 +18,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   rowid INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   request_id TEXT UNIQUE,
-  job BLOB NOT NULL);
+  job BLOB NOT NULL,
+  owner TEXT,
+  state INTEGER,
+  kind INTEGER);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -32,7 +35,9 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path
   SIMCLR_ASSIGN_OR_RETURN(auto db, OpenDatabase(path));
   std::unique_ptr<JobStore> store(new JobStore(db));
   absl::MutexLock lock(&store->mu_);
-  if (auto status = ExecSql(store->db_, kSchema); !status.ok()) {
+  absl::Status status = ExecSql(store->db_, kSchema);
+  if (status.ok()) status = store->MigrateLocked();
+  if (!status.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("database ", path, ": ", status.message()));
   }
@@ -49,11 +54,15 @@ absl::Status JobStore::Exec(const char* sql) { return ExecSql(db_, sql); }
 absl::Status JobStore::PutJobLocked(const v1::Job& job,
                                     const std::string& request_id) {
   Statement insert(db_,
-                   "INSERT INTO jobs (id, request_id, job) VALUES (?1, ?2, ?3) "
-                   "ON CONFLICT(id) DO UPDATE SET job = excluded.job");
+                   "INSERT INTO jobs (id, request_id, job, owner, state, kind) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+                   "job = excluded.job, state = excluded.state");
   insert.Text(1, job.id());
   if (!request_id.empty()) insert.Text(2, request_id);
   insert.Blob(3, EncodeRecord(job));
+  insert.Text(4, job.owner().empty() ? "local" : job.owner());
+  insert.Int(5, job.state());
+  insert.Int(6, job.kind());
   insert.Step();
   return insert.status(absl::StrCat("save job ", job.id()));
 }

@@ -6,6 +6,8 @@
 #define SIMCLR_SERVER_STORE_JOB_STORE_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -19,6 +21,23 @@
 struct sqlite3;
 
 namespace simclr::server {
+
+// A page of ListJobs, read from the store: filters in SQL (owner, states,
+// kinds), the rest (labels) by `also`; newest first by rowid, resumable
+// from a rowid (keyset paging: a page never skips or repeats a job as
+// others are submitted or deleted).
+struct JobQuery {
+  std::string owner;  // empty: every owner
+  std::vector<int> states, kinds;  // empty: all
+  int64_t before_rowid = 0;  // 0: from the newest
+  int limit = 50;
+  size_t max_bytes = size_t{4} << 20;
+  std::function<bool(const v1::Job&)> also;
+};
+struct JobPage {
+  std::vector<v1::Job> jobs;
+  int64_t next_before_rowid = 0;  // 0: this was the last page
+};
 
 class JobStore {
  public:
@@ -44,6 +63,14 @@ class JobStore {
   absl::StatusOr<std::set<std::string>> JobIds();
   // Every job, oldest first.
   absl::StatusOr<std::vector<v1::Job>> LoadJobs();
+  // The jobs that have not ended (queued, running, paused), oldest first:
+  // what a restart reads, however many jobs ended before.
+  absl::StatusOr<std::vector<v1::Job>> LoadActiveJobs();
+  // One job; nullopt when there is none (or its row does not parse).
+  absl::StatusOr<std::optional<v1::Job>> GetJob(const std::string& job_id);
+  absl::StatusOr<JobPage> ListJobs(const JobQuery& query);
+  // JobState → jobs, over every row.
+  absl::StatusOr<std::map<int, int64_t>> CountByState();
   // Up to `limit` events of a job with seq > after_seq, in order. Rows that
   // do not parse are skipped (records.h); `through`, when given, is set to
   // the highest seq read, skipped rows included, so a reader moves past them.
@@ -57,6 +84,8 @@ class JobStore {
  private:
   explicit JobStore(sqlite3* db) : db_(db) {}
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the owner, state and kind columns to a database from before them.
+  absl::Status MigrateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutJobLocked(const v1::Job& job, const std::string& request_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendEventLocked(const v1::JobEvent& event)

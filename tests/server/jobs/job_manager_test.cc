@@ -197,7 +197,7 @@ TEST_F(JobManagerTest, ValidateOnlyStoresNothing) {
   ASSERT_THAT(job, IsOk());
   EXPECT_EQ(job->id(), "");
   EXPECT_EQ(job->kind(), v1::JOB_KIND_PRETRAIN);
-  EXPECT_TRUE(manager_->List(who_).empty());
+  EXPECT_TRUE(manager_->List(JobQuery(), who_)->jobs.empty());
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(launcher_->launches(), 0u);
 }
