@@ -75,6 +75,10 @@ section "Soak (short)" 600 "$B/bench_soak" --seconds 120 --jobs 100 --csv /tmp/b
   > /tmp/bench_soak.txt
 summary+=("$(grep -E '^(soak|drain):' /tmp/bench_soak.txt | tr '\n' ' ')")
 
+section "Many ended jobs: 10 against 10000" 300 "$B/bench_many_jobs" --jobs 10000 \
+  > /tmp/bench_many_jobs.txt
+summary+=("many jobs: $(grep -E '^(start to ready|GetJob p50|RSS after)' /tmp/bench_many_jobs.txt | awk '{print $1, $2, $NF}' | tr '\n' ' ')")
+
 section "Checkpoint download" 300 "$B/bench_checkpoint_download" --mb 256 --rounds 2 \
   > /tmp/bench_download.txt
 summary+=("$(grep '^download' /tmp/bench_download.txt | awk '{printf "%s %s %s: %s MiB/s; ", $1, $2, $3, $(NF-1)}')")
