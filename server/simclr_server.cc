@@ -172,6 +172,11 @@ absl::Status CheckOptions(const ServerOptions& options) {
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_upload_streams", options.max_upload_streams, 1, 4096));
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_active_jobs_per_principal",
                                    options.max_active_jobs_per_principal, 1, 1000000));
+  SIMCLR_RETURN_IF_ERROR(CheckFlag("--retain_finished_jobs", options.retain_finished_jobs, 0,
+                                   int64_t{1} << 40));
+  if (options.retain_finished_jobs_for < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--retain_finished_jobs_for: must not be negative");
+  }
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_stored_bytes_per_principal",
                                    options.max_stored_bytes_per_principal, 0, int64_t{1} << 50));
   SIMCLR_RETURN_IF_ERROR(CheckFlag("--max_watch_streams", options.max_watch_streams, 1, 65536));
@@ -242,6 +247,8 @@ absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   };
   SIMCLR_ASSIGN_OR_RETURN(job_options.path_policy, PathPolicy::Create(options.allow_local_paths));
   job_options.max_active_jobs_per_principal = options.max_active_jobs_per_principal;
+  job_options.keep_ended_jobs = options.retain_finished_jobs;
+  job_options.keep_ended_for = options.retain_finished_jobs_for;
   const CheckpointCatalog* catalog = checkpoints_.get();
   job_options.resolve_checkpoint = [catalog](const std::string& id) {
     return catalog->Folder(id);

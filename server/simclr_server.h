@@ -75,6 +75,9 @@ struct ServerOptions {
   // Per principal: queued, running and paused jobs, and stored bytes.
   int max_active_jobs_per_principal = 100;
   int64_t max_stored_bytes_per_principal = int64_t{1} << 40;
+  // Retention of ended jobs: the newest N, none older than D (0: no limit).
+  int64_t retain_finished_jobs = 0;
+  absl::Duration retain_finished_jobs_for = absl::ZeroDuration();
   // TLS: PEM certificate chain and key (both or neither); with a client CA,
   // clients must present a certificate it signed (mTLS).
   std::string tls_cert, tls_key, tls_client_ca;

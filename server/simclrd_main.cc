@@ -69,6 +69,13 @@ ABSL_FLAG(std::vector<std::string>, allow_local_paths, {},
           "one of them); empty: none, data and models must be uploaded.");
 ABSL_FLAG(int, max_active_jobs_per_principal, 100,
           "Quota: queued, running and paused jobs of one principal.");
+ABSL_FLAG(int64_t, retain_finished_jobs, 0,
+          "Keep the N jobs that ended last (record, events, folder, "
+          "checkpoints); the others are deleted, except those whose "
+          "checkpoints a live job reads. 0: keep all.");
+ABSL_FLAG(absl::Duration, retain_finished_jobs_for, absl::ZeroDuration(),
+          "Delete ended jobs that ended longer ago than this (e.g. 720h), with "
+          "the same exception. 0: no age limit.");
 ABSL_FLAG(int64_t, max_stored_bytes_per_principal, int64_t{1} << 40,
           "Quota: bytes one principal's datasets and models take on disk.");
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{4} << 30,
@@ -138,6 +145,8 @@ simclr::server::ServerOptions OptionsFromFlags(bool cuda) {
   options.allow_local_paths = absl::GetFlag(FLAGS_allow_local_paths);
   options.max_active_jobs_per_principal = absl::GetFlag(FLAGS_max_active_jobs_per_principal);
   options.max_stored_bytes_per_principal = absl::GetFlag(FLAGS_max_stored_bytes_per_principal);
+  options.retain_finished_jobs = absl::GetFlag(FLAGS_retain_finished_jobs);
+  options.retain_finished_jobs_for = absl::GetFlag(FLAGS_retain_finished_jobs_for);
   options.port = absl::GetFlag(FLAGS_port);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);

@@ -75,6 +75,7 @@ void JobManager::ForgetIfEndedLocked(const std::string& job_id) {
   auto it = jobs_.find(job_id);
   if (it != jobs_.end() && IsTerminal(it->second.job.state()) && it->second.worker == nullptr) {
     jobs_.erase(it);
+    ended_since_collection_ = true;
   }
 }
 
@@ -247,8 +248,10 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
 }
 
 void JobManager::SchedulerLoop() {
+  absl::Time last_collection = absl::InfinitePast();
   while (true) {
     std::vector<std::unique_ptr<Worker>> exited;
+    bool collect = false;
     {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&wake_), absl::Milliseconds(200));
@@ -277,8 +280,16 @@ void JobManager::SchedulerLoop() {
         if (next == nullptr) break;
         StartLocked(*next);
       }
+      // Retention: after a job ends, and once a minute for the age limit.
+      collect = !stopping_ && (ended_since_collection_ ||
+                               absl::Now() - last_collection > absl::Minutes(1));
+      if (collect) ended_since_collection_ = false;
     }
     exited.clear();  // joins their reader threads, outside the lock
+    if (collect) {
+      CollectEndedJobs();
+      last_collection = absl::Now();
+    }
   }
   absl::MutexLock lock(&mu_);
   exited_.clear();

@@ -57,6 +57,11 @@ struct JobManagerOptions {
   PathPolicy path_policy;
   // Queued, running and paused jobs one principal may have at once.
   int max_active_jobs_per_principal = 100;
+  // Retention of ended jobs (0: no limit): the newest `keep_ended_jobs`,
+  // and none that ended longer than `keep_ended_for` ago. A job whose
+  // checkpoints a live job reads is kept whatever these say.
+  int64_t keep_ended_jobs = 0;
+  absl::Duration keep_ended_for = absl::ZeroDuration();
   // Whether a spec's device exists here; null accepts any valid name.
   DeviceCheck check_device;
   // Starts workers; null: simclr-worker processes (NewProcessLauncher).
@@ -149,6 +154,11 @@ class JobManager {
   absl::Status Recover();
   // Job folders whose record was never written or already deleted.
   absl::Status RemoveFoldersWithoutRecord();
+  // Deletes what the retention options no longer keep; returns how many.
+  int CollectEndedJobs();
+  // The store's record, then the folder (a crash in between leaves a
+  // folder the next start removes).
+  absl::Status RemoveJobLocked(const std::string& job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The job if it has not ended and `who` may see it, else null.
   Entry* FindLocked(const std::string& job_id, const Principal& who)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -196,6 +206,8 @@ class JobManager {
   // Something for the scheduler: a submit, a resume, an exit, shutdown.
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::pair<int, int>, int> finished_ ABSL_GUARDED_BY(mu_);
+  // A job ended since retention last looked.
+  bool ended_since_collection_ ABSL_GUARDED_BY(mu_) = false;
   // Workers whose process has exited, joined outside the lock.
   std::vector<std::unique_ptr<Worker>> exited_ ABSL_GUARDED_BY(mu_);
   std::thread scheduler_;

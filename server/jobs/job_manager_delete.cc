@@ -1,5 +1,6 @@
 // JobManager's lifecycle of ended jobs: DeleteJob, whether a checkpoint may
 // go, and the folders a crash left without a record.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -56,14 +57,47 @@ absl::Status JobManager::Delete(const std::string& job_id, const Principal& who)
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", job_id, ": a queued, running or paused job reads one of its checkpoints"));
   }
+  SIMCLR_RETURN_IF_ERROR(RemoveJobLocked(job_id));
+  LOG(INFO) << job_id << " deleted by " << who.name;
+  return absl::OkStatus();
+}
+
+absl::Status JobManager::RemoveJobLocked(const std::string& job_id) {
   // The record first: a crash before the folder is gone leaves a folder
   // without a record, which the next start removes.
   SIMCLR_RETURN_IF_ERROR(store_->DeleteJob(job_id));
   std::error_code error;
   std::filesystem::remove_all(JobFolder(job_id), error);
   if (error) LOG(WARNING) << job_id << ": folder not removed: " << error.message();
-  LOG(INFO) << job_id << " deleted by " << who.name;
   return absl::OkStatus();
+}
+
+int JobManager::CollectEndedJobs() {
+  const int64_t keep = options_.keep_ended_jobs;
+  const absl::Duration max_age = options_.keep_ended_for;
+  if (keep <= 0 && max_age <= absl::ZeroDuration()) return 0;
+  auto counts = store_->CountByState();
+  auto oldest = store_->OldestEndedJobs(1000);  // the rest on later passes
+  if (!counts.ok() || !oldest.ok()) return 0;
+  int64_t ended = 0;
+  for (const auto& [state, count] : *counts) {
+    ended += IsTerminal(static_cast<v1::JobState>(state)) ? count : 0;
+  }
+  int64_t excess = keep > 0 ? std::max<int64_t>(0, ended - keep) : 0;
+  const absl::Time cutoff = absl::Now() - max_age;
+  int removed = 0;
+  absl::MutexLock lock(&mu_);
+  for (const v1::Job& job : *oldest) {
+    const bool too_old = max_age > absl::ZeroDuration() &&
+                         absl::FromUnixSeconds(job.end_time().seconds()) < cutoff;
+    if (excess <= 0 && !too_old) continue;
+    if (CheckpointsInUseLocked(job.id(), "")) continue;  // a live job reads it
+    if (!RemoveJobLocked(job.id()).ok()) continue;
+    --excess;
+    ++removed;
+  }
+  if (removed > 0) LOG(INFO) << "retention removed " << removed << " ended job(s)";
+  return removed;
 }
 
 absl::Status JobManager::RemoveFoldersWithoutRecord() {

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   job BLOB NOT NULL,
   owner TEXT,
   state INTEGER,
-  kind INTEGER);
+  kind INTEGER,
+  ended_at INTEGER);
 CREATE TABLE IF NOT EXISTS job_events (
   job_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -54,15 +55,16 @@ absl::Status JobStore::Exec(const char* sql) { return ExecSql(db_, sql); }
 absl::Status JobStore::PutJobLocked(const v1::Job& job,
                                     const std::string& request_id) {
   Statement insert(db_,
-                   "INSERT INTO jobs (id, request_id, job, owner, state, kind) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
-                   "job = excluded.job, state = excluded.state");
+                   "INSERT INTO jobs (id, request_id, job, owner, state, kind, ended_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
+                   "job = excluded.job, state = excluded.state, ended_at = excluded.ended_at");
   insert.Text(1, job.id());
   if (!request_id.empty()) insert.Text(2, request_id);
   insert.Blob(3, EncodeRecord(job));
   insert.Text(4, job.owner().empty() ? "local" : job.owner());
   insert.Int(5, job.state());
   insert.Int(6, job.kind());
+  insert.Int(7, EndedAtMicros(job));
   insert.Step();
   return insert.status(absl::StrCat("save job ", job.id()));
 }

@@ -39,6 +39,11 @@ struct JobPage {
   int64_t next_before_rowid = 0;  // 0: this was the last page
 };
 
+// When a job ended, in µs since the epoch; 0 while it has not.
+inline int64_t EndedAtMicros(const v1::Job& job) {
+  return job.end_time().seconds() * 1000000 + job.end_time().nanos() / 1000;
+}
+
 class JobStore {
  public:
   // Opens or creates the database; FAILED_PRECONDITION naming the path when
@@ -69,6 +74,9 @@ class JobStore {
   // One job; nullopt when there is none (or its row does not parse).
   absl::StatusOr<std::optional<v1::Job>> GetJob(const std::string& job_id);
   absl::StatusOr<JobPage> ListJobs(const JobQuery& query);
+  // Up to `limit` ended jobs (succeeded, failed, cancelled), the longest
+  // ended first: what retention looks at.
+  absl::StatusOr<std::vector<v1::Job>> OldestEndedJobs(int limit);
   // JobState → jobs, over every row.
   absl::StatusOr<std::map<int, int64_t>> CountByState();
   // Up to `limit` events of a job with seq > after_seq, in order. Rows that

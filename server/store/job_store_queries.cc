@@ -3,6 +3,9 @@
 // the jobs a restart resumes), and the migration that adds the columns.
 #include <sqlite3.h>
 
+#include <cstring>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/common/status_macros.h"
@@ -23,22 +26,20 @@ std::string Placeholders(int first, size_t count) {
 }  // namespace
 
 absl::Status JobStore::MigrateLocked() {
-  bool has_state = false;
+  std::set<std::string> columns;
   {
-    Statement columns(db_, "PRAGMA table_info(jobs)");
-    while (columns.Step() == SQLITE_ROW) has_state |= columns.ColumnBytes(1) == "state";
+    Statement info(db_, "PRAGMA table_info(jobs)");
+    while (info.Step() == SQLITE_ROW) columns.insert(info.ColumnBytes(1));
   }
-  if (!has_state) {
-    for (const char* sql : {"ALTER TABLE jobs ADD COLUMN owner TEXT;",
-                            "ALTER TABLE jobs ADD COLUMN state INTEGER;",
-                            "ALTER TABLE jobs ADD COLUMN kind INTEGER;"}) {
-      SIMCLR_RETURN_IF_ERROR(Exec(sql));
-    }
+  for (const char* column : {"owner TEXT", "state INTEGER", "kind INTEGER", "ended_at INTEGER"}) {
+    const std::string name(column, std::strchr(column, ' ') - column);
+    if (columns.count(name) > 0) continue;
+    SIMCLR_RETURN_IF_ERROR(Exec(absl::StrCat("ALTER TABLE jobs ADD COLUMN ", column, ";").c_str()));
   }
   // Rows from before the columns: filled in once from their records.
   std::vector<v1::Job> unfilled;
   {
-    Statement select(db_, "SELECT job, id FROM jobs WHERE state IS NULL");
+    Statement select(db_, "SELECT job, id FROM jobs WHERE state IS NULL OR ended_at IS NULL");
     while (select.Step() == SQLITE_ROW) {
       v1::Job job;
       if (DecodeRecord(select.ColumnBytes(0), StoreTable::kJobs, select.ColumnBytes(1), &job)) {
@@ -46,18 +47,16 @@ absl::Status JobStore::MigrateLocked() {
       }
     }
   }
-  if (unfilled.empty()) {
-    return Exec(
-        "CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs(owner);"
-        "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);");
-  }
   SIMCLR_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
   for (const auto& job : unfilled) {
-    Statement update(db_, "UPDATE jobs SET owner = ?2, state = ?3, kind = ?4 WHERE id = ?1");
+    Statement update(db_,
+                     "UPDATE jobs SET owner = ?2, state = ?3, kind = ?4, ended_at = ?5 "
+                     "WHERE id = ?1");
     update.Text(1, job.id());
     update.Text(2, job.owner().empty() ? "local" : job.owner());
     update.Int(3, job.state());
     update.Int(4, job.kind());
+    update.Int(5, EndedAtMicros(job));
     update.Step();
     if (auto status = update.status("migrate job"); !status.ok()) {
       Exec("ROLLBACK;").IgnoreError();
@@ -67,7 +66,7 @@ absl::Status JobStore::MigrateLocked() {
   SIMCLR_RETURN_IF_ERROR(Exec("COMMIT;"));
   return Exec(
       "CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs(owner);"
-      "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);");
+      "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, ended_at);");
 }
 
 absl::StatusOr<std::vector<v1::Job>> JobStore::LoadActiveJobs() {
@@ -143,6 +142,26 @@ absl::StatusOr<JobPage> JobStore::ListJobs(const JobQuery& query) {
   }
   SIMCLR_RETURN_IF_ERROR(select.status("list jobs"));
   return page;
+}
+
+absl::StatusOr<std::vector<v1::Job>> JobStore::OldestEndedJobs(int limit) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_,
+                   "SELECT job, id FROM jobs WHERE state IN (?1, ?2, ?3) "
+                   "ORDER BY ended_at, rowid LIMIT ?4");
+  select.Int(1, v1::JOB_STATE_SUCCEEDED);
+  select.Int(2, v1::JOB_STATE_FAILED);
+  select.Int(3, v1::JOB_STATE_CANCELLED);
+  select.Int(4, limit);
+  std::vector<v1::Job> jobs;
+  while (select.Step() == SQLITE_ROW) {
+    v1::Job job;
+    if (DecodeRecord(select.ColumnBytes(0), StoreTable::kJobs, select.ColumnBytes(1), &job)) {
+      jobs.push_back(std::move(job));
+    }
+  }
+  SIMCLR_RETURN_IF_ERROR(select.status("list ended jobs"));
+  return jobs;
 }
 
 absl::StatusOr<std::map<int, int64_t>> JobStore::CountByState() {

@@ -3,6 +3,7 @@
 // needs the object, and a deleted job still gone after a restart (with a
 // folder a cut-short delete left removed at start).
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -135,6 +136,65 @@ TEST(LifecycleTest, DeletesWaitForWhatIsLiveAndStayDoneAcrossARestart) {
   EXPECT_EQ((*all)[0].id(), running->id());
   EXPECT_FALSE(std::filesystem::exists(dir + "/data/jobs/job-abcdef012345"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/data/jobs/" + running->id()));
+  ExpectCleanStop(*restarted);
+}
+
+// Polls ListJobs until it holds exactly `ids` (any order), up to 20 s.
+::testing::AssertionResult EventuallyListed(client::JobClient& jobs,
+                                            std::set<std::string> ids) {
+  std::set<std::string> listed;
+  for (int i = 0; i < 200; ++i) {
+    auto all = jobs.List();
+    listed.clear();
+    for (const auto& job : all.value_or(std::vector<v1::Job>{})) listed.insert(job.id());
+    if (listed == ids) return ::testing::AssertionSuccess();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return ::testing::AssertionFailure() << "listed " << listed.size() << " jobs, expected "
+                                       << ids.size();
+}
+
+TEST(LifecycleTest, RetentionKeepsTheNewestEndedJobsAndWhatALiveJobReads) {
+  const std::string dir = TestWorkDir();
+  std::vector<std::string> flags = {"--retain_finished_jobs=2", "--max_concurrent_jobs=1",
+                                    "--worker_threads=1"};
+  auto server = SimclrdProcess::Start(dir, flags);
+  ASSERT_THAT(server, IsOk());
+  auto dataset = testing::UploadSmallDataset(*server, "", dir);
+  ASSERT_THAT(dataset, IsOk());
+  auto trained = testing::RunToEnd(*server, "", testing::ShortPretrain(dataset->id()));
+  ASSERT_THAT(trained, IsOk());
+  auto jobs = Jobs(*server, "");
+  auto running = jobs.Submit(LongPretrain(dataset->id()));
+  auto reader = jobs.Submit(LinearEvalOf(dataset->id(), trained->latest_checkpoint_id()));
+  ASSERT_THAT(running, IsOk());
+  ASSERT_THAT(reader, IsOk());
+  std::vector<std::string> cancelled;
+  for (int i = 0; i < 4; ++i) {
+    auto job = jobs.Submit(LongPretrain(dataset->id()));
+    ASSERT_THAT(job, IsOk());
+    ASSERT_THAT(jobs.Cancel(job->id()), IsOk());
+    cancelled.push_back(job->id());
+  }
+  // 5 ended, 2 kept: the oldest go, but not the one the queued reader needs.
+  EXPECT_TRUE(EventuallyListed(jobs, {trained->id(), cancelled[3], running->id(), reader->id()}));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(std::filesystem::exists(dir + "/data/jobs/" + cancelled[i]));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/data/jobs/" + trained->id()));
+
+  // Once the reader has ended nothing protects the trained job: the two
+  // that ended last stay.
+  ASSERT_THAT(jobs.Cancel(reader->id()), IsOk());
+  ASSERT_THAT(jobs.Cancel(running->id()), IsOk());
+  EXPECT_TRUE(EventuallyListed(jobs, {reader->id(), running->id()}));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/data/jobs/" + trained->id()));
+  ExpectCleanStop(*server);
+
+  // Across a restart, and by age: everything ended more than 1 s ago goes.
+  auto restarted = SimclrdProcess::Start(dir, {"--retain_finished_jobs_for=1s"});
+  ASSERT_THAT(restarted, IsOk());
+  auto again = Jobs(*restarted, "");
+  EXPECT_TRUE(EventuallyListed(again, {}));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/data/jobs/" + running->id()));
   ExpectCleanStop(*restarted);
 }
 
