@@ -362,5 +362,38 @@ TEST_F(OwnershipTest, OnlyTheOwnerAndAnAdminDeleteAndAnotherUserLearnsNothing) {
   EXPECT_EQ(root_datasets.Get(ids_.dataset).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(OwnershipTest, PretrainingContinuesFromTheOwnersCheckpointAndNobodyElses) {
+  const std::string json = absl::StrCat(R"({"seed": 6, "num_threads": 1, "pretrain": {
+      "data": {"train": {"dataset_id": ")", ids_.dataset, R"("}, "val_fraction": 0.0},
+      "encoder": {"checkpoint_id": ")", ids_.checkpoint, R"("},
+      "batch_size": 32, "epochs": 1,
+      "monitor": {"log_every_steps": 1, "knn_every_epochs": 0}}})");
+  auto spec = core::ParseJobSpecJson(json, "test");
+  ASSERT_THAT(spec, IsOk());
+  // Bob on his own data with alice's checkpoint: refused on the checkpoint,
+  // as if it did not exist.
+  auto bobs = testing::UploadSmallDataset(*server_, "bob", dir_, 40);
+  ASSERT_THAT(bobs, IsOk());
+  v1::JobSpec bobs_spec = *spec;
+  bobs_spec.mutable_pretrain()->mutable_data()->mutable_train()->set_dataset_id(bobs->id());
+  client::JobClient bob(ChannelAs(*server_, "bob"), absl::Seconds(30));
+  auto refused = bob.Submit(bobs_spec);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("spec.pretrain.encoder.checkpoint_id: checkpoint ", ids_.checkpoint,
+                         " not found"));
+  auto continued = testing::RunToEnd(*server_, "alice", *spec);
+  ASSERT_THAT(continued, IsOk());
+  ASSERT_EQ(continued->state(), v1::JOB_STATE_SUCCEEDED) << continued->error();
+  EXPECT_FALSE(continued->latest_checkpoint_id().empty());
+  // The new encoder starts from the old one: same feature dimension.
+  client::CheckpointClient checkpoints(ChannelAs(*server_, "alice"), absl::Seconds(30));
+  auto before = checkpoints.Get(ids_.checkpoint);
+  auto after = checkpoints.Get(continued->latest_checkpoint_id());
+  ASSERT_THAT(before, IsOk());
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->encoder().feature_dim(), before->encoder().feature_dim());
+}
+
 }  // namespace
 }  // namespace simclr
