@@ -18,6 +18,7 @@
 #include "core/spec/checks.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/not_found.h"
+#include "server/common/storage_quota.h"
 #include "server/datasets/archive_import.h"
 #include "server/datasets/idx_import.h"
 #include "server/datasets/upload_header.h"
@@ -81,18 +82,9 @@ absl::StatusOr<int64_t> DatasetManager::StoredBytesOf(const std::string& owner) 
 }
 
 absl::Status DatasetManager::CheckQuota(const Principal& owner, int64_t more) {
-  SIMCLR_ASSIGN_OR_RETURN(int64_t used, StoredBytesOf(owner.name));
-  if (limits_.other_stored_bytes) {
-    SIMCLR_ASSIGN_OR_RETURN(const int64_t other, limits_.other_stored_bytes(owner.name));
-    used += other;
-  }
-  const int64_t quota = limits_.max_stored_bytes_per_principal;
-  // Every term is at most 2^50 (flag bounds), so the sum cannot overflow.
-  if (used + more <= quota) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "quota --max_stored_bytes_per_principal: ", owner.name, "'s datasets and models take ",
-      used, " bytes; ", more, " more would pass the quota of ", quota,
-      "; delete a dataset or model first"));
+  SIMCLR_ASSIGN_OR_RETURN(const int64_t own, StoredBytesOf(owner.name));
+  return CheckStorageQuota(owner.name, own, limits_.other_stored_bytes, more,
+                           limits_.max_stored_bytes_per_principal);
 }
 
 absl::StatusOr<std::unique_ptr<DatasetManager::Upload>> DatasetManager::BeginUpload(

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/common/sha256.h"
 #include "server/auth/principal.h"
+#include "server/common/storage_quota.h"
 #include "server/store/dataset_store.h"
 #include "simclr/v1/data.pb.h"
 #include "simclr/v1/dataset.pb.h"
@@ -32,7 +33,7 @@ struct DatasetLimits {
   // Bytes one principal's datasets and models may take on disk, together.
   int64_t max_stored_bytes_per_principal = int64_t{1} << 40;
   // What the owner stores besides datasets (their models), for the quota.
-  std::function<absl::StatusOr<int64_t>(const std::string&)> other_stored_bytes;
+  OtherStoredBytes other_stored_bytes;
 };
 
 class DatasetManager {

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/common/sha256.h"
 #include "server/auth/principal.h"
+#include "server/common/storage_quota.h"
 #include "server/models/model_probe_runner.h"
 #include "server/store/record_table.h"
 #include "simclr/v1/model_service.pb.h"
@@ -29,7 +30,7 @@ struct ModelLimits {
   int64_t max_model_bytes = int64_t{2} << 30;
   int64_t max_stored_bytes_per_principal = int64_t{1} << 40;
   // What the owner stores besides models (their datasets), for the quota.
-  std::function<absl::StatusOr<int64_t>(const std::string&)> other_stored_bytes;
+  OtherStoredBytes other_stored_bytes;
 };
 
 class ModelManager {

@@ -9,6 +9,7 @@
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
 #include "server/services/request_checks.h"
+#include "server/services/upload_stream.h"
 
 namespace simclr::server {
 
@@ -27,26 +28,8 @@ grpc::Status DatasetServiceImpl::UploadDataset(
   }
   auto upload = datasets_->BeginUpload(request.header(), who);
   if (!upload.ok()) return ToGrpcStatus(upload.status());
-  while (reader->Read(&request)) {
-    watch.Touch();
-    if (!request.has_chunk()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "only the first message of an upload may be a header");
-    }
-    if (auto status = (*upload)->AddChunk(request.chunk()); !status.ok()) {
-      return ToGrpcStatus(status);
-    }
-  }
-  if (watch.timed_out()) {
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                        absl::StrCat("upload idle for more than ",
-                                     absl::FormatDuration(idle_.timeout()),
-                                     " (--upload_idle_timeout_seconds); nothing was kept"));
-  }
-  if (context->IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED,
-                        "upload cancelled; nothing was kept");
-  }
+  SIMCLR_RETURN_IF_ERROR(ReadChunks(context, reader, watch, idle_.timeout(),
+                                    [&](const auto& chunk) { return (*upload)->AddChunk(chunk); }));
   auto dataset = (*upload)->Finish();
   if (!dataset.ok()) return ToGrpcStatus(dataset.status());
   *response = *std::move(dataset);

@@ -7,6 +7,7 @@
 #include "server/auth/token_auth.h"
 #include "server/services/pagination.h"
 #include "server/services/request_checks.h"
+#include "server/services/upload_stream.h"
 
 namespace simclr::server {
 namespace {
@@ -34,23 +35,8 @@ grpc::Status ModelServiceImpl::UploadModel(grpc::ServerContext* context,
   }
   auto upload = models_->BeginUpload(request.header(), who);
   if (!upload.ok()) return ToGrpcStatus(upload.status());
-  while (reader->Read(&request)) {
-    watch.Touch();
-    if (!request.has_chunk()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "only the first message of an upload may be a header");
-    }
-    SIMCLR_RETURN_IF_ERROR(ToGrpcStatus((*upload)->AddChunk(request.chunk())));
-  }
-  if (watch.timed_out()) {
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                        absl::StrCat("upload idle for more than ",
-                                     absl::FormatDuration(idle_.timeout()),
-                                     " (--upload_idle_timeout_seconds); nothing was kept"));
-  }
-  if (context->IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "upload cancelled; nothing was kept");
-  }
+  SIMCLR_RETURN_IF_ERROR(ReadChunks(context, reader, watch, idle_.timeout(),
+                                    [&](const auto& chunk) { return (*upload)->AddChunk(chunk); }));
   auto model = (*upload)->Finish();
   if (!model.ok()) return ToGrpcStatus(model.status());
   *response = *std::move(model);
