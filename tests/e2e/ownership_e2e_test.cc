@@ -318,6 +318,23 @@ TEST_F(OwnershipTest, ListsShowEachUserTheirOwnAndTheAdminEverything) {
   EXPECT_EQ(checkpoints("root").size(), 2u);
   EXPECT_EQ(client::JobClient(ChannelAs(*server_, ""), absl::Seconds(30)).List().status().code(),
             absl::StatusCode::kUnauthenticated);
+
+  // The CLI's filters: an admin narrows by owner; a label nobody has
+  // matches nothing.
+  auto ctl = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), "--token=" + testing::Tokens().at(who));
+    return testing::RunSimclrctl(*server_, args, absl::Seconds(30));
+  };
+  EXPECT_THAT(ctl("root", {"jobs", "list", "--owner", "alice"}).stdout_text,
+              ::testing::HasSubstr(ids_.job));
+  EXPECT_THAT(ctl("root", {"jobs", "list", "--owner", "bob"}).stdout_text,
+              ::testing::Not(::testing::HasSubstr(ids_.job)));
+  EXPECT_THAT(ctl("alice", {"jobs", "list", "--state", "succeeded", "--kind", "pretrain"})
+                  .stdout_text,
+              ::testing::HasSubstr(ids_.job));
+  EXPECT_THAT(ctl("alice", {"jobs", "list", "--label", "team=nobody"}).stdout_text,
+              ::testing::Not(::testing::HasSubstr(ids_.job)));
+  EXPECT_EQ(ctl("alice", {"jobs", "list", "--state", "sleeping"}).exit_code, 2);
 }
 
 TEST_F(OwnershipTest, OnlyTheOwnerAndAnAdminDeleteAndAnotherUserLearnsNothing) {

@@ -2,7 +2,11 @@
 // a spec may name (--allow_local_paths), which addresses a server without
 // tokens may listen on, and a tokens file reloaded by SIGHUP while a call
 // of a removed user carries on.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -81,6 +85,38 @@ TEST(ServerPolicyTest, WithoutTokensOnlyLoopbackUnlessInsecureNoAuth) {
   ASSERT_THAT(allowed, IsOk());
   EXPECT_THAT(client::JobClient(ChannelAs(*allowed, ""), absl::Seconds(10)).List(), IsOk());
   ExpectCleanStop(*allowed);
+}
+
+// An HTTP GET of /metrics on host:port; the reply, or "" when nothing listens.
+std::string GetMetrics(const std::string& host, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, host.c_str(), &address.sin_addr);
+  std::string reply;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      for (ssize_t got; (got = read(fd, buffer, sizeof(buffer))) > 0;) reply.append(buffer, got);
+    }
+  }
+  close(fd);
+  return reply;
+}
+
+TEST(ServerPolicyTest, MetricsBindToTheirOwnHostAndCarryNoIds) {
+  const std::string dir = TestWorkDir();
+  auto server = SimclrdProcess::Start(dir, {"--metrics_host=127.0.0.2"});
+  ASSERT_THAT(server, IsOk());
+  auto dataset = testing::UploadSmallDataset(*server, "", dir);
+  ASSERT_THAT(dataset, IsOk());
+  const std::string metrics = GetMetrics("127.0.0.2", server->metrics_port());
+  EXPECT_THAT(metrics, HasSubstr("simclr_jobs"));
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr(dataset->id())));
+  EXPECT_EQ(GetMetrics("127.0.0.1", server->metrics_port()), "");  // not on --host
+  ExpectCleanStop(*server);
 }
 
 TEST(ServerPolicyTest, SighupReloadsTheTokensAndCallsInFlightCarryOn) {
