@@ -37,11 +37,9 @@ struct FileCloser {
 
 }  // namespace
 
-grpc::Status CheckpointServiceImpl::CheckAccess(grpc::ServerContext* context,
+grpc::Status CheckpointServiceImpl::CheckAccess(const Principal& who,
                                                 const std::string& checkpoint_id,
                                                 std::string* owner) {
-  Principal who;
-  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckCheckpointId("checkpoint_id", checkpoint_id));
   const auto parsed = core::layout::ParseCheckpointId(checkpoint_id);
   auto job = jobs_->Get(parsed->first, who);
@@ -94,8 +92,10 @@ grpc::Status CheckpointServiceImpl::ListCheckpoints(
 grpc::Status CheckpointServiceImpl::GetCheckpoint(
     grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::Checkpoint* response) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   std::string owner;
-  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(who, request->checkpoint_id(), &owner));
   auto checkpoint = catalog_->Get(request->checkpoint_id());
   if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
   *response = *std::move(checkpoint);
@@ -113,7 +113,7 @@ grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
                                 " is outside [0, ", kMaxChunk, "]"));
   }
   std::string owner;
-  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(who, request->checkpoint_id(), &owner));
   const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
   const std::string name = request->file().empty() ? core::layout::kEncoderFile : request->file();
   auto file = catalog_->File(request->checkpoint_id(), name);
@@ -163,8 +163,10 @@ grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
 grpc::Status CheckpointServiceImpl::DeleteCheckpoint(
     grpc::ServerContext* context, const v1::DeleteCheckpointRequest* request,
     v1::DeleteCheckpointResponse*) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   std::string owner;
-  SIMCLR_RETURN_IF_ERROR(CheckAccess(context, request->checkpoint_id(), &owner));
+  SIMCLR_RETURN_IF_ERROR(CheckAccess(who, request->checkpoint_id(), &owner));
   if (auto checkpoint = catalog_->Get(request->checkpoint_id()); !checkpoint.ok()) {
     return ToGrpcStatus(checkpoint.status());
   }

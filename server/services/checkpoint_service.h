@@ -33,10 +33,9 @@ class CheckpointServiceImpl final : public v1::CheckpointService::Service {
                                 v1::DeleteCheckpointResponse* response) override;
 
  private:
-  // Authenticates the call and checks the id's form and that its job is
-  // the caller's (else NOT_FOUND as for an unknown checkpoint); `owner` is
-  // the job's owner.
-  grpc::Status CheckAccess(grpc::ServerContext* context, const std::string& checkpoint_id,
+  // Checks the id's form and that its job is the caller's (else NOT_FOUND
+  // as for an unknown checkpoint); `owner` is the job's owner.
+  grpc::Status CheckAccess(const Principal& who, const std::string& checkpoint_id,
                            std::string* owner);
 
   const CheckpointCatalog* const catalog_;
