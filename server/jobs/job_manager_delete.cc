@@ -86,11 +86,12 @@ int JobManager::CollectEndedJobs() {
   int64_t excess = keep > 0 ? std::max<int64_t>(0, ended - keep) : 0;
   const absl::Time cutoff = absl::Now() - max_age;
   int removed = 0;
-  absl::MutexLock lock(&mu_);
   for (const v1::Job& job : *oldest) {
     const bool too_old = max_age > absl::ZeroDuration() &&
                          absl::FromUnixSeconds(job.end_time().seconds()) < cutoff;
     if (excess <= 0 && !too_old) continue;
+    // One job per lock: a long backlog never holds up the queue.
+    absl::MutexLock lock(&mu_);
     if (CheckpointsInUseLocked(job.id(), "")) continue;  // a live job reads it
     if (!RemoveJobLocked(job.id()).ok()) continue;
     --excess;
