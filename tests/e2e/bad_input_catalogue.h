@@ -25,6 +25,7 @@
 #include "simclr/v1/dataset.grpc.pb.h"
 #include "simclr/v1/embedding.grpc.pb.h"
 #include "simclr/v1/job.grpc.pb.h"
+#include "simclr/v1/model_service.grpc.pb.h"
 #include "tests/e2e/simclrd_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -66,6 +67,7 @@ class BadInputCatalogue : public ::testing::Test {
     jobs_ = v1::JobService::NewStub(channel_);
     checkpoints_ = v1::CheckpointService::NewStub(channel_);
     embed_ = v1::EmbeddingService::NewStub(channel_);
+    models_ = v1::ModelService::NewStub(channel_);
   }
   void StopServer() {
     if (!server_) return;
@@ -165,6 +167,13 @@ class BadInputCatalogue : public ::testing::Test {
     if (std::filesystem::exists(data + "/jobs")) {
       EXPECT_TRUE(std::filesystem::is_empty(data + "/jobs")) << what;
     }
+    v1::ListModelsResponse models;
+    EXPECT_TRUE(models_->ListModels(Context().get(), {}, &models).ok()) << what;
+    EXPECT_EQ(models.models_size(), 0) << what;
+    for (const auto& entry : std::filesystem::directory_iterator(data + "/models")) {
+      EXPECT_EQ(entry.path().filename(), ".incoming") << what;
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(data + "/models/.incoming")) << what;
   }
 
   // Runs a helper script; true when it exits 0.
@@ -208,6 +217,7 @@ class BadInputCatalogue : public ::testing::Test {
   std::unique_ptr<v1::JobService::Stub> jobs_;
   std::unique_ptr<v1::CheckpointService::Stub> checkpoints_;
   std::unique_ptr<v1::EmbeddingService::Stub> embed_;
+  std::unique_ptr<v1::ModelService::Stub> models_;
 };
 
 }  // namespace simclr::testing
