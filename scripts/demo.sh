@@ -12,8 +12,10 @@ METRICS_PORT=${SIMCLR_METRICS_PORT:-9464}
 DATA_DIR=${SIMCLR_DATA_DIR:-simclr-data}
 READY_FILE=$(mktemp -u /tmp/simclrd-ready.XXXXXX)
 
+# Specs may name Debian's datasets by path (--allow_local_paths); every
+# other server path stays closed.
 "$BUILD_DIR/server/simclrd" --port="$PORT" --metrics_port="$METRICS_PORT" \
-  --data_dir="$DATA_DIR" --ready_file="$READY_FILE" &
+  --data_dir="$DATA_DIR" --ready_file="$READY_FILE" --allow_local_paths=/usr/share/datasets &
 SERVER_PID=$!
 stop() {
   if kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -66,7 +68,7 @@ simclrd is running (pid $SERVER_PID), data in $DATA_DIR/
   metrics:  http://127.0.0.1:$METRICS_PORT/metrics
 
 Try:
-  ${CTL[*]} jobs submit -f examples/jobs/fashion_mnist_pretrain.json
+  ${CTL[*]} jobs submit -f examples/jobs/fashion_mnist_pretrain.json   (reads /usr/share/datasets, allowed by --allow_local_paths)
   ${CTL[*]} jobs watch JOB_ID        (history, then live; --json for machines)
   ${CTL[*]} jobs pause|resume|cancel JOB_ID
   curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep grpc_server_handled_total
