@@ -131,20 +131,6 @@ absl::StatusOr<std::set<std::string>> JobStore::JobIds() {
   return ids;
 }
 
-absl::StatusOr<std::vector<v1::Job>> JobStore::LoadJobs() {
-  absl::MutexLock lock(&mu_);
-  Statement select(db_, "SELECT job, id FROM jobs ORDER BY rowid");
-  std::vector<v1::Job> jobs;
-  while (select.Step() == SQLITE_ROW) {
-    v1::Job job;
-    if (DecodeRecord(select.ColumnBytes(0), StoreTable::kJobs, select.ColumnBytes(1), &job)) {
-      jobs.push_back(std::move(job));
-    }
-  }
-  SIMCLR_RETURN_IF_ERROR(select.status("load jobs"));
-  return jobs;
-}
-
 absl::StatusOr<std::vector<v1::JobEvent>> JobStore::EventsAfter(
     const std::string& job_id, uint64_t after_seq, int limit, uint64_t* through) {
   absl::MutexLock lock(&mu_);

@@ -66,8 +66,6 @@ class JobStore {
   absl::Status DeleteJob(const std::string& job_id);
   // The id of every row, whether its record parses or not.
   absl::StatusOr<std::set<std::string>> JobIds();
-  // Every job, oldest first.
-  absl::StatusOr<std::vector<v1::Job>> LoadJobs();
   // The jobs that have not ended (queued, running, paused), oldest first:
   // what a restart reads, however many jobs ended before.
   absl::StatusOr<std::vector<v1::Job>> LoadActiveJobs();

@@ -88,10 +88,10 @@ TEST(JobStoreTest, UnreadableJobsAndEventsAreSkippedAndReadersMovePast) {
               "UPDATE job_events SET event = X'ff' WHERE seq = 3;");
   auto store = JobStore::Open(path);
   ASSERT_THAT(store, IsOk());
-  auto jobs = (*store)->LoadJobs();
-  ASSERT_THAT(jobs, IsOk());
-  ASSERT_EQ(jobs->size(), 1u);
-  EXPECT_EQ(jobs->front().id(), "job-a");
+  auto page = (*store)->ListJobs(JobQuery());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->jobs.size(), 1u);  // job-b's row does not parse: skipped
+  EXPECT_EQ(page->jobs.front().id(), "job-a");
   uint64_t through = 0;
   auto events = (*store)->EventsAfter("job-a", 1, 10, &through);
   ASSERT_THAT(events, IsOk());

@@ -49,7 +49,7 @@ TEST(JobStoreTest, JobsAndEventsSurviveReopening) {
   }
   auto store = JobStore::Open(path);
   ASSERT_THAT(store, IsOk());
-  auto jobs = (*store)->LoadJobs();
+  auto jobs = (*store)->LoadActiveJobs();
   ASSERT_THAT(jobs, IsOk());
   ASSERT_EQ(jobs->size(), 2u);
   EXPECT_EQ((*jobs)[0].id(), "job-a");  // oldest first, updated in place
@@ -77,7 +77,7 @@ TEST(JobStoreTest, ADuplicateSeqIsRefusedAndRollsBackTheJobUpdate) {
   job.set_state(v1::JOB_STATE_FAILED);
   EXPECT_THAT((*store)->AppendEventAndPutJob(Event("job-a", 1, "again"), job),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_EQ((*store)->LoadJobs()->front().state(), v1::JOB_STATE_QUEUED);
+  EXPECT_EQ((*(*store)->GetJob("job-a"))->state(), v1::JOB_STATE_QUEUED);
   EXPECT_EQ((*store)->EventsAfter("job-a", 0, 10)->front().log().message(), "first");
 }
 
