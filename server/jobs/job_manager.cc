@@ -209,7 +209,14 @@ void JobManager::StartLocked(Entry& entry) {
 
 void JobManager::OnEvent(const std::string& job_id, v1::JobEvent event) {
   absl::MutexLock lock(&mu_);
-  v1::Job& job = jobs_[job_id].job;
+  // A running job stays in memory until its exit, which comes after its
+  // last event; anything else is dropped rather than recorded on a stub.
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) {
+    LOG(WARNING) << job_id << ": event from a worker of a job no longer live; dropped";
+    return;
+  }
+  v1::Job& job = it->second.job;
   event.set_job_id(job_id);
   event.set_seq(job.last_event_seq() + 1);
   ApplyWorkerEvent(event, job);
@@ -221,7 +228,12 @@ void JobManager::OnEvent(const std::string& job_id, v1::JobEvent event) {
 
 void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
   absl::MutexLock lock(&mu_);
-  Entry& entry = jobs_[job_id];
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) {
+    LOG(WARNING) << job_id << ": exit of a worker of a job no longer live; ignored";
+    return;
+  }
+  Entry& entry = it->second;
   exited_.push_back(std::move(entry.worker));
   wake_ = true;
   v1::Job& job = entry.job;
