@@ -1,11 +1,8 @@
 #include "client/checkpoint_client.h"
 
-#include <filesystem>
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "client/list_all_pages.h"
-#include "core/common/sha256.h"
+#include "client/resumable_download.h"
 #include "grpcpp/client_context.h"
 #include "proto/grpc_status_conversion.h"
 
@@ -49,62 +46,17 @@ absl::Status CheckpointClient::Delete(const std::string& checkpoint_id) {
 absl::StatusOr<std::string> CheckpointClient::Download(
     const std::string& checkpoint_id, const std::string& file,
     const std::string& destination, const Progress& progress, int chunk_size) {
-  const std::string part = destination + ".part";
-  std::error_code error;
-  const int64_t resume_at =
-      std::filesystem::exists(part, error)
-          ? static_cast<int64_t>(std::filesystem::file_size(part, error))
-          : 0;
-  std::ofstream out(part, std::ios::binary | std::ios::app);
-  if (!out) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot write ", part));
-  }
-  grpc::ClientContext context;  // no deadline: files can be large
-  v1::DownloadCheckpointRequest request;
-  request.set_checkpoint_id(checkpoint_id);
-  request.set_file(file);
-  request.set_offset(resume_at);
-  request.set_chunk_size(chunk_size);
-  auto reader = stub_->DownloadCheckpoint(&context, request);
-  v1::DownloadCheckpointResponse chunk;
-  int64_t size = 0, received = resume_at;
-  std::string sha256;
-  while (reader->Read(&chunk)) {
-    if (!chunk.sha256().empty()) {
-      size = chunk.size_bytes();
-      sha256 = chunk.sha256();
-    }
-    if (chunk.offset() != received) {
-      context.TryCancel();
-      reader->Finish();
-      return absl::DataLossError(absl::StrCat("chunk at offset ", chunk.offset(),
-                                              ", expected ", received));
-    }
-    out.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
-    received += static_cast<int64_t>(chunk.data().size());
-    if (progress) progress(received, size);
-  }
-  out.close();
-  if (const grpc::Status status = reader->Finish(); !status.ok()) {
-    // A .part with bytes stays: the next call continues from it. An empty
-    // one (a refused request) would only be litter beside the destination.
-    if (received == 0) std::filesystem::remove(part, error);
-    return FromGrpcStatus(status);
-  }
-  auto actual = core::Sha256OfFile(part);
-  if (!actual.ok()) return actual.status();
-  if (*actual != sha256 || received != size) {
-    std::filesystem::remove(part, error);
-    return absl::DataLossError(absl::StrCat(
-        checkpoint_id, "/", file, ": SHA-256 ", *actual, " (", received,
-        " bytes) does not match the server's ", sha256, " (", size, " bytes)"));
-  }
-  std::filesystem::rename(part, destination, error);
-  if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot rename ", part, " to ", destination, ": ", error.message()));
-  }
-  return sha256;
+  return DownloadResumably(
+      absl::StrCat(checkpoint_id, "/", file), destination,
+      [&](grpc::ClientContext* context, int64_t offset) {
+        v1::DownloadCheckpointRequest request;
+        request.set_checkpoint_id(checkpoint_id);
+        request.set_file(file);
+        request.set_offset(offset);
+        request.set_chunk_size(chunk_size);
+        return stub_->DownloadCheckpoint(context, request);
+      },
+      progress);
 }
 
 }  // namespace simclr::client

@@ -1,6 +1,8 @@
 #include "client/job_client.h"
 
+#include "absl/strings/str_cat.h"
 #include "client/list_all_pages.h"
+#include "client/resumable_download.h"
 #include "grpcpp/client_context.h"
 #include "proto/grpc_status_conversion.h"
 
@@ -79,6 +81,34 @@ absl::Status JobClient::Delete(const std::string& job_id) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   v1::DeleteJobResponse response;
   return FromGrpcStatus(stub_->DeleteJob(&context, request, &response));
+}
+
+absl::StatusOr<std::vector<v1::ArtifactFile>> JobClient::ListArtifacts(
+    const std::string& job_id) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::ListArtifactsRequest request;
+  request.set_job_id(job_id);
+  v1::ListArtifactsResponse response;
+  if (auto status = stub_->ListArtifacts(&context, request, &response); !status.ok()) {
+    return FromGrpcStatus(status);
+  }
+  return std::vector<v1::ArtifactFile>(response.artifacts().begin(), response.artifacts().end());
+}
+
+absl::StatusOr<std::string> JobClient::DownloadArtifact(
+    const std::string& job_id, const std::string& name, const std::string& destination,
+    const std::function<void(int64_t, int64_t)>& progress) {
+  return DownloadResumably(
+      absl::StrCat(job_id, "/", name), destination,
+      [&](grpc::ClientContext* context, int64_t offset) {
+        v1::DownloadArtifactRequest request;
+        request.set_job_id(job_id);
+        request.set_name(name);
+        request.set_offset(offset);
+        return stub_->DownloadArtifact(context, request);
+      },
+      progress);
 }
 
 absl::StatusOr<v1::Job> JobClient::Resume(const std::string& job_id) {

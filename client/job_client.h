@@ -34,6 +34,14 @@ class JobClient {
   // Removes an ended job, its events, folder and checkpoints.
   absl::Status Delete(const std::string& job_id);
 
+  // The files the job wrote (reports, pictures, tables, features).
+  absl::StatusOr<std::vector<v1::ArtifactFile>> ListArtifacts(const std::string& job_id);
+  // One of them to `destination`, resumably and SHA-256 checked, as
+  // CheckpointClient::Download. Returns the SHA-256.
+  absl::StatusOr<std::string> DownloadArtifact(
+      const std::string& job_id, const std::string& name, const std::string& destination,
+      const std::function<void(int64_t, int64_t)>& progress = nullptr);
+
   // Streams the job's events after `after_seq` to `on_event` until the job
   // ends (OK) or the stream fails. No deadline: a job may run for days.
   absl::Status Watch(const std::string& job_id, uint64_t after_seq,

@@ -5,6 +5,7 @@
 #include "CLI/CLI.hpp"
 #include "client/checkpoints_command.h"
 #include "client/cli_common.h"
+#include "client/artifacts_command.h"
 #include "client/datasets_command.h"
 #include "client/models_command.h"
 #include "client/embed_command.h"
@@ -66,10 +67,13 @@ int main(int argc, char** argv) {
   AddDatasetsCommand(app, &datasets);
   ModelsCommand models;
   AddModelsCommand(app, &models);
+  ArtifactsCommand artifacts;
+  AddArtifactsCommand(app, &artifacts);
   EmbedCommandArgs embed_args;
   CLI::App* embed = AddEmbedCommand(app, &embed_args);
   embed->fallthrough();
-  LetGlobalOptionsFollow({jobs.group, checkpoints.group, datasets.group, models.group});
+  LetGlobalOptionsFollow(
+      {jobs.group, checkpoints.group, datasets.group, models.group, artifacts.group});
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
   if (jobs.group->parsed()) return RunJobsCommand(context, jobs);
   if (datasets.group->parsed()) return RunDatasetsCommand(context, datasets);
   if (models.group->parsed()) return RunModelsCommand(context, models);
+  if (artifacts.group->parsed()) return RunArtifactsCommand(context, artifacts);
   if (checkpoints.group->parsed()) return RunCheckpointsCommand(context, checkpoints);
   return kExitUsage;
 }

@@ -295,7 +295,8 @@ absl::Status SimclrServer::StartGrpc(const ServerOptions& options,
       DatasetServiceImpl::StreamOptions{options.max_upload_streams,
                                         options.upload_idle_timeout}));
   services_.push_back(
-      std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get(), options.max_watch_streams));
+      std::make_unique<JobServiceImpl>(jobs_.get(), auth_.get(), options.max_watch_streams,
+                                       options.data_dir));
   services_.push_back(std::make_unique<ModelServiceImpl>(
       models_.get(), jobs_.get(), auth_.get(), options.max_upload_streams,
       options.upload_idle_timeout));

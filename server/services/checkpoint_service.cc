@@ -1,8 +1,5 @@
 #include "server/services/checkpoint_service.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <string>
 
@@ -13,29 +10,12 @@
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
 #include "server/common/not_found.h"
+#include "server/services/file_download.h"
 #include "server/services/pagination.h"
 #include "server/services/request_checks.h"
 #include "glog/logging.h"
 
 namespace simclr::server {
-namespace {
-
-constexpr int kDefaultChunk = 1 << 20;
-constexpr int kMaxChunk = 4 << 20;
-
-grpc::Status Invalid(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
-}
-
-// Closes a file descriptor when it goes out of scope.
-struct FileCloser {
-  int fd;
-  ~FileCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
-
-}  // namespace
 
 grpc::Status CheckpointServiceImpl::CheckAccess(const Principal& who,
                                                 const std::string& checkpoint_id,
@@ -108,56 +88,14 @@ grpc::Status CheckpointServiceImpl::DownloadCheckpoint(
     grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
   Principal who;
   SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
-  if (request->chunk_size() < 0 || request->chunk_size() > kMaxChunk) {
-    return Invalid(absl::StrCat("chunk_size: ", request->chunk_size(),
-                                " is outside [0, ", kMaxChunk, "]"));
-  }
+  SIMCLR_RETURN_IF_ERROR(CheckChunkSize(request->chunk_size()));
   std::string owner;
   SIMCLR_RETURN_IF_ERROR(CheckAccess(who, request->checkpoint_id(), &owner));
-  const int chunk = request->chunk_size() == 0 ? kDefaultChunk : request->chunk_size();
   const std::string name = request->file().empty() ? core::layout::kEncoderFile : request->file();
   auto file = catalog_->File(request->checkpoint_id(), name);
   if (!file.ok()) return ToGrpcStatus(file.status());
-  if (request->offset() < 0 || request->offset() > file->size_bytes) {
-    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                        absl::StrCat("offset: ", request->offset(), " is outside [0, ",
-                                     file->size_bytes, "] for ", name));
-  }
-  // Open once: a checkpoint pruned by retention mid-download stays
-  // readable through this descriptor.
-  const FileCloser fd{open(file->path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (fd.fd < 0) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat(request->checkpoint_id(), "/", name, " is gone"));
-  }
-  int64_t offset = request->offset();
-  bool first = true;
-  std::string buffer(static_cast<size_t>(chunk), '\0');
-  while (first || offset < file->size_bytes) {
-    if (context->IsCancelled()) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "download cancelled");
-    }
-    const ssize_t got = offset < file->size_bytes
-                            ? pread(fd.fd, buffer.data(), buffer.size(), offset)
-                            : 0;
-    if (got < 0 || (got == 0 && offset < file->size_bytes)) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          absl::StrCat("cannot read ", name, " at ", offset));
-    }
-    v1::DownloadCheckpointResponse response;
-    response.set_offset(offset);
-    response.set_data(buffer.data(), static_cast<size_t>(got));
-    if (first) {
-      response.set_size_bytes(file->size_bytes);
-      response.set_sha256(file->sha256);
-      first = false;
-    }
-    if (!writer->Write(response)) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    }
-    offset += got;
-  }
-  return grpc::Status::OK;
+  return StreamFile(context, writer, *file, absl::StrCat(request->checkpoint_id(), "/", name),
+                    request->offset(), request->chunk_size());
 }
 
 grpc::Status CheckpointServiceImpl::DeleteCheckpoint(

@@ -5,10 +5,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/field_error.h"
+#include "core/common/layout.h"
 #include "core/common/status_macros.h"
 #include "core/spec/checks.h"
 #include "proto/grpc_status_conversion.h"
 #include "server/auth/token_auth.h"
+#include "server/jobs/artifacts.h"
+#include "server/services/file_download.h"
 #include "server/services/pagination.h"
 #include "server/services/request_checks.h"
 
@@ -132,6 +135,41 @@ grpc::Status JobServiceImpl::DeleteJob(grpc::ServerContext* context,
   SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
   SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", request->job_id()));
   return ToGrpcStatus(jobs_->Delete(request->job_id(), who));
+}
+
+grpc::Status JobServiceImpl::RunFolderFor(const Principal& who, const std::string& job_id,
+                                          std::string* run_folder) {
+  SIMCLR_RETURN_IF_ERROR(CheckJobId("job_id", job_id));
+  SIMCLR_RETURN_IF_ERROR(ToGrpcStatus(jobs_->CheckVisible(job_id, who)));
+  *run_folder = core::layout::RunFolder(core::layout::JobFolder(data_dir_, job_id));
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::ListArtifacts(grpc::ServerContext* context,
+                                           const v1::ListArtifactsRequest* request,
+                                           v1::ListArtifactsResponse* response) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  std::string run_folder;
+  SIMCLR_RETURN_IF_ERROR(RunFolderFor(who, request->job_id(), &run_folder));
+  for (auto& artifact : server::ListArtifacts(run_folder)) {
+    *response->add_artifacts() = std::move(artifact);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::DownloadArtifact(
+    grpc::ServerContext* context, const v1::DownloadArtifactRequest* request,
+    grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) {
+  Principal who;
+  SIMCLR_RETURN_IF_ERROR(Authenticate(auth_, context, &who));
+  SIMCLR_RETURN_IF_ERROR(CheckChunkSize(request->chunk_size()));
+  std::string run_folder;
+  SIMCLR_RETURN_IF_ERROR(RunFolderFor(who, request->job_id(), &run_folder));
+  auto file = FindArtifact(run_folder, request->job_id(), request->name());
+  if (!file.ok()) return ToGrpcStatus(file.status());
+  return StreamFile(context, writer, *file, absl::StrCat(request->job_id(), "/", request->name()),
+                    request->offset(), request->chunk_size());
 }
 
 grpc::Status JobServiceImpl::WatchJob(grpc::ServerContext* context,

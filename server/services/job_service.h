@@ -3,6 +3,8 @@
 #ifndef SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_
 #define SIMCLR_SERVER_SERVICES_JOB_SERVICE_H_
 
+#include <string>
+
 #include "server/jobs/job_manager.h"
 #include "server/services/stream_limiter.h"
 #include "simclr/v1/job.grpc.pb.h"
@@ -15,8 +17,13 @@ class JobServiceImpl final : public v1::JobService::Service {
  public:
   // `auth` may be null (no authentication).
   // `max_watches`: WatchJob streams open at once (each holds a thread).
-  JobServiceImpl(JobManager* jobs, const TokenAuthenticator* auth, int max_watches)
-      : jobs_(jobs), auth_(auth), watches_("watch streams", "--max_watch_streams", max_watches) {}
+  // `data_dir` holds the jobs' folders (their artifacts).
+  JobServiceImpl(JobManager* jobs, const TokenAuthenticator* auth, int max_watches,
+                 std::string data_dir)
+      : jobs_(jobs),
+        auth_(auth),
+        watches_("watch streams", "--max_watch_streams", max_watches),
+        data_dir_(std::move(data_dir)) {}
 
   grpc::Status SubmitJob(grpc::ServerContext* context,
                          const v1::SubmitJobRequest* request,
@@ -45,10 +52,22 @@ class JobServiceImpl final : public v1::JobService::Service {
                         const v1::WatchJobRequest* request,
                         grpc::ServerWriter<v1::JobEvent>* writer) override;
 
+  grpc::Status ListArtifacts(grpc::ServerContext* context,
+                             const v1::ListArtifactsRequest* request,
+                             v1::ListArtifactsResponse* response) override;
+  grpc::Status DownloadArtifact(
+      grpc::ServerContext* context, const v1::DownloadArtifactRequest* request,
+      grpc::ServerWriter<v1::DownloadCheckpointResponse>* writer) override;
+
  private:
+  // The run folder of a job the caller may see, or its refusal.
+  grpc::Status RunFolderFor(const Principal& who, const std::string& job_id,
+                            std::string* run_folder);
+
   JobManager* const jobs_;
   const TokenAuthenticator* const auth_;
   StreamLimiter watches_;
+  const std::string data_dir_;
 };
 
 }  // namespace simclr::server
