@@ -117,10 +117,10 @@ CLI::App* AddEmbedCommand(CLI::App& app, EmbedCommandArgs* args) {
           "-m,--model", args->model,
           "A checkpoint id (ckpt-…) or a job id (its newest checkpoint)")
       ->required();
-  embed
-      ->add_option("images", args->inputs,
-                   "Image files, folders or glob patterns")
-      ->required();
+  embed->add_option("images", args->inputs, "Image files, folders or glob patterns");
+  embed->add_option("--dataset", args->dataset_id,
+                    "Instead of images: every image of this uploaded dataset, as an embed "
+                    "job; -o gets the features, NAME.labels.npy and NAME.indices.npy beside");
   embed->add_option(
       "-o,--out", args->out,
       "vectors.npy (float32 N×D) or vectors.csv; default: CSV on stdout");
@@ -233,6 +233,10 @@ int RunEmbedCommand(const ChannelOptions& channel, const EmbedCommandArgs& args,
   if (!args.out.empty() && !absl::EndsWith(args.out, ".npy") &&
       !absl::EndsWith(args.out, ".csv")) {
     std::cerr << "simclrctl embed: --out " << args.out << ": must end in .npy or .csv\n";
+    return kExitUsage;
+  }
+  if (args.inputs.empty()) {
+    std::cerr << "simclrctl embed: give images, or --dataset\n";
     return kExitUsage;
   }
   auto files = ExpandInputs(args.inputs);

@@ -18,6 +18,8 @@ namespace simclr::client {
 
 struct EmbedCommandArgs {
   std::string model;
+  // Set: a whole uploaded dataset, as an embed job (client/embed_dataset.h).
+  std::string dataset_id;
   std::vector<std::string> inputs;
   std::string out;
   bool l2_normalize = false;

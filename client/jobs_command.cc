@@ -34,6 +34,11 @@ void PrintJob(const v1::Job& job, bool json) {
                                  job.progress().loss());
   }
   if (!job.spec().display_name().empty()) std::cout << "  " << job.spec().display_name();
+  if (!job.step().empty()) std::cout << "\n  step " << job.step() << " of " << job.parent_job_id();
+  if (job.steps_size() > 0) {
+    std::cout << "\n  steps:";
+    for (const auto& step : job.steps()) std::cout << " " << step.name() << "=" << step.job_id();
+  }
   if (!job.error().empty()) std::cout << "\n  error: " << job.error();
   std::cout << "\n";
 }
@@ -124,25 +129,6 @@ class EventPrinter {
   std::string progress_line_;
 };
 
-// Follows a job to its end; the exit code says how it ended.
-int WatchJob(JobClient& jobs, const std::string& job_id, uint64_t after_seq, bool json) {
-  v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
-  absl::Status status;
-  {
-    EventPrinter print(json);
-    status = jobs.Watch(job_id, after_seq, [&](const v1::JobEvent& event) {
-      if (event.has_state_change()) last_state = event.state_change().state();
-      print(event);
-    });
-  }
-  if (!status.ok()) return Fail("jobs watch " + job_id, status);
-  if (last_state == v1::JOB_STATE_UNSPECIFIED) {
-    auto job = jobs.Get(job_id);
-    if (job.ok()) last_state = job->state();
-  }
-  return last_state == v1::JOB_STATE_SUCCEEDED ? kExitOk : kExitJobUnsuccessful;
-}
-
 int Report(const absl::StatusOr<v1::Job>& job, const std::string& what, bool json) {
   if (!job.ok()) return Fail(what, job.status());
   PrintJob(*job, json);
@@ -165,7 +151,7 @@ bool ListFilter(const JobsCommand& c, v1::ListJobsRequest* request) {
     v1::JobKind value;
     if (!v1::JobKind_Parse("JOB_KIND_" + absl::AsciiStrToUpper(kind), &value)) {
       std::cerr << "simclrctl jobs list: --kind " << kind
-                << ": one of pretrain, linear_eval, finetune, tsne\n";
+                << ": one of pretrain, linear_eval, finetune, tsne, embed, report\n";
       return false;
     }
     request->add_kinds(value);
@@ -206,6 +192,25 @@ int Submit(const CliContext& context, const JobsCommand& c, JobClient& jobs) {
 }
 
 }  // namespace
+
+// Follows a job to its end; the exit code says how it ended.
+int WatchJob(JobClient& jobs, const std::string& job_id, uint64_t after_seq, bool json) {
+  v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
+  absl::Status status;
+  {
+    EventPrinter print(json);
+    status = jobs.Watch(job_id, after_seq, [&](const v1::JobEvent& event) {
+      if (event.has_state_change()) last_state = event.state_change().state();
+      print(event);
+    });
+  }
+  if (!status.ok()) return Fail("jobs watch " + job_id, status);
+  if (last_state == v1::JOB_STATE_UNSPECIFIED) {
+    auto job = jobs.Get(job_id);
+    if (job.ok()) last_state = job->state();
+  }
+  return last_state == v1::JOB_STATE_SUCCEEDED ? kExitOk : kExitJobUnsuccessful;
+}
 
 void AddJobsCommand(CLI::App& app, JobsCommand* c) {
   c->group = app.add_subcommand("jobs", "Submit, inspect and control jobs");

@@ -25,6 +25,11 @@ struct JobsCommand {
 };
 
 void AddJobsCommand(CLI::App& app, JobsCommand* command);
+
+class JobClient;
+// Prints a job's events after `after_seq` until it ends (a progress bar on
+// a terminal); kExitOk when it succeeded, kExitJobUnsuccessful otherwise.
+int WatchJob(JobClient& jobs, const std::string& job_id, uint64_t after_seq, bool json);
 int RunJobsCommand(const CliContext& context, const JobsCommand& command);
 
 }  // namespace simclr::client

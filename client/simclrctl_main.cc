@@ -2,13 +2,17 @@
 // group (jobs, datasets, models, checkpoints, embed, health); this one parses the
 // global options and hands over. Exit codes: client/cli_common.h. Errors go
 // to stderr; --json prints protobuf JSON (one object per line).
+#include <iostream>
+
 #include "CLI/CLI.hpp"
 #include "client/checkpoints_command.h"
 #include "client/cli_common.h"
 #include "client/artifacts_command.h"
 #include "client/datasets_command.h"
 #include "client/models_command.h"
+#include "client/report_command.h"
 #include "client/embed_command.h"
+#include "client/embed_dataset.h"
 #include "client/health_command.h"
 #include "client/jobs_command.h"
 #include "core/common/blis_kernels.h"
@@ -69,11 +73,14 @@ int main(int argc, char** argv) {
   AddModelsCommand(app, &models);
   ArtifactsCommand artifacts;
   AddArtifactsCommand(app, &artifacts);
+  ReportCommand report;
+  AddReportCommand(app, &report);
   EmbedCommandArgs embed_args;
   CLI::App* embed = AddEmbedCommand(app, &embed_args);
   embed->fallthrough();
   LetGlobalOptionsFollow(
-      {jobs.group, checkpoints.group, datasets.group, models.group, artifacts.group});
+      {jobs.group, checkpoints.group, datasets.group, models.group, artifacts.group,
+       report.group});
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,6 +90,13 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (health.command->parsed()) return RunHealthCommand(context, health);
+  if (embed->parsed() && !embed_args.dataset_id.empty()) {
+    if (!embed_args.inputs.empty()) {
+      std::cerr << "simclrctl embed: images or --dataset, not both\n";
+      return kExitUsage;
+    }
+    return RunEmbedDataset(context, embed_args.dataset_id, embed_args.model, embed_args.out);
+  }
   if (embed->parsed()) {
     return RunEmbedCommand(context.channel, embed_args, context.timeout_seconds,
                            context.json);
@@ -91,6 +105,7 @@ int main(int argc, char** argv) {
   if (datasets.group->parsed()) return RunDatasetsCommand(context, datasets);
   if (models.group->parsed()) return RunModelsCommand(context, models);
   if (artifacts.group->parsed()) return RunArtifactsCommand(context, artifacts);
+  if (report.group->parsed()) return RunReportCommand(context, report);
   if (checkpoints.group->parsed()) return RunCheckpointsCommand(context, checkpoints);
   return kExitUsage;
 }

@@ -1,114 +1,101 @@
 #!/usr/bin/env bash
-# Reproduces the README's Fashion-MNIST results with one command: SimCLR
-# pretraining of the small CNN at width 2 (fashion_mnist_pretrain_width2.json,
-# about 80 min on 2 cores), the linear evaluation at 100/20/5 % of the labels
-# against a random-init encoder of the same width and raw pixels, t-SNE maps
-# before and after, and the fine-tuned evaluation, one job per label fraction
-# (about 45 min each on 2 cores, the scarcest labels first). Writes
-# runs/fashion_mnist_table.md; each job's events, report.json and report.md
-# (or PNG) are in runs/NAME/.
+# The README's Fashion-MNIST table as one report job on a running simclrd (a
+# thin client of `simclrctl report`): uploads the training and test splits
+# (once; found again by name), submits examples/jobs/fashion_mnist_report.json
+# (SimCLR pretraining of the small CNN at width 2, linear evaluation against a
+# random-init encoder and raw pixels at 100/20/5 % of the labels × 10,
+# fine-tuning × 5, t-SNE before and after: hours on 2 cores), follows every
+# step, and downloads the report (report.md, report.html, report.json and the
+# pictures) into runs/REPORT_ID/.
 #
-# Stopped (Ctrl-C) or killed? Run it again: a finished job is skipped,
-# pretraining continues from its last checkpoint and fine-tuning keeps its
-# finished runs. A job folder made by another spec (or, for an evaluation,
-# another pretrained encoder) is moved aside, never mixed in.
+# Stopped (Ctrl-C)? Run it again: the same spec and data give the same request
+# id, so the server returns the same report; a paused one is resumed, and its
+# finished steps are kept.
 #
-#   examples/fashion_mnist_table.sh                  (from the repository root)
-#   examples/fashion_mnist_table.sh --encoder DIR    no pretraining: evaluate
-#       the checkpoint folder DIR (encoder.pt, meta.json and the spec.json it
-#       was trained from, which must be fashion_mnist_pretrain_width2.json),
-#       e.g. examples/encoders/fashion_mnist_small_cnn_w2, the README's encoder.
-#   THREADS=2 by default: LibTorch intra-op threads.
+#   SERVER=127.0.0.1:50051 examples/fashion_mnist_table.sh          (repository root)
+#   examples/fashion_mnist_table.sh --slice    6,000 training images, minutes
+#   examples/fashion_mnist_table.sh --encoder DIR    no pretraining: judge DIR/encoder.pt
+#       (uploaded as a model), e.g. examples/encoders/fashion_mnist_small_cnn_w2,
+#       the encoder the README's table was measured on
+#   SPEC=FILE another report spec (TRAIN_DATASET_ID, TEST_DATASET_ID filled in)
+#   SIMCLRCTL=build/client/simclrctl, OUT=runs, TOKEN=… (a server with tokens)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-worker=${WORKER:-build/core/simclr-worker}
-threads=${THREADS:-2}
-jobs=examples/jobs
-encoder_from=
-if [[ ${1:-} == --encoder ]]; then
-  encoder_from=${2:?--encoder needs a checkpoint folder}
+ctl=("${SIMCLRCTL:-build/client/simclrctl}" --server "${SERVER:-127.0.0.1:50051}")
+if [[ -n ${TOKEN:-} ]]; then ctl+=(--token "$TOKEN"); fi
+spec=${SPEC:-examples/jobs/fashion_mnist_report.json}
+encoder=
+if [[ ${1:-} == --slice ]]; then
+  spec=examples/jobs/fashion_mnist_report_slice.json
+elif [[ ${1:-} == --encoder ]]; then
+  encoder=${2:?--encoder needs a folder with encoder.pt}
+  spec=examples/jobs/fashion_mnist_report_encoder.json
 elif [[ $# -gt 0 ]]; then
-  echo "usage: $0 [--encoder DIR]" >&2
+  echo "usage: $0 [--slice | --encoder DIR]" >&2
   exit 2
 fi
+out=${OUT:-runs}
+F=/usr/share/datasets/fashion-mnist
+classes="T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot"
 
-pretrained=runs/fashion_mnist_pretrain_width2/checkpoints/final
-
-# What a job's results depend on: its spec and, for an evaluation, the
-# pretrained encoder (its meta.json holds the files' SHA-256).
-inputs() {
-  cat "$jobs/$1.json"
-  if [[ $1 != fashion_mnist_pretrain_width2 ]]; then cat "$pretrained/meta.json"; fi
+# field KEY: KEY of the JSON object on stdin (nothing, and failure, when the
+# command before it printed none: its error is on stderr already).
+field() {
+  /usr/bin/python3 -c '
+import json, sys
+text = sys.stdin.read().strip()
+sys.exit(1) if not text else print(json.loads(text.splitlines()[-1])[sys.argv[1]])' "$1"
 }
 
-move_aside() {
-  local aside
-  aside=$1.replaced-$(date -u +%Y%m%dT%H%M%SZ)
-  mv "$1" "$aside"
-  echo "   $1 came from another spec or encoder; moved to $aside" >&2
+# named KIND NAME: the id of the dataset or model called NAME, if any.
+named() {
+  "${ctl[@]}" --json "$1" list | /usr/bin/python3 -c '
+import json, sys
+ids = [d["id"] for d in map(json.loads, sys.stdin) if d.get("display_name") == sys.argv[1]]
+print(ids[0] if ids else "")' "$2"
 }
 
-# use_encoder DIR: installs DIR as the pretraining job's result, after
-# checking it was trained from the same spec and that encoder.pt is the file
-# its meta.json names.
-use_encoder() {
-  local from=$1 dir=runs/fashion_mnist_pretrain_width2
-  if ! cmp -s "$from/spec.json" "$jobs/fashion_mnist_pretrain_width2.json"; then
-    echo "$from/spec.json is missing or differs from $jobs/fashion_mnist_pretrain_width2.json" >&2
-    exit 2
+# dataset NAME SPLIT: the id of the dataset called NAME, uploaded first if none is.
+dataset() {
+  local id
+  id=$(named datasets "$1")
+  if [[ -z $id ]]; then
+    echo "== uploading $1" >&2
+    id=$("${ctl[@]}" --json datasets upload --name "$1" --class_names "$classes" \
+        --images "$F/$2-images-idx3-ubyte.gz" --labels "$F/$2-labels-idx1-ubyte.gz" | field id)
   fi
-  local sha
-  sha=$(sha256sum < "$from/encoder.pt" | cut -d' ' -f1)
-  if ! grep -q "\"sha256\": \"$sha\"" "$from/meta.json"; then
-    echo "$from/encoder.pt is not the file $from/meta.json names (SHA-256 $sha)" >&2
-    exit 2
-  fi
-  if cmp -s "$from/meta.json" "$pretrained/meta.json"; then return; fi
-  if [[ -e $dir ]]; then move_aside "$dir"; fi
-  mkdir -p "$pretrained"
-  cp "$from/encoder.pt" "$from/meta.json" "$pretrained/"
-  inputs fashion_mnist_pretrain_width2 > "$dir/job_inputs"
-  echo "== fashion_mnist_pretrain_width2: copied from $from" >&2
+  echo "$id"
 }
 
-# job NAME DONE: run or continue examples/jobs/NAME.json in runs/NAME unless
-# runs/NAME/DONE exists from the same inputs.
-job() {
-  local name=$1 done=$2 dir=runs/$1 spec=$jobs/$1.json start=$SECONDS
-  if [[ -e $dir ]] && ! cmp -s <(inputs "$name") "$dir/job_inputs"; then
-    move_aside "$dir"
+train=$(dataset "fashion-mnist train" train)
+test=$(dataset "fashion-mnist test" t10k)
+model=
+if [[ -n $encoder ]]; then
+  name="encoder $(sha256sum < "$encoder/encoder.pt" | cut -c1-16)"
+  model=$(named models "$name")
+  if [[ -z $model ]]; then
+    echo "== uploading $encoder/encoder.pt" >&2
+    model=$("${ctl[@]}" --json models upload --name "$name" "$encoder/encoder.pt" | field id)
   fi
-  if [[ -e $dir/$done ]]; then
-    echo "== $name: done before (delete $dir to redo)" >&2
-    return
-  fi
-  mkdir -p "$dir"
-  inputs "$name" > "$dir/job_inputs"
-  echo "== $name" >&2
-  # `resume` starts a job afresh when its folder holds no progress.
-  "$worker" --num_threads "$threads" resume --spec "$spec" --job_dir "$dir" \
-      --events text >> "$dir/events.jsonl" || {
-    local code=$?
-    echo "   $name stopped (exit $code); run this script again to continue" >&2
-    exit "$code"
-  }
-  echo "   $name: $((SECONDS - start)) s" >&2
-}
+fi
+mkdir -p "$out"
+filled=$(mktemp)
+trap 'rm -f "$filled"' EXIT
+sed -e "s/TRAIN_DATASET_ID/$train/" -e "s/TEST_DATASET_ID/$test/" -e "s/MODEL_ID/$model/" \
+    "$spec" > "$filled"
+request=table-$(sha256sum < "$filled" | cut -c1-24)
 
-[[ -x $worker ]] || make build
-mkdir -p runs
-if [[ -n $encoder_from ]]; then use_encoder "$encoder_from"; fi
-job fashion_mnist_pretrain_width2 checkpoints/final
-job fashion_mnist_linear_eval report.json
-job fashion_mnist_tsne_random_init report.json
-job fashion_mnist_tsne report.json
-for pct in 5 20 100; do
-  job fashion_mnist_finetune_${pct}pct report.json
-done
-"$worker" table runs/fashion_mnist_linear_eval/report.json \
-    runs/fashion_mnist_finetune_{100,20,5}pct/report.json |
-    tee runs/fashion_mnist_table.md
-for name in fashion_mnist_tsne_random_init fashion_mnist_tsne; do
-  grep -o '"trustworthiness_k10": [0-9.]*' "runs/$name/report.json" |
-      sed "s/^/$name: /"
-done
+report=$("${ctl[@]}" --json report submit --spec "$filled" --request_id "$request" | field id)
+state=$("${ctl[@]}" --json jobs get "$report" | field state)
+echo "== report $report ($state), request id $request" >&2
+case $state in
+  JOB_STATE_PAUSED) "${ctl[@]}" jobs resume "$report" > /dev/null ;;
+  JOB_STATE_FAILED | JOB_STATE_CANCELLED)
+    echo "report $report ended $state; simclrctl jobs get $report says why;" \
+         "delete it (simclrctl jobs rm $report) to run it again" >&2
+    exit 1 ;;
+esac
+"${ctl[@]}" report submit --spec "$filled" --request_id "$request" --watch > "$out/$report.events.txt"
+"${ctl[@]}" artifacts download "$report" -o "$out/$report" > /dev/null
+echo "== $out/$report/report.md, report.html and artifacts/" >&2
+sed -n '/^| labels/,/^Top-1/p' "$out/$report/report.md"

@@ -18,6 +18,9 @@ PACKAGES=(
   # data and interop tests
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-grpcio python3-protobuf python3-sklearn
+  python3-numpy python3-pil
+  # the Python SDK's test: pip install ./client/python into a fresh venv
+  python3-venv python3-pip
   # the real Prometheus server (promtool and scrape tests)
   prometheus
   # deploy/ checks: YAML of the manifests, systemd-analyze verify

@@ -15,6 +15,8 @@
 //         checkpoints/STEP/          encoder.pt, state.pt, meta.json
 //         checkpoints/best, final    links to a STEP folder
 //         report.json, report.md     an evaluation's results
+//         report.html                a report job's page
+//         steps/NAME/                a standalone report's steps
 //         finished_runs.jsonl        fine-tuning runs that are done
 //         artifacts/                 pictures and tables (t-SNE)
 //
@@ -43,6 +45,7 @@ inline constexpr char kLockFile[] = ".lock";
 inline constexpr char kCheckpointsFolder[] = "checkpoints";
 inline constexpr char kReportJson[] = "report.json";
 inline constexpr char kReportMarkdown[] = "report.md";
+inline constexpr char kReportHtml[] = "report.html";
 inline constexpr char kFinishedRuns[] = "finished_runs.jsonl";
 inline constexpr char kArtifactsFolder[] = "artifacts";
 

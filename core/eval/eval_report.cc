@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/common/artifact_files.h"
 #include "core/common/atomic_file.h"
 #include "core/common/layout.h"
 #include "google/protobuf/util/json_util.h"
@@ -19,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+}  // namespace
+
 std::string ClassifierTitle(const std::string& classifier) {
   return classifier == "finetune" ? "fine-tuned" : classifier;
 }
@@ -27,7 +30,6 @@ std::string FractionTitle(double fraction) {
   return absl::StrFormat("%g %%", fraction * 100);
 }
 
-}  // namespace
 
 void SummariseRuns(v1::EvalResult& result) {
   const int n = result.top1_runs_size();
@@ -39,80 +41,62 @@ void SummariseRuns(v1::EvalResult& result) {
   result.set_top1_std(n > 1 ? std::sqrt(square / (n - 1)) : 0);
 }
 
-std::string EvalTableMarkdown(const std::vector<v1::EvalReport>& reports) {
-  std::vector<std::string> subjects;
-  std::vector<double> fractions;
-  std::vector<std::string> classifiers;
-  // (fraction, classifier, subject) → cell.
-  std::map<std::tuple<double, std::string, std::string>, v1::EvalResult> cells;
-  int64_t test_examples = 0;
+EvalTable BuildEvalTable(const std::vector<v1::EvalReport>& reports) {
+  EvalTable t;
+  auto add = [](auto& list, const auto& value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  };
   for (const auto& report : reports) {
-    test_examples = std::max(test_examples, report.test_examples());
+    t.test_examples = std::max(t.test_examples, report.test_examples());
     for (const auto& r : report.results()) {
-      if (std::find(subjects.begin(), subjects.end(), r.subject()) ==
-          subjects.end())
-        subjects.push_back(r.subject());
-      if (std::find(fractions.begin(), fractions.end(), r.label_fraction()) ==
-          fractions.end())
-        fractions.push_back(r.label_fraction());
-      if (std::find(classifiers.begin(), classifiers.end(), r.classifier()) ==
-          classifiers.end())
-        classifiers.push_back(r.classifier());
-      cells[{r.label_fraction(), r.classifier(), r.subject()}] = r;
+      add(t.subjects, r.subject());
+      add(t.fractions, r.label_fraction());
+      add(t.classifiers, r.classifier());
+      t.cells[{r.label_fraction(), r.classifier(), r.subject()}] = r;
+      const int runs = r.top1_runs_size();
+      t.min_runs = t.min_runs == 0 ? runs : std::min(t.min_runs, runs);
+      t.max_runs = std::max(t.max_runs, runs);
     }
   }
+  return t;
+}
+
+const v1::EvalResult* EvalTable::Cell(double fraction, const std::string& classifier,
+                                      const std::string& subject) const {
+  const auto it = cells.find({fraction, classifier, subject});
+  return it == cells.end() ? nullptr : &it->second;
+}
+
+std::string EvalTable::Caption() const {
+  return absl::StrCat("Top-1 accuracy (%) on ", test_examples,
+                      " test images: mean ± sample standard deviation over ",
+                      min_runs == max_runs ? absl::StrCat(min_runs)
+                                           : absl::StrCat(min_runs, "–", max_runs),
+                      " runs, each on its own stratified subset of the labels.");
+}
+
+std::string EvalTableMarkdown(const std::vector<v1::EvalReport>& reports) {
+  const EvalTable t = BuildEvalTable(reports);
   std::string out = "| labels | classifier |";
-  for (const auto& s : subjects) absl::StrAppend(&out, " ", s, " |");
+  for (const auto& s : t.subjects) absl::StrAppend(&out, " ", s, " |");
   absl::StrAppend(&out, "\n|---|---|");
-  for (size_t i = 0; i < subjects.size(); ++i) absl::StrAppend(&out, "---:|");
+  for (size_t i = 0; i < t.subjects.size(); ++i) absl::StrAppend(&out, "---:|");
   absl::StrAppend(&out, "\n");
-  int min_runs = 0, max_runs = 0;
-  for (const double f : fractions) {
-    for (const auto& c : classifiers) {
-      absl::StrAppend(&out, "| ", FractionTitle(f), " | ", ClassifierTitle(c),
-                      " |");
-      for (const auto& s : subjects) {
-        const auto it = cells.find({f, c, s});
-        if (it == cells.end()) {
-          absl::StrAppend(&out, " — |");
-          continue;
-        }
-        const int runs = it->second.top1_runs_size();
-        min_runs = min_runs == 0 ? runs : std::min(min_runs, runs);
-        max_runs = std::max(max_runs, runs);
-        absl::StrAppend(&out, absl::StrFormat(" %.2f ± %.2f |",
-                                              100 * it->second.top1_mean(),
-                                              100 * it->second.top1_std()));
+  for (const double f : t.fractions) {
+    for (const auto& c : t.classifiers) {
+      absl::StrAppend(&out, "| ", FractionTitle(f), " | ", ClassifierTitle(c), " |");
+      for (const auto& s : t.subjects) {
+        const v1::EvalResult* cell = t.Cell(f, c, s);
+        absl::StrAppend(&out, cell == nullptr ? " — |"
+                                              : absl::StrFormat(" %.2f ± %.2f |",
+                                                                100 * cell->top1_mean(),
+                                                                100 * cell->top1_std()));
       }
       absl::StrAppend(&out, "\n");
     }
   }
-  absl::StrAppend(
-      &out, "\nTop-1 accuracy (%) on ", test_examples,
-      " test images: mean ± sample standard deviation over ",
-      min_runs == max_runs ? absl::StrCat(min_runs)
-                           : absl::StrCat(min_runs, "–", max_runs),
-      " runs, each on its own stratified subset of the labels.\n");
+  absl::StrAppend(&out, "\n", t.Caption(), "\n");
   return out;
-}
-
-absl::Status WriteArtifact(const std::string& job_dir, const std::string& path,
-                           const std::string& content,
-                           const std::string& media_type, EventSink& events) {
-  if (auto s = WriteFileAtomically(path, content); !s.ok()) return s;
-  EmitArtifact(job_dir, path, media_type, events);
-  return absl::OkStatus();
-}
-
-void EmitArtifact(const std::string& job_dir, const std::string& path,
-                  const std::string& media_type, EventSink& events) {
-  std::error_code error;
-  v1::JobEvent event;
-  auto* artifact = event.mutable_artifact();
-  artifact->set_path(fs::relative(path, job_dir, error).string());
-  artifact->set_media_type(media_type);
-  artifact->set_size_bytes(static_cast<int64_t>(fs::file_size(path, error)));
-  events.Emit(std::move(event));
 }
 
 absl::Status WriteEvalReport(const std::string& job_dir,
@@ -131,12 +115,11 @@ absl::Status WriteEvalReport(const std::string& job_dir,
     return absl::InternalError("report.json: cannot print");
   }
   const fs::path dir(job_dir);
-  if (auto s = WriteArtifact(job_dir, (dir / layout::kReportJson).string(), json,
-                             "application/json", events);
+  if (auto s = WriteArtifact(job_dir, (dir / layout::kReportJson).string(), json, events);
       !s.ok())
     return s;
   return WriteArtifact(job_dir, (dir / layout::kReportMarkdown).string(),
-                       EvalTableMarkdown({report}), "text/markdown", events);
+                       EvalTableMarkdown({report}), events);
 }
 
 absl::StatusOr<v1::EvalReport> ReadEvalReport(const std::string& path) {

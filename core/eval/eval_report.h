@@ -4,7 +4,9 @@
 #ifndef SIMCLR_CORE_EVAL_EVAL_REPORT_H_
 #define SIMCLR_CORE_EVAL_EVAL_REPORT_H_
 
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,6 +20,26 @@ namespace simclr::core {
 // run) from top1_runs.
 void SummariseRuns(v1::EvalResult& result);
 
+// The cells of evaluation reports as one table: rows are label fraction ×
+// classifier, columns the subjects, in the order they first appear.
+struct EvalTable {
+  std::vector<std::string> subjects, classifiers;
+  std::vector<double> fractions;
+  std::map<std::tuple<double, std::string, std::string>, v1::EvalResult> cells;
+  int64_t test_examples = 0;
+  int min_runs = 0, max_runs = 0;
+  // Null for a cell no report has.
+  const v1::EvalResult* Cell(double fraction, const std::string& classifier,
+                             const std::string& subject) const;
+  // "Top-1 accuracy (%) on N test images: mean ± …"
+  std::string Caption() const;
+};
+EvalTable BuildEvalTable(const std::vector<v1::EvalReport>& reports);
+
+// "5 %", and "linear" / "fine-tuned".
+std::string FractionTitle(double fraction);
+std::string ClassifierTitle(const std::string& classifier);
+
 // One table over the cells of all `reports` (e.g. a linear and a finetune
 // job on the same subjects), in Markdown.
 std::string EvalTableMarkdown(const std::vector<v1::EvalReport>& reports);
@@ -29,16 +51,6 @@ absl::Status WriteEvalReport(const std::string& job_dir,
 
 // Reads a report.json; INVALID_ARGUMENT naming the file if it is not one.
 absl::StatusOr<v1::EvalReport> ReadEvalReport(const std::string& path);
-
-// Writes `content` to `path` atomically and emits an Artifact event with
-// the path relative to `job_dir`.
-absl::Status WriteArtifact(const std::string& job_dir, const std::string& path,
-                           const std::string& content,
-                           const std::string& media_type, EventSink& events);
-
-// Emits an Artifact event for an existing file.
-void EmitArtifact(const std::string& job_dir, const std::string& path,
-                  const std::string& media_type, EventSink& events);
 
 }  // namespace simclr::core
 

@@ -93,6 +93,10 @@ absl::StatusOr<LoadedSubject> LoadSubject(const v1::EvalSubject& subject,
       return absl::FailedPreconditionError(absl::StrCat(
           field, ".checkpoint_id: checkpoint ids are resolved by simclrd; a "
                  "standalone worker needs checkpoint_path"));
+    case v1::EvalSubject::kJobId:
+      return absl::FailedPreconditionError(absl::StrCat(
+          field, ".job_id: job ids are resolved by simclrd; a standalone worker "
+                 "needs checkpoint_path"));
     case v1::EvalSubject::kCheckpointPath: {
       const std::string folder = ResolvePath(subject.checkpoint_path(), spec_dir);
       SIMCLR_ASSIGN_OR_RETURN(v1::Checkpoint meta, ReadMeta(folder, field));

@@ -11,6 +11,7 @@
 #include "core/eval/eval_preparation.h"
 #include "core/eval/eval_report.h"
 #include "core/eval/eval_runs.h"
+#include "core/eval/finetune_curves.h"
 #include "core/eval/finetune_run.h"
 #include "core/eval/finished_runs.h"
 #include "core/spec/finetune_settings.h"
@@ -37,6 +38,11 @@ std::string Fingerprint(const v1::JobSpec& spec) {
     kept.SerializeToCodedStream(&coded);
   }
   return Sha256OfBytes(bytes);
+}
+
+std::string CurvesTitle(const v1::JobSpec& spec) {
+  return spec.display_name().empty() ? "Fine-tuning"
+                                     : absl::StrCat("Fine-tuning: ", spec.display_name());
 }
 
 // Everything the runs of one job share.
@@ -79,6 +85,7 @@ absl::StatusOr<v1::EvalResult> TrainRun(FinetuneJob& job, size_t f, int si, int 
   one.add_epochs_run(result.epochs);
   one.add_steps_run(result.steps);
   one.set_train_examples(static_cast<int64_t>(train_ids.size()));
+  for (const v1::EpochSummary& epoch : result.history) *one.add_epoch_history() = epoch;
   AddToConfusion(job.prepared.truth, result.predicted, data.train.class_names,
                  one.mutable_confusion());
   return one;
@@ -106,6 +113,8 @@ absl::Status RunCell(FinetuneJob& job, size_t f, int si, FinishedRuns& finished,
     }
     SIMCLR_ASSIGN_OR_RETURN(const v1::EvalResult one, TrainRun(job, f, si, r));
     SIMCLR_RETURN_IF_ERROR(finished.Append(one));
+    SIMCLR_RETURN_IF_ERROR(WriteFinetuneCurves(job.run.job_dir, finished.runs(),
+                                               CurvesTitle(job.spec), job.events));
     AddRunToCell(one, cell);
     progress.RunDone(absl::StrFormat("%s at %g %% of the labels, %d epochs, %d steps",
                                      one.subject(), fraction * 100, one.epochs_run(0),

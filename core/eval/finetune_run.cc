@@ -78,6 +78,16 @@ void Restore(const Snapshot& s, Encoder& encoder, ClassifierHead& head) {
   for (size_t i = 0; i < state.size(); ++i) state[i].copy_(s.values[i]);
 }
 
+// Share of `predicted` (one per id) that match the ids' labels.
+double Top1(const std::vector<int64_t>& predicted, const ImageDataset& dataset,
+            const std::vector<int64_t>& ids) {
+  int64_t correct = 0;
+  for (size_t i = 0; i < ids.size() && i < predicted.size(); ++i) {
+    correct += predicted[i] == dataset.labels[static_cast<size_t>(ids[i])];
+  }
+  return ids.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(ids.size());
+}
+
 // Mean cross-entropy and predictions over `ids`, in eval mode.
 std::pair<double, std::vector<int64_t>> Score(Encoder& encoder,
                                               ClassifierHead& head,
@@ -264,17 +274,19 @@ absl::StatusOr<double> FinetuneRun::Step(torch::optim::Optimizer& optimizer,
 absl::Status FinetuneRun::EndEpoch(double train_loss) {
   ++result_.epochs;
   std::optional<double> val_loss;
+  v1::JobEvent summary;
+  auto* es = summary.mutable_epoch_summary();
   if (!data_.val.empty()) {
     SIMCLR_ASSIGN_OR_RETURN(auto scored, CallTorch("validation", [&] {
                               return Score(encoder_, head_, data_.train, data_.val, in_);
                             }));
     val_loss = scored.first;
+    es->set_val_loss(*val_loss);
+    es->set_val_top1(Top1(scored.second, data_.train, data_.val));
   }
-  v1::JobEvent summary;
-  auto* es = summary.mutable_epoch_summary();
   es->set_epoch(global_epoch_);
   es->set_train_loss(train_loss);
-  if (val_loss) es->set_val_loss(*val_loss);
+  result_.history.push_back(*es);
   events_.Emit(std::move(summary));
   if (val_loss && s_.early_stopping) {
     stop_ = stopping_.Observe(global_epoch_, *val_loss);

@@ -19,6 +19,7 @@
 #include "core/models/classifier_head.h"
 #include "core/models/encoder.h"
 #include "core/spec/finetune_settings.h"
+#include "simclr/v1/job.pb.h"
 
 namespace simclr::core {
 
@@ -38,6 +39,8 @@ struct RunResult {
   std::vector<int64_t> predicted;  // per test image
   int epochs = 0;
   int64_t steps = 0;
+  // Every epoch's summary (train and validation loss, validation top-1).
+  std::vector<v1::EpochSummary> history;
 };
 
 // FAILED_PRECONDITION if the loss turns NaN or infinite; ABORTED when

@@ -9,7 +9,7 @@
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/data/splits.h"
-#include "core/eval/eval_report.h"
+#include "core/common/artifact_files.h"
 #include "core/eval/eval_subject.h"
 #include "core/eval/scatter_plot.h"
 #include "core/eval/tsne.h"
@@ -113,7 +113,7 @@ absl::Status WriteMap(const JobRun& run, const v1::TsneConfig& config, int image
   plot.size = image_size;
   const std::string png = (artifacts / "tsne.png").string();
   SIMCLR_RETURN_IF_ERROR(WriteScatterPng(plot, png));
-  EmitArtifact(run.job_dir, png, "image/png", events);
+  EmitArtifact(run.job_dir, png, events);
   std::string csv = "index,label,class,x,y\n";
   for (size_t k = 0; k < sample.size(); ++k) {
     const int64_t i = sample[k];
@@ -121,8 +121,7 @@ absl::Status WriteMap(const JobRun& run, const v1::TsneConfig& config, int image
     absl::StrAppend(&csv, i, ",", label, ",", label >= 0 ? dataset.class_names[label] : "",
                     ",", absl::StrFormat("%.6g,%.6g", xy[2 * k], xy[2 * k + 1]), "\n");
   }
-  return WriteArtifact(run.job_dir, (artifacts / "tsne.csv").string(), csv, "text/csv",
-                       events);
+  return WriteArtifact(run.job_dir, (artifacts / "tsne.csv").string(), csv, events);
 }
 
 }  // namespace
@@ -164,7 +163,7 @@ absl::Status RunTsneJob(const v1::JobSpec& spec, const JobRun& run, EventSink& e
       std::chrono::duration<double>(Clock::now() - start).count());
   EmitLog(events, absl::StrFormat("trustworthiness (k = 10): %.4f", trust));
   return WriteArtifact(run.job_dir, (fs::path(run.job_dir) / layout::kReportJson).string(),
-                       report, "application/json", events);
+                       report, events);
 }
 
 }  // namespace simclr::core

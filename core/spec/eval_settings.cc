@@ -54,6 +54,9 @@ absl::Status ValidateEvalSubject(const v1::EvalSubject& subject,
     case v1::EvalSubject::kTorchscript:
       return ValidateTorchScriptEncoder(subject.torchscript(),
                                         Sub(field, "torchscript"));
+    case v1::EvalSubject::kJobId:
+      if (subject.job_id().empty()) return FieldError(Sub(field, "job_id"), "empty");
+      return CheckLength(Sub(field, "job_id"), subject.job_id(), kMaxIdChars);
     case v1::EvalSubject::SOURCE_NOT_SET:
       break;
   }

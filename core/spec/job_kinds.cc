@@ -8,9 +8,11 @@
 #include "core/common/status_macros.h"
 #include "core/spec/checks.h"
 #include "core/spec/device_name.h"
+#include "core/spec/embed_settings.h"
 #include "core/spec/finetune_settings.h"
 #include "core/spec/linear_eval_settings.h"
 #include "core/spec/pretrain_settings.h"
+#include "core/spec/report_plan.h"
 #include "core/spec/tsne_settings.h"
 
 namespace simclr::core {
@@ -23,6 +25,40 @@ std::vector<SubjectRef> AllOf(Repeated* subjects, const std::string& field) {
     refs.emplace_back(subjects->Mutable(i), Item(field, i));
   }
   return refs;
+}
+
+JobKindInfo EmbedKind() {
+  return {v1::JobSpec::kEmbed, v1::JOB_KIND_EMBED, "embed",
+       [](const v1::JobSpec& s) {
+         return ResolveEmbedSettings(s.embed()).status();
+       },
+       /*resumable=*/false,
+       [](v1::JobSpec& s) { return s.mutable_embed()->mutable_data(); },
+       [](const v1::JobSpec& s) -> const v1::DataConfig& {
+         return s.embed().data();
+       },
+       [](v1::JobSpec& s) {
+         return std::vector<SubjectRef>{
+             {s.mutable_embed()->mutable_subject(), "embed.subject"}};
+       },
+       {absl::StrCat(layout::kArtifactsFolder, "/features.npy"),
+        absl::StrCat(layout::kArtifactsFolder, "/labels.npy"),
+        absl::StrCat(layout::kArtifactsFolder, "/indices.npy")}};
+}
+
+JobKindInfo ReportKind() {
+  return {v1::JobSpec::kReport, v1::JOB_KIND_REPORT, "report", &ValidateReport,
+       /*resumable=*/true,
+       [](v1::JobSpec& s) { return s.mutable_report()->mutable_data(); },
+       [](const v1::JobSpec& s) -> const v1::DataConfig& { return s.report().data(); },
+       [](v1::JobSpec& s) {
+         std::vector<SubjectRef> refs;
+         if (s.report().has_before()) {
+           refs.emplace_back(s.mutable_report()->mutable_before(), "report.before");
+         }
+         return refs;
+       },
+       {layout::kReportJson, layout::kReportMarkdown, layout::kReportHtml}};
 }
 
 const std::vector<JobKindInfo>& Table() {
@@ -84,6 +120,8 @@ const std::vector<JobKindInfo>& Table() {
        },
        {absl::StrCat(layout::kArtifactsFolder, "/tsne.png"),
         absl::StrCat(layout::kArtifactsFolder, "/tsne.csv"), layout::kReportJson}},
+      EmbedKind(),
+      ReportKind(),
   };
   return *table;
 }
@@ -128,7 +166,7 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   SIMCLR_RETURN_IF_ERROR(ValidateCommon(spec));
   const JobKindInfo* kind = FindJobKind(spec);
   if (kind == nullptr) {
-    return FieldError("kind", "set one of pretrain, linear_eval, finetune or tsne");
+    return FieldError("kind", "set one of pretrain, linear_eval, finetune, tsne, embed or report");
   }
   return kind->validate(spec);
 }

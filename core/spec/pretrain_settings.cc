@@ -17,6 +17,7 @@ absl::Status ResolveData(const v1::DataConfig& data, PretrainSettings& s) {
   SIMCLR_RETURN_IF_ERROR(ValidateDataConfig(data, At("data")));
   if (data.has_val_fraction()) s.val_fraction = data.val_fraction();
   s.max_examples = data.max_examples();
+  if (data.has_test_fraction()) s.test_fraction = data.test_fraction();
   s.split_seed = data.split_seed();
   s.loader_threads = data.loader_threads();
   if (data.has_prefetch_batches()) s.prefetch_batches = data.prefetch_batches();

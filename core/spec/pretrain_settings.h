@@ -19,6 +19,8 @@ struct PretrainSettings : TrainSettings {
   // Data.
   double val_fraction = 0.1;
   int64_t max_examples = 0;
+  // Held out (never trained or validated on): an evaluation's test split.
+  double test_fraction = 0;
   uint64_t split_seed = 0;
   int loader_threads = 0;
   int prefetch_batches = 4;

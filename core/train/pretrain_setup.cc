@@ -31,7 +31,7 @@ absl::Status LoadData(const v1::PretrainConfig& config, const JobRun& run,
   }
   SIMCLR_ASSIGN_OR_RETURN(
       job.split, SplitTrainValTest(job.dataset.size(), job.dataset.labels,
-                                   s.val_fraction, 0, s.split_seed));
+                                   s.val_fraction, s.test_fraction, s.split_seed));
   if (static_cast<int64_t>(job.split.train.size()) < 2) {
     return absl::InvalidArgumentError(absl::StrCat(
         "pretrain.data: ", job.split.train.size(),

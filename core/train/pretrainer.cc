@@ -15,6 +15,7 @@
 #include "core/train/pretrain_setup.h"
 #include "core/train/pretrain_steps.h"
 #include "core/train/progress_window.h"
+#include "core/train/training_curves.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -67,6 +68,7 @@ class Pretrainer {
   std::optional<ReduceOnPlateau> plateau_;
   std::optional<EarlyStopping> stopping_;
   std::optional<DynamicLossScaler> scaler_;
+  std::optional<TrainingCurves> curves_;
   std::optional<int64_t> best_step_;
   int64_t batches_ = 0;
   int64_t total_steps_ = 0;
@@ -102,6 +104,11 @@ absl::Status Pretrainer::Start() {
             v1::LogLine::SEVERITY_WARNING);
   }
   best_step_ = BestStepOf(run_.job_dir);
+  curves_.emplace(run_.job_dir,
+                  spec_.display_name().empty()
+                      ? "SimCLR pretraining"
+                      : absl::StrCat("SimCLR pretraining: ", spec_.display_name()),
+                  run_.resume, progress_.step);
   EmitLog(events_, absl::StrCat("pretraining ", job_.split.train.size(), " images (",
                                 job_.split.val.size(), " for validation), ", batches_,
                                 " batches per epoch, ", s.total_epochs(), " epochs on ",
@@ -174,7 +181,9 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
   window.Add(loss, result.positive_top1, 2 * batch.view1.size(0));
   const bool last_of_epoch = progress_.next_batch == batches_;
   if (window.steps() == job_.settings.log_every_steps || last_of_epoch) {
-    events_.Emit(window.Flush({epoch, plan.round, progress_.step, total_steps_, lr}));
+    v1::JobEvent event = window.Flush({epoch, plan.round, progress_.step, total_steps_, lr});
+    curves_->Add(event.progress());
+    events_.Emit(std::move(event));
   }
   return absl::OkStatus();
 }
@@ -194,6 +203,8 @@ absl::Status Pretrainer::MidEpochCheckpoint(int64_t epoch, const EpochTally& tal
   SnapshotSchedules();
   SIMCLR_RETURN_IF_ERROR(SavePretrainCheckpoint(job_, run_, progress_, {tally.mean()},
                                                 best_step_, events_));
+  // A resume continues from here, with the curves so far.
+  SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
   if (!stop) return absl::OkStatus();
   return absl::AbortedError(absl::StrCat("stopped on request after step ", progress_.step,
                                          "; resume continues from its checkpoint"));
@@ -234,7 +245,10 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
   if (metrics.val_loss) e->set_val_loss(*metrics.val_loss);
   if (metrics.knn_top1) e->set_knn_top1(*metrics.knn_top1);
   e->set_corrupt_images_skipped(job_.dataset.corrupt_skipped);
+  e->set_step(progress_.step);
+  curves_->Add(*e);
   events_.Emit(std::move(summary));
+  SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
 
   progress_.epoch = epoch + 1;
   progress_.next_batch = 0;

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/common/artifact_files.h"
 #include "core/common/layout.h"
 #include "core/common/sha256.h"
 #include "core/common/utf8.h"
@@ -15,25 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// (kind, media type) by extension.
-std::pair<const char*, const char*> Describe(const std::string& name) {
-  static const std::vector<std::pair<const char*, std::pair<const char*, const char*>>> kTypes = {
-      {".json", {"report", "application/json"}}, {".md", {"report", "text/markdown"}},
-      {".html", {"report", "text/html"}},        {".png", {"image", "image/png"}},
-      {".csv", {"table", "text/csv"}},           {".npy", {"features", "application/x-npy"}},
-  };
-  for (const auto& [extension, type] : kTypes) {
-    if (absl::EndsWith(name, extension)) return type;
-  }
-  return {"other", "application/octet-stream"};
-}
-
 // Names and sizes, by name, before any hashing.
 std::vector<std::pair<std::string, int64_t>> Files(const std::string& run_folder) {
   std::vector<std::pair<std::string, int64_t>> files;
   std::error_code error;
   for (const char* report : {core::layout::kReportJson, core::layout::kReportMarkdown,
-                             "report.html"}) {
+                             core::layout::kReportHtml}) {
     const fs::path path = fs::path(run_folder) / report;
     if (fs::is_regular_file(fs::symlink_status(path, error))) {
       files.emplace_back(report, static_cast<int64_t>(fs::file_size(path, error)));
@@ -51,18 +41,47 @@ std::vector<std::pair<std::string, int64_t>> Files(const std::string& run_folder
   return files;
 }
 
+// SHA-256 of a file, remembered by (path, size, modification time): a
+// listing hashes only what changed since the last one. The worker replaces
+// a file by rename, which gives it a new mtime.
+absl::StatusOr<std::string> CachedSha256(const std::string& path, int64_t size) {
+  struct Entry {
+    int64_t size;
+    fs::file_time_type mtime;
+    std::string sha;
+  };
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache = new std::unordered_map<std::string, Entry>();  // under mu
+  std::error_code error;
+  const fs::file_time_type mtime = fs::last_write_time(path, error);
+  if (error) return absl::NotFoundError(path);
+  {
+    absl::MutexLock lock(&mu);
+    auto it = cache->find(path);
+    if (it != cache->end() && it->second.size == size && it->second.mtime == mtime) {
+      return it->second.sha;
+    }
+  }
+  auto sha = core::Sha256OfFile(path);
+  if (!sha.ok()) return sha.status();
+  absl::MutexLock lock(&mu);
+  if (cache->size() >= 100000) cache->clear();  // bounded: forget, never grow
+  (*cache)[path] = Entry{size, mtime, *sha};
+  return sha;
+}
+
 }  // namespace
 
 std::vector<v1::ArtifactFile> ListArtifacts(const std::string& run_folder) {
   std::vector<v1::ArtifactFile> artifacts;
   for (const auto& [name, size] : Files(run_folder)) {
-    auto sha = core::Sha256OfFile((fs::path(run_folder) / name).string());
+    auto sha = CachedSha256((fs::path(run_folder) / name).string(), size);
     if (!sha.ok()) continue;  // removed while listing
     v1::ArtifactFile& artifact = artifacts.emplace_back();
     artifact.set_name(core::SafeText(name, 4096));
-    const auto [kind, media_type] = Describe(name);
-    artifact.set_kind(kind);
-    artifact.set_media_type(media_type);
+    const core::ArtifactType type = core::ArtifactTypeOf(name);
+    artifact.set_kind(type.kind);
+    artifact.set_media_type(type.media_type);
     artifact.set_size_bytes(size);
     artifact.set_sha256(*sha);
   }
@@ -75,7 +94,7 @@ absl::StatusOr<CheckpointFileRef> FindArtifact(const std::string& run_folder,
   for (const auto& [listed, size] : Files(run_folder)) {
     if (listed != name) continue;
     const std::string path = (fs::path(run_folder) / listed).string();
-    auto sha = core::Sha256OfFile(path);
+    auto sha = CachedSha256(path, size);
     if (!sha.ok()) break;
     return CheckpointFileRef{path, size, *sha};
   }

@@ -23,8 +23,6 @@ namespace simclr::server {
 namespace {
 
 constexpr int kStderrTailLines = 20;
-// Error text a job keeps (it quotes workers and specs).
-constexpr size_t kMaxErrorBytes = 4096;
 constexpr int kDefaultMaxRestarts = 3;
 
 int MaxRestarts(const v1::Job& job) {
@@ -126,6 +124,14 @@ absl::StatusOr<v1::Job> JobManager::AwaitState(const std::string& job_id,
 }
 
 absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id, const Principal& who) {
+  // A report first, so that no step's end fails it meanwhile; then its steps.
+  const std::vector<std::string> steps = LiveStepsOf(job_id, who);
+  absl::StatusOr<v1::Job> cancelled = CancelOne(job_id, who);
+  for (const std::string& step : steps) CancelOne(step, who).IgnoreError();
+  return cancelled;
+}
+
+absl::StatusOr<v1::Job> JobManager::CancelOne(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
   if (found == nullptr) return RefuseEnded(job_id, who, "there is nothing to cancel");
@@ -141,6 +147,12 @@ absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id, const Prin
 }
 
 absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id, const Principal& who) {
+  // A report's steps checkpoint and stop, or wait paused; the report too.
+  for (const std::string& step : LiveStepsOf(job_id, who)) PauseOne(step, who).IgnoreError();
+  return PauseOne(job_id, who);
+}
+
+absl::StatusOr<v1::Job> JobManager::PauseOne(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
   if (found == nullptr) {
@@ -163,6 +175,11 @@ absl::StatusOr<v1::Job> JobManager::Pause(const std::string& job_id, const Princ
 }
 
 absl::StatusOr<v1::Job> JobManager::Resume(const std::string& job_id, const Principal& who) {
+  for (const std::string& step : LiveStepsOf(job_id, who)) ResumeOne(step, who).IgnoreError();
+  return ResumeOne(job_id, who);
+}
+
+absl::StatusOr<v1::Job> JobManager::ResumeOne(const std::string& job_id, const Principal& who) {
   absl::MutexLock lock(&mu_);
   Entry* found = FindLocked(job_id, who);
   if (found == nullptr) return RefuseEnded(job_id, who, "only a paused job can be resumed");
@@ -278,10 +295,15 @@ void JobManager::SchedulerLoop() {
           entry.kill_at = absl::InfiniteFuture();
         }
       }
+      if (!stopping_) FailBlockedLocked();
       while (!stopping_ && RunningLocked() < options_.max_concurrent_jobs) {
         Entry* next = nullptr;
         for (auto& [id, entry] : jobs_) {
           if (entry.job.state() != v1::JOB_STATE_QUEUED) continue;
+          if (!entry.job.depends_on().empty() &&
+              ReadinessLocked(entry, nullptr) != Readiness::kReady) {
+            continue;
+          }
           if (next == nullptr ||
               entry.job.spec().priority() > next->job.spec().priority() ||
               (entry.job.spec().priority() == next->job.spec().priority() &&

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,13 +103,15 @@ class JobManager {
   // Every job `who` may see, page after page (the checkpoint listing).
   absl::StatusOr<std::vector<v1::Job>> ListAll(const Principal& who);
   // Each returns once the job has reached its new state (a running worker
-  // is stopped first: SIGTERM, then SIGKILL after stop_grace).
+  // is stopped first: SIGTERM, then SIGKILL after stop_grace). On a report
+  // each acts on its steps that have not ended too.
   absl::StatusOr<v1::Job> Cancel(const std::string& job_id, const Principal& who);
   absl::StatusOr<v1::Job> Pause(const std::string& job_id, const Principal& who);
   absl::StatusOr<v1::Job> Resume(const std::string& job_id, const Principal& who);
-  // Removes an ended job's record, events and folder. FAILED_PRECONDITION
-  // while it has not ended or while a job that has not ended reads one of
-  // its checkpoints.
+  // Removes an ended job's record, events and folder (a report's: its
+  // steps' too). FAILED_PRECONDITION while it (or a step) has not ended, or
+  // while a job that has not ended reads one of its checkpoints or waits
+  // for it.
   absl::Status Delete(const std::string& job_id, const Principal& who);
 
   struct WatchBatch {
@@ -151,6 +154,11 @@ class JobManager {
       : options_(options),
         launcher_(options.launcher ? options.launcher : NewProcessLauncher()),
         store_(store) {}
+  // Cancel, Pause and Resume of one job; the public ones add a report's
+  // steps.
+  absl::StatusOr<v1::Job> CancelOne(const std::string& job_id, const Principal& who);
+  absl::StatusOr<v1::Job> PauseOne(const std::string& job_id, const Principal& who);
+  absl::StatusOr<v1::Job> ResumeOne(const std::string& job_id, const Principal& who);
   absl::Status Recover();
   // Job folders whose record was never written or already deleted.
   absl::Status RemoveFoldersWithoutRecord();
@@ -169,13 +177,38 @@ class JobManager {
   // FAILED_PRECONDITION "has already ended … `action`", or NOT_FOUND.
   absl::Status RefuseEnded(const std::string& job_id, const Principal& who, const char* action);
   // The spec's checkpoint ids resolved for `who` (the owner check), and its
-  // local paths checked against the path policy: the worker's spec.
-  absl::StatusOr<v1::JobSpec> WorkerSpecFor(const v1::JobSpec& spec, const Principal& who);
+  // local paths checked against the path policy: the worker's spec. Job ids
+  // in `planned` (a report's steps, submitted together) need no record yet.
+  absl::StatusOr<v1::JobSpec> WorkerSpecFor(const v1::JobSpec& spec, const Principal& who,
+                                            const std::map<std::string, std::string>& planned = {});
+  // A report: its steps as jobs of their own, then the report, which
+  // depends on them all (job_manager_report.cc).
+  absl::StatusOr<v1::Job> SubmitReport(const v1::JobSpec& spec, const std::string& request_id,
+                                       bool validate_only, const Principal& who);
+  std::string NewJobIdLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static std::string RequestKey(const std::string& request_id, const Principal& who);
+  // The job an earlier submit with this key made, if any.
+  absl::StatusOr<std::optional<v1::Job>> FindRequestLocked(const std::string& request_key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the job's folder and record (QUEUED) and queues it.
+  absl::StatusOr<v1::Job> CreateJobLocked(v1::Job job, const v1::JobSpec& worker_spec,
+                                          const std::string& request_key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Dependencies (Job.depends_on): a queued job starts once all succeeded,
+  // and fails once one ended otherwise or is gone.
+  enum class Readiness { kReady, kWaiting, kBlocked };
+  Readiness ReadinessLocked(const Entry& entry, std::string* why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FailBlockedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The steps of a report that have not ended (none for other jobs).
+  std::vector<std::string> LiveStepsOf(const std::string& job_id, const Principal& who);
   // Whether a job that has not ended reads a checkpoint of `job_id` (or
   // exactly `checkpoint_id` when it is set).
   bool CheckpointsInUseLocked(const std::string& job_id, const std::string& checkpoint_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckQuotaLocked(const Principal& who) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Room for `new_jobs` more active jobs of `who`.
+  absl::Status CheckQuotaLocked(const Principal& who, int new_jobs = 1)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SchedulerLoop();
   // Persists a state change (as a job event and the job) and wakes waiters.
   absl::Status TransitionLocked(Entry& entry, v1::JobState state,

@@ -18,6 +18,9 @@ bool JobManager::CheckpointsInUseLocked(const std::string& job_id,
                                         const std::string& checkpoint_id) {
   for (const auto& [id, entry] : jobs_) {
     if (IsTerminal(entry.job.state())) continue;
+    for (const std::string& needed : entry.job.depends_on()) {
+      if (checkpoint_id.empty() && needed == job_id) return true;  // it waits for the job
+    }
     for (const auto& [field, used] : CheckpointIds(entry.job.spec())) {
       auto parsed = core::layout::ParseCheckpointId(used);
       if (!parsed.ok() || parsed->first != job_id) continue;
@@ -52,12 +55,29 @@ absl::Status JobManager::Delete(const std::string& job_id, const Principal& who)
         "job ", job_id, " is ", v1::JobState_Name(entry->job.state()),
         "; cancel it before deleting it"));
   }
-  SIMCLR_RETURN_IF_ERROR(EndedJob(job_id, who).status());
-  if (CheckpointsInUseLocked(job_id, "")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job ", job_id, ": a queued, running or paused job reads one of its checkpoints"));
+  SIMCLR_ASSIGN_OR_RETURN(const v1::Job job, EndedJob(job_id, who));
+  std::vector<std::string> doomed = {job_id};
+  for (const v1::ReportStep& step : job.steps()) {
+    if (jobs_.count(step.job_id()) > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "job ", job_id, ": its step ", step.name(), " (", step.job_id(),
+          ") has not ended; cancel the report first"));
+    }
+    doomed.push_back(step.job_id());
   }
-  SIMCLR_RETURN_IF_ERROR(RemoveJobLocked(job_id));
+  for (const std::string& id : doomed) {
+    if (CheckpointsInUseLocked(id, "")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "job ", id, ": a queued, running or paused job reads one of its checkpoints"));
+    }
+  }
+  // The steps, then the report: a crash in between leaves the report,
+  // which a second delete finishes.
+  for (size_t i = doomed.size(); i-- > 0;) {
+    auto exists = store_->GetJob(doomed[i]);
+    if (exists.ok() && !exists->has_value()) continue;  // a step deleted before
+    SIMCLR_RETURN_IF_ERROR(RemoveJobLocked(doomed[i]));
+  }
   LOG(INFO) << job_id << " deleted by " << who.name;
   return absl::OkStatus();
 }

@@ -30,8 +30,9 @@ JobManager::Entry* JobManager::FindLocked(const std::string& job_id, const Princ
   return &it->second;
 }
 
-absl::StatusOr<v1::JobSpec> JobManager::WorkerSpecFor(const v1::JobSpec& spec,
-                                                      const Principal& who) {
+absl::StatusOr<v1::JobSpec> JobManager::WorkerSpecFor(
+    const v1::JobSpec& spec, const Principal& who,
+    const std::map<std::string, std::string>& planned) {
   v1::JobSpec checked = spec;
   SIMCLR_RETURN_IF_ERROR(options_.path_policy.Apply(checked));
   // A checkpoint is its job's owner's: one that `who` may not see is
@@ -55,18 +56,31 @@ absl::StatusOr<v1::JobSpec> JobManager::WorkerSpecFor(const v1::JobSpec& spec,
   if (options_.resolve_model) {
     model = [this, &who](const std::string& id) { return options_.resolve_model(id, who); };
   }
-  return ResolveWorkerSpec(checked, {dataset, checkpoint, model});
+  // A pretraining job `who` may see, or one planned in the same submit.
+  auto job = [this, &who, &planned](const std::string& id) -> absl::StatusOr<std::string> {
+    if (planned.count(id) == 0) {
+      SIMCLR_ASSIGN_OR_RETURN(const v1::Job found, Get(id, who));
+      if (found.kind() != v1::JOB_KIND_PRETRAIN) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("job ", id, " is not a pretraining job"));
+      }
+    }
+    return core::layout::RunFolder(JobFolder(id));
+  };
+  return ResolveWorkerSpec(checked, {dataset, checkpoint, job, model});
 }
 
-absl::Status JobManager::CheckQuotaLocked(const Principal& who) {
-  int active = 0;
+absl::Status JobManager::CheckQuotaLocked(const Principal& who, int new_jobs) {
+  int active = new_jobs - 1;
   for (const auto& [id, entry] : jobs_) {
     active += OwnerOf(entry.job.owner()) == who.name && Active(entry.job.state());
   }
   if (active < options_.max_active_jobs_per_principal) return absl::OkStatus();
+  active -= new_jobs - 1;
   return absl::ResourceExhaustedError(absl::StrCat(
       "quota --max_active_jobs_per_principal: ", who.name, " already has ", active,
       " queued, running or paused jobs (at most ", options_.max_active_jobs_per_principal,
+      new_jobs > 1 ? absl::StrCat("; a report adds ", new_jobs) : "",
       "); wait for one to end or cancel one"));
 }
 
@@ -82,36 +96,55 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   // Every field first, so that a bad id is named as such before the store
   // is asked for it.
   SIMCLR_RETURN_IF_ERROR(core::PrefixField("spec", core::ValidateJobSpec(spec)));
+  if (spec.has_report()) return SubmitReport(spec, request_id, validate_only, who);
   SIMCLR_ASSIGN_OR_RETURN(const v1::JobSpec worker_spec, WorkerSpecFor(spec, who));
   SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(worker_spec, options_.check_device));
   v1::Job job;
   *job.mutable_spec() = spec;
   job.set_kind(core::FindJobKind(spec)->kind);
   job.set_owner(who.name);
+  for (const IdField& dependency : JobIds(spec)) job.add_depends_on(dependency.id);
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the server is shutting down");
-  // Request ids are per principal: another user's key finds nothing.
-  const std::string request_key = request_id.empty() ? "" : absl::StrCat(who.name, "/", request_id);
-  if (!request_key.empty()) {
-    SIMCLR_ASSIGN_OR_RETURN(auto previous, store_->JobForRequest(request_key));
-    if (previous.has_value()) {
-      auto it = jobs_.find(*previous);
-      if (it != jobs_.end()) return it->second.job;
-      SIMCLR_ASSIGN_OR_RETURN(auto ended, store_->GetJob(*previous));
-      if (ended.has_value()) return *std::move(ended);
-    }
-  }
+  const std::string request_key = RequestKey(request_id, who);
+  SIMCLR_ASSIGN_OR_RETURN(auto previous, FindRequestLocked(request_key));
+  if (previous.has_value()) return *std::move(previous);
   SIMCLR_RETURN_IF_ERROR(CheckQuotaLocked(who));
   if (validate_only) {
     job.set_state(v1::JOB_STATE_QUEUED);
     return job;
   }
+  job.set_id(NewJobIdLocked());
+  return CreateJobLocked(std::move(job), worker_spec, request_key);
+}
+
+std::string JobManager::NewJobIdLocked() {
   std::string id = core::layout::NewJobId();
   while (jobs_.count(id) > 0) id = core::layout::NewJobId();
+  return id;
+}
+
+std::string JobManager::RequestKey(const std::string& request_id, const Principal& who) {
+  // Request ids are per principal: another user's key finds nothing.
+  return request_id.empty() ? "" : absl::StrCat(who.name, "/", request_id);
+}
+
+absl::StatusOr<std::optional<v1::Job>> JobManager::FindRequestLocked(
+    const std::string& request_key) {
+  if (request_key.empty()) return std::nullopt;
+  SIMCLR_ASSIGN_OR_RETURN(auto previous, store_->JobForRequest(request_key));
+  if (!previous.has_value()) return std::nullopt;
+  auto it = jobs_.find(*previous);
+  if (it != jobs_.end()) return it->second.job;
+  return store_->GetJob(*previous);
+}
+
+absl::StatusOr<v1::Job> JobManager::CreateJobLocked(v1::Job job, const v1::JobSpec& worker_spec,
+                                                    const std::string& request_key) {
+  const std::string id = job.id();
   Entry entry;
   entry.order = next_order_++;
   entry.job = std::move(job);
-  entry.job.set_id(id);
   *entry.job.mutable_create_time() = NowTimestamp();
   const v1::JobEvent submitted = ApplyStateChange(v1::JOB_STATE_QUEUED, "submitted", entry.job);
   // The folder, then the record with its request id and first event in one
@@ -123,7 +156,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
     std::filesystem::remove_all(JobFolder(id), ignored);
     return status;
   }
-  LOG(INFO) << id << " → QUEUED: submitted by " << who.name;
+  LOG(INFO) << id << " → QUEUED: submitted by " << entry.job.owner();
   auto& stored = jobs_[id] = std::move(entry);
   wake_ = true;
   return stored.job;

@@ -77,6 +77,17 @@ absl::StatusOr<v1::JobSpec> ResolveWorkerSpec(const v1::JobSpec& spec,
     }
     subject->set_checkpoint_path(*folder);
   }
+  // The job's final checkpoint, which exists once the job it waits for
+  // has succeeded.
+  for (auto [subject, at] : kind.mutable_subjects(worker_spec)) {
+    if (!subject->has_job_id() || !resolvers.job) continue;
+    auto run = resolvers.job(subject->job_id());
+    if (!run.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("spec.", at, ".job_id: ", run.status().message()));
+    }
+    subject->set_checkpoint_path(core::layout::CheckpointLink(*run, core::layout::kFinalLink));
+  }
   return worker_spec;
 }
 

@@ -16,11 +16,16 @@
 
 namespace simclr::server {
 
+// Error text a job keeps (it quotes workers and specs).
+inline constexpr size_t kMaxErrorBytes = 4096;
+
 struct IdResolvers {
   // dataset_id → its stored files; null: ids stay as they are.
   std::function<absl::StatusOr<v1::LocalDataset>(const std::string&)> dataset;
   // An evaluation subject's checkpoint_id → its folder.
   std::function<absl::StatusOr<std::string>(const std::string&)> checkpoint;
+  // A pretraining job's id (EvalSubject.job_id) → its run folder.
+  std::function<absl::StatusOr<std::string>(const std::string&)> job;
   // An uploaded model's id → its module file.
   std::function<absl::StatusOr<std::string>(const std::string&)> model;
 };

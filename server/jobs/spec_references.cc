@@ -65,6 +65,17 @@ std::vector<IdField> CheckpointIds(const v1::JobSpec& spec) {
   return ids;
 }
 
+std::vector<IdField> JobIds(const v1::JobSpec& spec) {
+  std::vector<IdField> ids;
+  v1::JobSpec copy = spec;  // mutable_subjects needs a mutable spec
+  const core::JobKindInfo* kind = core::FindJobKind(copy);
+  if (kind == nullptr) return ids;
+  for (auto [subject, at] : kind->mutable_subjects(copy)) {
+    if (subject->has_job_id()) ids.push_back({at + ".job_id", subject->job_id()});
+  }
+  return ids;
+}
+
 std::vector<ModelField> ModelIds(v1::JobSpec& spec) {
   std::vector<ModelField> models;
   const core::JobKindInfo* kind = core::FindJobKind(spec);

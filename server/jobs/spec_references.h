@@ -28,6 +28,10 @@ struct IdField {
 // Every checkpoint id a valid spec reads (its encoder's and its subjects').
 std::vector<IdField> CheckpointIds(const v1::JobSpec& spec);
 
+// Every job id a valid spec's subjects name (EvalSubject.job_id: the final
+// checkpoint of that pretraining job); the spec's job waits for them.
+std::vector<IdField> JobIds(const v1::JobSpec& spec);
+
 // Every uploaded model a valid spec names, mutable for resolving: fields
 // end in ".torchscript" (the TorchScriptEncoder holding model_id).
 struct ModelField {

@@ -40,7 +40,7 @@ std::vector<prometheus::MetricFamily> JobMetricsCollector::Collect() const {
       "simclr_jobs_finished_total",
       "Jobs that ended since the server started, by kind and outcome.",
       prometheus::MetricType::Counter, {}};
-  for (int k = v1::JOB_KIND_PRETRAIN; k <= v1::JOB_KIND_TSNE; ++k) {
+  for (int k = v1::JOB_KIND_PRETRAIN; k <= v1::JobKind_MAX; ++k) {
     for (int s : {v1::JOB_STATE_SUCCEEDED, v1::JOB_STATE_FAILED,
                   v1::JOB_STATE_CANCELLED}) {
       prometheus::ClientMetric metric;

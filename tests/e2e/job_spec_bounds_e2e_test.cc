@@ -73,6 +73,17 @@ std::vector<std::string> Baselines() {
         "schedule": {"warmup_cosine": {"warmup_epochs": 1}}}})"),
       absl::StrCat(R"({"tsne": {"data": )", Data(), R"(,
         "subject": )", kRandomInit, R"(, "input": )", kInput, R"(}})"),
+      absl::StrCat(R"({"embed": {"data": )", Data(), R"(,
+        "subject": )", kRandomInit, R"(, "input": )", kInput, R"(}})"),
+      absl::StrCat(R"({"report": {"data": )", Data(), R"(,
+        "pretrain": {"data": )", Data(), R"(,
+          "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN"}},
+          "input": )", kInput, R"(,
+          "unfreeze_rounds": [{"unfrozen_layers": -1, "epochs": 2}],
+          "schedule": {"warmup_cosine": {"warmup_epochs": 1}}},
+        "before": )", kRandomInit, R"(, "input": )", kInput, R"(,
+        "finetune": {"unfreeze_rounds": [{"unfrozen_layers": -1, "epochs": 2}],
+          "schedule": {"warmup_cosine": {"warmup_epochs": 1}}}}})"),
   };
 }
 
@@ -185,6 +196,20 @@ class ProbeBuilder {
             const std::string& prefix, const FieldDescriptor* f) {
     path.push_back(f);
     const std::string name = prefix + f->name();
+    // What a report fills in for its steps is refused whole when given.
+    static const std::set<std::string> kSetByTheReport = {
+        "report.finetune.data", "report.finetune.subjects", "report.finetune.input",
+        "report.tsne.data", "report.tsne.subject", "report.tsne.input"};
+    if (kSetByTheReport.count(name) > 0) {
+      Add(baseline, path, name, "set", [](Message* m, const FieldDescriptor* f) {
+        if (f->is_repeated()) {
+          m->GetReflection()->AddMessage(m, f);
+        } else {
+          m->GetReflection()->MutableMessage(m, f);
+        }
+      });
+      return;
+    }
     if (f->is_map()) {
       MapProbes(baseline, path, name, f);
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {

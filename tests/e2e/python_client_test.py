@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""examples/python/train_through_simclrd.py against a real simclrd: the
-example uploads, trains, watches and downloads through gRPC from Python,
+"""examples/python/train_through_simclrd.py against a real simclrd, run by
+the python of a fresh virtual environment into which `pip install
+./client/python` put the simclr SDK: the example uploads, trains, watches,
+downloads and embeds through the SDK,
 and its torch.jit.load features of the downloaded encoder equal, to 1e-5,
 the C++ worker's features of the server's own copy of that checkpoint and
 the vectors the EmbeddingService serves for the same images as PNGs."""
@@ -17,6 +19,7 @@ import unittest
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from sdk_venv import install_sdk  # noqa: E402
 from simclrd_process import Simclrd  # noqa: E402
 
 ARGS = None
@@ -25,18 +28,19 @@ ARGS = None
 class PythonClientTest(unittest.TestCase):
     def test_example_trains_downloads_and_matches_the_worker(self):
         with tempfile.TemporaryDirectory(prefix="simclr-pyclient-") as tmp:
+            python = install_sdk(ARGS.sdk, os.path.join(tmp, "venv"))
             server = Simclrd(ARGS.simclrd, tmp, ["--metrics_port=-1", "--worker_threads=1"])
             try:
                 port = server.grpc_port
                 out = os.path.join(tmp, "client")
                 example = subprocess.run(
-                    [sys.executable, ARGS.example, "--server", "127.0.0.1:%d" % port,
-                     "--stubs", ARGS.stubs, "--out", out],
+                    [python, ARGS.example, "--server", "127.0.0.1:%d" % port, "--out", out],
                     capture_output=True, text=True, timeout=300)
                 self.assertEqual(example.returncode, 0,
                                  example.stdout + example.stderr)
                 self.assertIn("SUCCEEDED", example.stdout)
                 self.assertIn("verified", example.stdout)
+                self.assertIn("embed job: features (10000, ", example.stdout)
                 served = re.search(r"max \|served - torch.jit.load\| = (\S+)", example.stdout)
                 self.assertIsNotNone(served, example.stdout)
                 self.assertLess(float(served.group(1)), 1e-5)
@@ -63,7 +67,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--simclrd", required=True)
     parser.add_argument("--worker", required=True)
-    parser.add_argument("--stubs", required=True)
+    parser.add_argument("--sdk", required=True, help="client/python")
     parser.add_argument("--example", required=True)
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0]] + rest)

@@ -4,8 +4,9 @@
 Checks, against a simclrd started on free loopback ports:
   * a raw grpc.health.v1.Health/Check (hand-encoded bytes, no stubs) is SERVING;
   * server reflection lists every simclr.v1 service;
-  * generated Python stubs reach simclr.v1: real answers from the job and
-    dataset services, INVALID_ARGUMENT for an empty embedding request;
+  * the SDK's stubs (simclr.v1, generated from proto/ when its wheel is
+    built) reach the services: real answers from the job and dataset
+    services, INVALID_ARGUMENT for an empty embedding request;
   * the example job files parse with Python's protobuf JSON mapping too;
   * SIGTERM stops the server with exit code 0;
   * with --auth_tokens_file, reflection answers only a listed token: no
@@ -25,6 +26,7 @@ import unittest
 import grpc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from sdk_venv import build_wheel  # noqa: E402
 from simclrd_process import Simclrd  # noqa: E402
 
 ARGS = None
@@ -155,8 +157,10 @@ class ReflectionAuthTest(unittest.TestCase):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--simclrd", required=True)
-    parser.add_argument("--stubs", required=True)
+    parser.add_argument("--sdk", required=True, help="client/python")
     parser.add_argument("--examples", required=True)
     ARGS, rest = parser.parse_known_args()
-    sys.path.insert(0, ARGS.stubs)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    with tempfile.TemporaryDirectory(prefix="simclr-wheel-") as wheels:
+        sys.path.insert(0, build_wheel(ARGS.sdk, wheels))  # imported from the zip
+        outcome = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False)
+    sys.exit(0 if outcome.result.wasSuccessful() else 1)

@@ -9,6 +9,7 @@
 
 #include "ATen/Parallel.h"
 #include "core/eval/eval_report.h"
+#include "core/eval/finetune_curves.h"
 #include "core/eval/finetune_job.h"
 #include "core/eval/linear_eval_job.h"
 #include "core/eval/tsne_job.h"
@@ -161,9 +162,20 @@ TEST_F(EvalJobsTest, FinetuneRunsItsRoundsAndReports) {
   EXPECT_GE(cell.epochs_run(0), 1);
   EXPECT_LE(cell.epochs_run(0), 3);
   EXPECT_GT(cell.top1_mean(), 0.2);  // above chance (0.1) after 3 epochs
-  int epochs = 0;
-  for (const auto& e : sink.events()) epochs += e.has_epoch_summary();
+  int epochs = 0, curves = 0;
+  for (const auto& e : sink.events()) {
+    epochs += e.has_epoch_summary();
+    if (e.has_epoch_summary()) {
+      EXPECT_TRUE(e.epoch_summary().has_val_top1());
+      EXPECT_GE(e.epoch_summary().val_top1(), 0);
+      EXPECT_LE(e.epoch_summary().val_top1(), 1);
+    }
+    curves += e.has_artifact() && e.artifact().path() == kFinetuneCurvesPng;
+  }
   EXPECT_EQ(epochs, cell.epochs_run(0) + cell.epochs_run(1));
+  EXPECT_EQ(curves, 2);  // redrawn after each run
+  EXPECT_TRUE(std::filesystem::is_regular_file(Run().job_dir + "/" + kFinetuneCurvesPng));
+  EXPECT_EQ(cell.epoch_history_size(), 0);  // the runs' curves stay out of the table
 }
 
 // A 25 % subset trains as many steps as the whole pool by default, and a

@@ -6,7 +6,10 @@
 #include <sstream>
 
 #include "ATen/Parallel.h"
+#include "absl/strings/str_split.h"
 #include "core/common/sha256.h"
+#include "core/train/training_curves.h"
+#include "opencv2/imgcodecs.hpp"
 #include "core/runtime/script_execution.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -56,6 +59,18 @@ std::vector<double> Losses(const std::vector<v1::JobEvent>& events) {
     if (e.has_progress()) losses.push_back(e.progress().loss());
   }
   return losses;
+}
+
+// The (type, step) columns of a training_curves.csv.
+std::vector<std::string> CurveSteps(const std::string& job_dir) {
+  std::ifstream in(job_dir + "/" + kTrainingCurvesCsv);
+  std::vector<std::string> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> f = absl::StrSplit(line, ',');
+    if (f.size() > 2) rows.push_back(f[0] + "@" + f[2]);
+  }
+  return rows;
 }
 
 class PretrainerTest : public ::testing::Test {
@@ -169,11 +184,13 @@ TEST_F(PretrainerTest, MixedPrecisionOnCpuTrainsInFloat32WithAWarning) {
 TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
   ConfigureScriptExecution(c10::Device(c10::DeviceType::CPU));
   CollectingSink whole;
+  std::vector<std::string> whole_curves;
   {
     testing::TempDir other;
     JobRun run;
     run.job_dir = other.path() + "/job";
     ASSERT_THAT(RunPretraining(TinySpec(2), run, whole), IsOk());
+    whole_curves = CurveSteps(run.job_dir);
   }
 
   // A sink that requests the stop once step 7 is reported.
@@ -196,6 +213,29 @@ TEST_F(PretrainerTest, ResumeAfterStopMatchesAnUninterruptedRun) {
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_DOUBLE_EQ(stitched[i], expected[i]) << "step " << i + 1;
   }
+  // The resumed run's curves hold every step once, as the whole run's do.
+  EXPECT_EQ(CurveSteps(Run().job_dir), whole_curves);
+  EXPECT_EQ(whole_curves.size(), Losses(whole.events()).size() + 2 + 1);  // + epochs, header
+}
+
+TEST_F(PretrainerTest, RedrawsItsCurvesAtEveryEpochEnd) {
+  CollectingSink sink;
+  ASSERT_THAT(RunPretraining(TinySpec(2), Run(), sink), IsOk());
+  int pictures = 0, tables = 0;
+  for (const auto& e : sink.events()) {
+    if (!e.has_artifact()) continue;
+    pictures += e.artifact().path() == kTrainingCurvesPng;
+    tables += e.artifact().path() == kTrainingCurvesCsv;
+    if (e.artifact().path() == kTrainingCurvesPng) {
+      EXPECT_EQ(e.artifact().media_type(), "image/png");
+      EXPECT_GT(e.artifact().size_bytes(), 10000);
+    }
+  }
+  EXPECT_EQ(pictures, 2);
+  EXPECT_EQ(tables, 2);
+  const cv::Mat image = cv::imread(Run().job_dir + "/" + kTrainingCurvesPng);
+  ASSERT_FALSE(image.empty());
+  EXPECT_EQ(image.cols, 2 * 720);
 }
 
 TEST_F(PretrainerTest, NonFiniteLossStopsWithAClearError) {

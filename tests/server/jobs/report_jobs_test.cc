@@ -1,0 +1,186 @@
+// JobManager's report jobs with the fake launcher and a real store: the
+// steps start only once what they wait for has succeeded, a failed step
+// fails what waits for it, and pause, resume and cancel of the report reach
+// its steps.
+#include <algorithm>
+#include <string>
+
+#include "core/common/job_spec_json.h"
+#include "core/worker/worker_protocol.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/jobs/job_manager.h"
+#include "tests/server/jobs/fake_worker_launcher.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace simclr::server {
+namespace {
+
+using ::simclr::testing::FakeWorkerLauncher;
+using ::simclr::testing::IsOk;
+using ::testing::HasSubstr;
+
+v1::JobSpec ReportSpec() {
+  auto spec = core::ParseJobSpecJson(R"({"report": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
+      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+      "labels_path": "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"}}},
+    "pretrain": {"encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN"}},
+                 "input": {"size": 28, "channels": 1}}}})",
+                                     "test");
+  EXPECT_THAT(spec, IsOk());
+  return *spec;
+}
+
+class ReportJobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = JobStore::Open(dir_.path() + "/simclr.db");
+    ASSERT_THAT(store, IsOk());
+    store_ = *std::move(store);
+    launcher_ = std::make_shared<FakeWorkerLauncher>();
+    JobManagerOptions options;
+    options.data_dir = dir_.path();
+    options.worker_path = "/nonexistent/simclr-worker";
+    options.max_concurrent_jobs = 4;
+    options.stop_grace = absl::Seconds(5);
+    options.launcher = launcher_;
+    options.path_policy = *PathPolicy::Create({"/usr/share/datasets"});
+    auto manager = JobManager::Create(options, store_.get());
+    ASSERT_THAT(manager, IsOk());
+    manager_ = *std::move(manager);
+  }
+
+  v1::Job Await(const std::string& id, v1::JobState state) {
+    v1::Job job;
+    for (int i = 0; i < 1000; ++i) {
+      job = *manager_->Get(id, who_);
+      if (job.state() == state) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_EQ(v1::JobState_Name(job.state()), v1::JobState_Name(state)) << id;
+    return job;
+  }
+
+  // The launch index of `job_id`, waiting for it; -1 if it never starts.
+  int LaunchOf(const std::string& job_id, size_t at_least) {
+    launcher_->AwaitLaunches(at_least);
+    for (size_t i = 0; i < launcher_->launches(); ++i) {
+      if (launcher_->JobOf(i) == job_id) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  simclr::testing::TempDir dir_;
+  std::unique_ptr<JobStore> store_;
+  std::shared_ptr<FakeWorkerLauncher> launcher_;
+  std::unique_ptr<JobManager> manager_;
+  const Principal who_ = LocalPrincipal();
+};
+
+TEST_F(ReportJobsTest, StepsRunInDependencyOrderAndTheReportLast) {
+  auto report = manager_->Submit(ReportSpec(), "", false, who_);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_EQ(report->steps_size(), 5);
+  EXPECT_EQ(report->depends_on_size(), 5);
+  std::map<std::string, std::string> step;
+  for (const auto& s : report->steps()) step[s.name()] = s.job_id();
+  const v1::Job linear = *manager_->Get(step["linear_eval"], who_);
+  EXPECT_EQ(linear.parent_job_id(), report->id());
+  EXPECT_EQ(linear.spec().labels().at("report"), report->id());
+  EXPECT_THAT(linear.depends_on(), ::testing::ElementsAre(step["pretrain"]));
+
+  // First pretrain and tsne_before (nothing to wait for), nothing else.
+  ASSERT_EQ(launcher_->AwaitLaunches(2), 2u);
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(launcher_->launches(), 2u);
+  const int pretrain = LaunchOf(step["pretrain"], 2);
+  ASSERT_GE(pretrain, 0);
+  EXPECT_GE(LaunchOf(step["tsne_before"], 2), 0);
+  launcher_->Exit(pretrain, {core::kExitSucceeded, 0, ""});
+  // Then the three that judge the pretrained encoder.
+  ASSERT_EQ(launcher_->AwaitLaunches(5), 5u);
+  EXPECT_EQ(manager_->Get(report->id(), who_)->state(), v1::JOB_STATE_QUEUED);
+  for (size_t i = 0; i < 5; ++i) {
+    if (static_cast<int>(i) != pretrain) launcher_->Exit(i, {core::kExitSucceeded, 0, ""});
+  }
+  // The report composes last.
+  ASSERT_EQ(launcher_->AwaitLaunches(6), 6u);
+  EXPECT_EQ(launcher_->JobOf(5), report->id());
+  launcher_->Exit(5, {core::kExitSucceeded, 0, ""});
+  Await(report->id(), v1::JOB_STATE_SUCCEEDED);
+}
+
+TEST_F(ReportJobsTest, AFailedStepFailsWhatWaitsForItNamingIt) {
+  auto report = manager_->Submit(ReportSpec(), "", false, who_);
+  ASSERT_THAT(report, IsOk());
+  std::map<std::string, std::string> step;
+  for (const auto& s : report->steps()) step[s.name()] = s.job_id();
+  const int pretrain = LaunchOf(step["pretrain"], 2);
+  ASSERT_GE(pretrain, 0);
+  launcher_->Fail(pretrain, "pretrain.data.train: no images");
+  const v1::Job linear = Await(step["linear_eval"], v1::JOB_STATE_FAILED);
+  EXPECT_THAT(linear.error(), HasSubstr("step pretrain, job " + step["pretrain"] + ", failed"));
+  const v1::Job failed = Await(report->id(), v1::JOB_STATE_FAILED);
+  EXPECT_THAT(failed.error(), HasSubstr("cannot run: step "));
+  // The step still running for the failed report is stopped.
+  Await(step["tsne_before"], v1::JOB_STATE_CANCELLED);
+  // What never ran is never launched.
+  EXPECT_EQ(LaunchOf(step["linear_eval"], 2), -1);
+  EXPECT_EQ(LaunchOf(report->id(), 2), -1);
+}
+
+TEST_F(ReportJobsTest, PauseResumeAndCancelOfTheReportReachItsSteps) {
+  auto report = manager_->Submit(ReportSpec(), "", false, who_);
+  ASSERT_THAT(report, IsOk());
+  std::map<std::string, std::string> step;
+  for (const auto& s : report->steps()) step[s.name()] = s.job_id();
+  ASSERT_EQ(launcher_->AwaitLaunches(2), 2u);
+  // The fake worker answers SIGTERM as a real one does: checkpoint, stop.
+  auto paused = manager_->Pause(report->id(), who_);
+  ASSERT_THAT(paused, IsOk());
+  EXPECT_EQ(paused->state(), v1::JOB_STATE_PAUSED);
+  for (const auto& [name, id] : step) {
+    EXPECT_EQ(manager_->Get(id, who_)->state(), v1::JOB_STATE_PAUSED) << name;
+  }
+  ASSERT_THAT(manager_->Resume(report->id(), who_), IsOk());
+  for (const auto& [name, id] : step) {
+    EXPECT_NE(manager_->Get(id, who_)->state(), v1::JOB_STATE_PAUSED) << name;
+  }
+  ASSERT_EQ(launcher_->AwaitLaunches(4), 4u);  // pretrain and tsne_before again
+  auto cancelled = manager_->Cancel(report->id(), who_);
+  ASSERT_THAT(cancelled, IsOk());
+  EXPECT_EQ(cancelled->state(), v1::JOB_STATE_CANCELLED);
+  for (const auto& [name, id] : step) {
+    EXPECT_EQ(Await(id, v1::JOB_STATE_CANCELLED).state(), v1::JOB_STATE_CANCELLED) << name;
+  }
+  // Deleting the report removes its steps too.
+  ASSERT_THAT(manager_->Delete(report->id(), who_), IsOk());
+  for (const auto& [name, id] : step) {
+    EXPECT_FALSE(manager_->Get(id, who_).ok()) << name;
+  }
+}
+
+TEST_F(ReportJobsTest, InputsAreTheServersAndFieldsAreTheReports) {
+  v1::JobSpec spec = ReportSpec();
+  spec.mutable_report()->mutable_inputs()->set_pretrain("/etc");
+  EXPECT_THAT(manager_->Submit(spec, "", false, who_).status().message(),
+              HasSubstr("spec.report.inputs: set by the server"));
+  spec = ReportSpec();
+  spec.mutable_report()->mutable_protocol()->set_repeats(0);
+  EXPECT_THAT(manager_->Submit(spec, "", false, who_).status().message(),
+              HasSubstr("spec.report.protocol.repeats"));
+  spec = ReportSpec();
+  spec.mutable_report()->mutable_tsne()->mutable_subject()->mutable_raw_pixels();
+  EXPECT_THAT(manager_->Submit(spec, "", false, who_).status().message(),
+              HasSubstr("spec.report.tsne.subject: the report sets it"));
+  // The worker's spec names the steps' run folders.
+  auto report = manager_->Submit(ReportSpec(), "", /*validate_only=*/true, who_);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->steps_size(), 5);
+  EXPECT_TRUE(manager_->List(JobQuery(), who_)->jobs.empty());
+}
+
+}  // namespace
+}  // namespace simclr::server
