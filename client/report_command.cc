@@ -31,7 +31,11 @@ v1::JobSpec DefaultReportSpec(const v1::Dataset& dataset, const ReportCommand& c
   }
   p->mutable_augmentation()->set_preset(v1::AUGMENTATION_PRESET_SIMCLR);
   p->mutable_augmentation()->mutable_crop()->set_scale_min(0.2);
-  p->set_batch_size(256);
+  // Whole batches of 256, or of a quarter of a small dataset's images.
+  int64_t images = dataset.num_examples();
+  if (c.max_examples > 0) images = std::min(images, c.max_examples);
+  p->set_batch_size(static_cast<int32_t>(std::clamp<int64_t>(images / 4, 2, 256)));
+  r->mutable_data()->set_drop_last(true);
   p->set_epochs(c.epochs);
   p->mutable_optimizer()->set_kind(v1::OPTIMIZER_KIND_ADAM);
   p->mutable_optimizer()->set_learning_rate(1e-3);

@@ -14,11 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 ChartPanel Panel(std::string title, std::string y_label) {
-  ChartPanel p;
-  p.title = std::move(title);
-  p.x_label = "epoch";
-  p.y_label = std::move(y_label);
-  return p;
+  return MakePanel(std::move(title), "epoch", std::move(y_label));
 }
 
 }  // namespace

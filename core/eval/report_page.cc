@@ -143,6 +143,7 @@ constexpr char kStyle[] =
     "th,td{border:1px solid #ccc;padding:5px 12px;text-align:right}"
     "th{background:#f3f3f3}td:nth-child(-n+2){text-align:left}.note{color:#555;font-size:.9em}"
     ".row{display:flex;flex-wrap:wrap;gap:1.2em}.row figure{flex:1 1 420px;margin:0}"
+    ".wide figure{flex-basis:100%}"
     "img{max-width:100%;border:1px solid #eee}figcaption{color:#444;font-size:.9em}";
 
 }  // namespace
@@ -210,17 +211,19 @@ std::string ReportHtml(const ReportContents& c) {
                                  "</style></head><body>\n<h1>", Html(c.title), "</h1>\n");
   const auto reports = Reports(c);
   if (!reports.empty()) {
+    int64_t val = 0;  // only fine-tuning validates
+    for (const auto& r : reports) val = std::max(val, r.val_examples());
     const v1::EvalReport& first = reports.front();
     absl::StrAppend(&out, "<p class=\"note\">", first.train_examples(), " labelled training, ",
-                    first.val_examples(), " validation and ", first.test_examples(),
-                    " test images; seed ", first.seed(), ".</p>\n<h2>Top-1 accuracy</h2>\n",
-                    HtmlTable(reports));
+                    val, " validation and ", first.test_examples(), " test images; seed ",
+                    first.seed(), ".</p>\n<h2>Top-1 accuracy</h2>\n", HtmlTable(reports));
   }
   std::string section;
   for (const ReportPicture& p : c.pictures) {
     if (p.section != section) {
+      // Curves are wide charts: one to a row.
       absl::StrAppend(&out, section.empty() ? "" : "</div>\n", "<h2>", Html(p.section),
-                      "</h2>\n<div class=\"row\">\n");
+                      "</h2>\n<div class=\"row", p.section == "Curves" ? " wide" : "", "\">\n");
       section = p.section;
     }
     absl::StrAppend(&out, "<figure><img alt=\"", Html(p.caption), "\" src=\"data:image/png;base64,",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -162,6 +163,7 @@ void DrawTicks(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
 void DrawMarks(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
   const size_t n = panel.x_marks.size();
   const size_t every = std::max<size_t>(1, (n + 7) / 8);
+  int last_label_end = -1000;  // labels never overlap: a crowded one is left out
   for (size_t i = 0; i < n; ++i) {
     const int x = axes.At(panel.x_marks[i].x, axes.y.lo).x;
     for (int y = axes.plot.y; y < axes.plot.y + axes.plot.height; y += 8) {
@@ -172,8 +174,10 @@ void DrawMarks(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
     const std::string& label = panel.x_marks[i].label;
     const int width = TextWidth(label, 0.36);
     const bool fits_right = x + 3 + width < axes.plot.x + axes.plot.width;
-    Text(image, label, {fits_right ? x + 3 : x - 3 - width, axes.plot.y + 12}, 0.36, 1,
-         kMarkColour);
+    const int start = fits_right ? x + 3 : x - 3 - width;
+    if (start < last_label_end + 6) continue;
+    Text(image, label, {start, axes.plot.y + 12}, 0.36, 1, kMarkColour);
+    last_label_end = start + width;
   }
 }
 
@@ -201,6 +205,29 @@ void DrawSeries(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
   }
 }
 
+// The corner of the plot where the legend covers the fewest points.
+cv::Rect LegendBox(const ChartPanel& panel, const Axes& axes, cv::Size size) {
+  const int top = axes.plot.y + (panel.x_marks.empty() ? 6 : 20);  // below the marks' labels
+  const int left = axes.plot.x + 6, right = axes.plot.x + axes.plot.width - size.width - 6;
+  const int bottom = axes.plot.y + axes.plot.height - size.height - 6;
+  cv::Rect best;
+  int fewest = -1;
+  for (const cv::Point corner : {cv::Point(right, top), cv::Point(left, top),
+                                 cv::Point(right, bottom), cv::Point(left, bottom)}) {
+    const cv::Rect box(corner, size);
+    int covered = 0;
+    for (const LineSeries& s : panel.series) {
+      for (size_t i = 0; i < s.x.size(); ++i) {
+        if (std::isfinite(s.x[i]) && Usable(s.y[i], panel.log_y)) {
+          covered += box.contains(axes.At(s.x[i], s.y[i]));
+        }
+      }
+    }
+    if (fewest < 0 || covered < fewest) fewest = covered, best = box;
+  }
+  return best;
+}
+
 void DrawLegend(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
   std::vector<std::pair<std::string, int>> entries;
   int width = 0;
@@ -212,9 +239,7 @@ void DrawLegend(const ChartPanel& panel, const Axes& axes, cv::Mat& image) {
   }
   if (entries.empty()) return;
   const int rows = static_cast<int>(std::min<size_t>(entries.size(), 12));
-  const int top = axes.plot.y + (panel.x_marks.empty() ? 6 : 20);  // below the marks' labels
-  const cv::Rect box(axes.plot.x + axes.plot.width - width - 46, top, width + 40,
-                     rows * 18 + 8);
+  const cv::Rect box = LegendBox(panel, axes, cv::Size(width + 40, rows * 18 + 8));
   cv::rectangle(image, box, cv::Scalar(255, 255, 255), cv::FILLED);
   cv::rectangle(image, box, cv::Scalar(190, 190, 190), 1);
   for (int i = 0; i < rows; ++i) {
@@ -280,6 +305,14 @@ cv::Mat Draw(const LineChart& chart) {
 }
 
 }  // namespace
+
+ChartPanel MakePanel(std::string title, std::string x_label, std::string y_label) {
+  ChartPanel panel;
+  panel.title = std::move(title);
+  panel.x_label = std::move(x_label);
+  panel.y_label = std::move(y_label);
+  return panel;
+}
 
 absl::Status RenderLineChartPng(const LineChart& chart, std::string& png) {
   if (auto s = CheckChart(chart); !s.ok()) return s;

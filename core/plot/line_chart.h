@@ -41,6 +41,9 @@ struct ChartPanel {
   bool log_y = false;  // for learning rates and losses spanning decades
 };
 
+// A panel with its titles and no series yet.
+ChartPanel MakePanel(std::string title, std::string x_label, std::string y_label);
+
 struct LineChart {
   std::string title;
   std::vector<ChartPanel> panels;

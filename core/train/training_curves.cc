@@ -41,11 +41,7 @@ LineSeries Series(std::string name, int colour, bool markers = false, bool thin 
 }
 
 ChartPanel Panel(std::string title, std::string y_label) {
-  ChartPanel p;
-  p.title = std::move(title);
-  p.x_label = "step (dashed: end of each epoch)";
-  p.y_label = std::move(y_label);
-  return p;
+  return MakePanel(std::move(title), "step (dashed: end of each epoch)", std::move(y_label));
 }
 
 }  // namespace

@@ -3,22 +3,17 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "opencv2/imgcodecs.hpp"
+#include "tests/testing/pixels.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace simclr::core {
 namespace {
 
+using ::simclr::testing::CountPixels;
 using ::simclr::testing::IsOk;
 using ::simclr::testing::StatusIs;
 
-int CountPixels(const cv::Mat& image, cv::Vec3b bgr) {
-  int count = 0;
-  for (int r = 0; r < image.rows; ++r)
-    for (int c = 0; c < image.cols; ++c)
-      count += image.at<cv::Vec3b>(r, c) == bgr;
-  return count;
-}
 
 TEST(ScatterPlotTest, DrawsEachClassInItsColourWithALegend) {
   testing::TempDir dir;

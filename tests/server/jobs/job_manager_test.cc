@@ -12,7 +12,7 @@
 #include "core/worker/worker_protocol.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/jobs/fake_worker_launcher.h"
+#include "tests/server/jobs/job_manager_fixture.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -37,52 +37,15 @@ v1::JobSpec Spec(int priority, int max_restarts = 3) {
   return *spec;
 }
 
-class JobManagerTest : public ::testing::Test {
+class JobManagerTest : public JobManagerFixture {
  protected:
   void SetUp() override { Open(1); }
-
-  void Open(int max_concurrent) {
-    manager_.reset();
-    store_.reset();
-    auto store = JobStore::Open(dir_.path() + "/simclr.db");
-    ASSERT_THAT(store, IsOk());
-    store_ = *std::move(store);
-    launcher_ = std::make_shared<FakeWorkerLauncher>();
-    JobManagerOptions options;
-    options.data_dir = dir_.path();
-    options.worker_path = "/nonexistent/simclr-worker";
-    options.max_concurrent_jobs = max_concurrent;
-    options.stop_grace = absl::Seconds(5);
-    options.launcher = launcher_;
-    options.path_policy = *PathPolicy::Create({"/usr/share/datasets"});
-    auto manager = JobManager::Create(options, store_.get());
-    ASSERT_THAT(manager, IsOk());
-    manager_ = *std::move(manager);
-  }
 
   std::string Submit(int priority, int max_restarts = 3) {
     auto job = manager_->Submit(Spec(priority, max_restarts), "", false, who_);
     EXPECT_THAT(job, IsOk());
     return job.ok() ? job->id() : "";
   }
-
-  // Polls until the job is in `state` (10 s at most).
-  v1::Job Await(const std::string& id, v1::JobState state) {
-    v1::Job job;
-    for (int i = 0; i < 1000; ++i) {
-      job = *manager_->Get(id, who_);
-      if (job.state() == state) break;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    EXPECT_EQ(v1::JobState_Name(job.state()), v1::JobState_Name(state)) << id;
-    return job;
-  }
-
-  simclr::testing::TempDir dir_;
-  std::unique_ptr<JobStore> store_;
-  std::shared_ptr<FakeWorkerLauncher> launcher_;
-  std::unique_ptr<JobManager> manager_;
-  const Principal who_ = LocalPrincipal();
 };
 
 TEST_F(JobManagerTest, HigherPriorityRunsFirstAndEqualPrioritiesInSubmissionOrder) {

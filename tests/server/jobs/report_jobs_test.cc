@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/jobs/job_manager.h"
-#include "tests/server/jobs/fake_worker_launcher.h"
+#include "tests/server/jobs/job_manager_fixture.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -33,35 +33,9 @@ v1::JobSpec ReportSpec() {
   return *spec;
 }
 
-class ReportJobsTest : public ::testing::Test {
+class ReportJobsTest : public JobManagerFixture {
  protected:
-  void SetUp() override {
-    auto store = JobStore::Open(dir_.path() + "/simclr.db");
-    ASSERT_THAT(store, IsOk());
-    store_ = *std::move(store);
-    launcher_ = std::make_shared<FakeWorkerLauncher>();
-    JobManagerOptions options;
-    options.data_dir = dir_.path();
-    options.worker_path = "/nonexistent/simclr-worker";
-    options.max_concurrent_jobs = 4;
-    options.stop_grace = absl::Seconds(5);
-    options.launcher = launcher_;
-    options.path_policy = *PathPolicy::Create({"/usr/share/datasets"});
-    auto manager = JobManager::Create(options, store_.get());
-    ASSERT_THAT(manager, IsOk());
-    manager_ = *std::move(manager);
-  }
-
-  v1::Job Await(const std::string& id, v1::JobState state) {
-    v1::Job job;
-    for (int i = 0; i < 1000; ++i) {
-      job = *manager_->Get(id, who_);
-      if (job.state() == state) break;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    EXPECT_EQ(v1::JobState_Name(job.state()), v1::JobState_Name(state)) << id;
-    return job;
-  }
+  void SetUp() override { Open(4); }
 
   // The launch index of `job_id`, waiting for it; -1 if it never starts.
   int LaunchOf(const std::string& job_id, size_t at_least) {
@@ -72,11 +46,6 @@ class ReportJobsTest : public ::testing::Test {
     return -1;
   }
 
-  simclr::testing::TempDir dir_;
-  std::unique_ptr<JobStore> store_;
-  std::shared_ptr<FakeWorkerLauncher> launcher_;
-  std::unique_ptr<JobManager> manager_;
-  const Principal who_ = LocalPrincipal();
 };
 
 TEST_F(ReportJobsTest, StepsRunInDependencyOrderAndTheReportLast) {
