@@ -29,9 +29,10 @@ void PrintJob(const v1::Job& job, bool json) {
                                v1::JobKind_Name(job.kind()).substr(9),
                                job.owner().empty() ? "local" : job.owner());
   if (job.progress().step() > 0) {
-    std::cout << absl::StrFormat("  epoch %d step %d/%d loss %.4f", job.progress().epoch(),
-                                 job.progress().step(), job.progress().total_steps(),
-                                 job.progress().loss());
+    std::cout << absl::StrFormat("  epoch %d step %d/%d", job.progress().epoch(),
+                                 job.progress().step(), job.progress().total_steps());
+    // Evaluations count runs or images and carry no loss.
+    if (job.progress().loss() != 0) std::cout << absl::StrFormat(" loss %.4f", job.progress().loss());
   }
   if (!job.spec().display_name().empty()) std::cout << "  " << job.spec().display_name();
   if (!job.step().empty()) std::cout << "\n  step " << job.step() << " of " << job.parent_job_id();
