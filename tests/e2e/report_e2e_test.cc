@@ -15,6 +15,7 @@
 #include "client/channel.h"
 #include "client/dataset_client.h"
 #include "client/job_client.h"
+#include "core/common/job_spec_json.h"
 #include "core/common/sha256.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -241,6 +242,76 @@ TEST_F(ReportTest, AWholeDatasetIsEmbeddedAsAJobAndDownloaded) {
                                          "job-000000000001", "-o", out});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_THAT(refused.stderr_text, HasSubstr("spec.embed.subject.job_id"));
+}
+
+}  // namespace
+}  // namespace simclr
+
+namespace simclr {
+namespace {
+
+// Paused while it pretrains, the server restarted, then resumed: the
+// report finishes, its pretraining continued from its checkpoint rather
+// than from the start, and the step that had finished before ran once.
+TEST(ReportRestartTest, APausedReportSurvivesARestartAndKeepsItsFinishedSteps) {
+  const std::string dir = TestWorkDir();
+  const std::vector<std::string> flags = {"--max_concurrent_jobs=2", "--worker_threads=1"};
+  auto server = SimclrdProcess::Start(dir, flags);
+  ASSERT_THAT(server, IsOk());
+  client::DatasetClient datasets(client::CreateChannel({server->address()}), absl::Seconds(60));
+  auto dataset = datasets.UploadIdx("t10k", "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+                                    "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", {});
+  ASSERT_THAT(dataset, IsOk());
+  std::string spec_json = SmallReportSpec(28, 1, false);
+  // Long enough to pause mid-way: 12 epochs, a checkpoint every epoch.
+  spec_json.replace(spec_json.find(R"("epochs": 2)"), 11, R"("epochs": 12)");
+  auto spec = core::ParseJobSpecJson(spec_json, "test");
+  ASSERT_THAT(spec, IsOk());
+  spec->mutable_report()->mutable_data()->mutable_train()->set_dataset_id(dataset->id());
+  client::JobClient jobs(client::CreateChannel({server->address()}), absl::Seconds(60));
+  auto report = jobs.Submit(*spec, "", false);
+  ASSERT_THAT(report, IsOk());
+  std::map<std::string, std::string> step;
+  for (const auto& s : report->steps()) step[s.name()] = s.job_id();
+  // Wait for the before-map to finish and pretraining to pass epoch 2.
+  for (int i = 0; i < 600; ++i) {
+    auto tsne = jobs.Get(step["tsne_before"]);
+    auto pretrain = jobs.Get(step["pretrain"]);
+    if (tsne.ok() && pretrain.ok() && tsne->state() == v1::JOB_STATE_SUCCEEDED &&
+        pretrain->progress().epoch() >= 2) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  auto paused = jobs.Pause(report->id());
+  ASSERT_THAT(paused, IsOk());
+  EXPECT_EQ(paused->state(), v1::JOB_STATE_PAUSED);
+  EXPECT_EQ(jobs.Get(step["pretrain"])->state(), v1::JOB_STATE_PAUSED);
+  const int64_t paused_at = jobs.Get(step["pretrain"])->progress().step();
+  EXPECT_GT(paused_at, 0);
+  ExpectCleanStop(*server);
+
+  auto restarted = SimclrdProcess::Start(dir, flags);
+  ASSERT_THAT(restarted, IsOk());
+  client::JobClient again(client::CreateChannel({restarted->address()}), absl::Seconds(60));
+  ASSERT_THAT(again.Resume(report->id()), IsOk());
+  EXPECT_THAT(again.Watch(report->id(), 0, [](const v1::JobEvent&) {}), IsOk());
+  auto done = again.Get(report->id());
+  ASSERT_THAT(done, IsOk());
+  EXPECT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED) << done->error();
+  // Pretraining resumed from its checkpoint: its log says so.
+  bool resumed = false;
+  EXPECT_THAT(again.Watch(step["pretrain"], 0, [&](const v1::JobEvent& e) {
+    resumed |= e.has_log() && e.log().message().find("resumed from") != std::string::npos;
+  }), IsOk());
+  EXPECT_TRUE(resumed);
+  // The step that had finished kept its one run: one RUNNING state.
+  int runs = 0;
+  EXPECT_THAT(again.Watch(step["tsne_before"], 0, [&](const v1::JobEvent& e) {
+    runs += e.has_state_change() && e.state_change().state() == v1::JOB_STATE_RUNNING;
+  }), IsOk());
+  EXPECT_EQ(runs, 1);
+  ExpectCleanStop(*restarted);
 }
 
 }  // namespace
