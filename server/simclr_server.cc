@@ -260,6 +260,7 @@ absl::Status SimclrServer::StartJobs(const ServerOptions& options) {
   job_options.worker_path = options.worker_path;
   job_options.default_device = options.device;
   job_options.max_concurrent_jobs = options.max_concurrent_jobs;
+  job_options.devices = options.devices;
   job_options.worker_threads = options.worker_threads;
   job_options.stop_grace = options.stop_grace;
   SIMCLR_ASSIGN_OR_RETURN(jobs_, JobManager::Create(job_options, job_store_.get()));

@@ -54,6 +54,9 @@ struct ServerOptions {
   // to checkpoint before SIGKILL.
   std::string worker_path;
   int max_concurrent_jobs = 1;
+  // Device slots (server/jobs/device_slots.h); empty: max_concurrent_jobs
+  // of `device`.
+  std::string devices;
   std::string device = "cpu";
   int worker_threads = 0;
   absl::Duration stop_grace = absl::Seconds(10);

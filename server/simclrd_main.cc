@@ -56,6 +56,10 @@ ABSL_FLAG(std::string, worker_path, "",
           "The simclr-worker binary; empty: the one next to simclrd, or in "
           "the build tree's core/ beside server/.");
 ABSL_FLAG(int, max_concurrent_jobs, 1, "Jobs that run at the same time.");
+ABSL_FLAG(std::string, devices, "",
+          "Device slots, one per rank of a running job: cpu:N (N CPU slots "
+          "sharing the cores), cuda:K (one GPU), comma-separated, e.g. cpu:2 "
+          "or cuda:0,cuda:1. Empty: --max_concurrent_jobs slots of --device.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -154,6 +158,7 @@ simclr::server::ServerOptions OptionsFromFlags(bool cuda) {
                             ? DefaultWorkerPath()
                             : absl::GetFlag(FLAGS_worker_path);
   options.max_concurrent_jobs = absl::GetFlag(FLAGS_max_concurrent_jobs);
+  options.devices = absl::GetFlag(FLAGS_devices);
   options.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens_file);
   options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key = absl::GetFlag(FLAGS_tls_key);

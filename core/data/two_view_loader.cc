@@ -33,6 +33,7 @@ TwoViewLoader::~TwoViewLoader() {
 int64_t TwoViewLoader::batches_per_epoch() const {
   const auto n = static_cast<int64_t>(indices_.size());
   const int64_t b = options_.batch_size;
+  if (options_.world_size > 1) return n / (b * options_.world_size);
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
@@ -103,7 +104,7 @@ void TwoViewLoader::WorkerLoop() {
 
 TwoViewBatch TwoViewLoader::Build(int64_t epoch, int64_t batch,
                                   const std::vector<int64_t>& order) const {
-  const int64_t begin = batch * options_.batch_size;
+  const int64_t begin = (batch * options_.world_size + options_.rank) * options_.batch_size;
   const int64_t size = std::min<int64_t>(
       options_.batch_size, static_cast<int64_t>(order.size()) - begin);
   const InputShape& shape = transform_.shape();

@@ -7,7 +7,13 @@
 // resumed at any batch (exact resume after a checkpoint).
 //
 // The last partial batch of an epoch is yielded (sthalles/SimCLR#40) unless
-// drop_last is set. Workers run ahead by at most prefetch_batches batches,
+// drop_last is set.
+//
+// Sharding: with world_size > 1, batch b of an epoch is the b-th global
+// batch of world_size × batch_size images and this rank's part is its
+// rank-th slice of batch_size, so the ranks' batches, concatenated in rank
+// order, are one rank's batch of world_size × batch_size. A partial last
+// global batch is dropped (every rank needs a full slice). Workers run ahead by at most prefetch_batches batches,
 // so memory is bounded. Thread-safety: one consumer thread calls
 // StartEpoch/Next; the workers are internal.
 #ifndef SIMCLR_CORE_DATA_TWO_VIEW_LOADER_H_
@@ -44,6 +50,8 @@ class TwoViewLoader {
     int threads = 1;
     int prefetch_batches = 4;
     uint64_t seed = 0;
+    int rank = 0;
+    int world_size = 1;
   };
 
   // `dataset` must outlive the loader; `indices` selects the images used.

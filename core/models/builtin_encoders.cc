@@ -26,7 +26,7 @@ void DefineSequential(torch::jit::Module& module,
   absl::StrAppend(&code, global_average_pool
                              ? "    return torch.mean(x, [2, 3])\n"
                              : "    return x\n");
-  module.define(code);
+  DefineMethods(module, code);
 }
 
 enum class Pool { kNone, kMax2x2, kMax3x3Stride2 };
@@ -53,7 +53,7 @@ torch::jit::Module ConvBnRelu(const std::string& type_name, int64_t in,
                     "[1, 1], False)\n");
   }
   absl::StrAppend(&code, "    return x\n");
-  block.define(code);
+  DefineMethods(block, code);
   return block;
 }
 
@@ -85,7 +85,7 @@ torch::jit::Module BasicBlock(int64_t in, int64_t out, int64_t stride) {
   AddConv(block, "conv2", out, out, 3, false);
   AddBatchNorm(block, "bn2", out);
   const std::string shortcut = Shortcut(block, in, out, stride);
-  block.define(absl::StrCat(
+  DefineMethods(block, absl::StrCat(
       "def forward(self, x):\n", "    y = torch.relu(",
       BatchNormExpr("bn1", ConvExpr("conv1", "x", stride, 1, false)), ")\n",
       "    y = ", BatchNormExpr("bn2", ConvExpr("conv2", "y", 1, 1, false)),
@@ -103,7 +103,7 @@ torch::jit::Module Bottleneck(int64_t in, int64_t mid, int64_t stride) {
   AddConv(block, "conv3", mid, out, 1, false);
   AddBatchNorm(block, "bn3", out);
   const std::string shortcut = Shortcut(block, in, out, stride);
-  block.define(absl::StrCat(
+  DefineMethods(block, absl::StrCat(
       "def forward(self, x):\n", "    y = torch.relu(",
       BatchNormExpr("bn1", ConvExpr("conv1", "x", 1, 0, false)), ")\n",
       "    y = torch.relu(",

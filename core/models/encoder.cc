@@ -108,7 +108,7 @@ absl::StatusOr<Encoder> LoadUserEncoder(const v1::TorchScriptEncoder& config,
   if (config.module_case() == v1::TorchScriptEncoder::kPath) {
     const std::string source = "encoder.torchscript.path " + config.path();
     auto module =
-        CallTorch(source, [&] { return torch::jit::load(config.path()); });
+        CallTorch(source, [&] { return torch::jit::load(config.path(), torch::Device(torch::kCPU)); });
     if (!module.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           source,
@@ -120,7 +120,7 @@ absl::StatusOr<Encoder> LoadUserEncoder(const v1::TorchScriptEncoder& config,
     const std::string source = "encoder.torchscript.module_bytes";
     auto module = CallTorch(source, [&] {
       std::istringstream stream(config.module_bytes());
-      return torch::jit::load(stream);
+      return torch::jit::load(stream, torch::Device(torch::kCPU));
     });
     if (!module.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(

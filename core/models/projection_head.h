@@ -3,7 +3,9 @@
 //
 // widths = [w1, …, wk]: Linear(D, w1) → act → … → Linear(wk-1, wk), where
 // act is BatchNorm + ReLU (official SimCLR) or swish without BatchNorm (the
-// ancestor's feat_dims_ph). The last layer is linear.
+// ancestor's feat_dims_ph). The last layer is linear. With sync_batch_norm
+// the BatchNorm layers use the global batch of all ranks (same parameter
+// and buffer names, so its state loads either way).
 #ifndef SIMCLR_CORE_MODELS_PROJECTION_HEAD_H_
 #define SIMCLR_CORE_MODELS_PROJECTION_HEAD_H_
 
@@ -21,7 +23,7 @@ namespace simclr::core {
 class ProjectionHeadImpl : public torch::nn::Module {
  public:
   ProjectionHeadImpl(int64_t in_features, const std::vector<int64_t>& widths,
-                     bool relu_bn);
+                     bool relu_bn, bool sync_batch_norm = false);
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
@@ -32,7 +34,8 @@ TORCH_MODULE(ProjectionHead);
 // Defaults (empty widths → [D, 128]) and validation (INVALID_ARGUMENT
 // naming "projection_head.widths").
 absl::StatusOr<ProjectionHead> BuildProjectionHead(
-    const v1::ProjectionHeadConfig& config, int64_t feature_dim);
+    const v1::ProjectionHeadConfig& config, int64_t feature_dim,
+    bool sync_batch_norm = false);
 
 }  // namespace simclr::core
 

@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/distributed/sync_batch_norm.h"
+#include "torch/csrc/jit/frontend/resolver.h"
+#include "torch/csrc/jit/frontend/sugared_value.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -71,11 +74,49 @@ std::string ConvExpr(const std::string& name, const std::string& input,
                       padding, "], [1, 1], 1)");
 }
 
+namespace {
+thread_local int sync_batch_norm_scopes = 0;
+}  // namespace
+
+ScopedSyncBatchNormScripts::ScopedSyncBatchNormScripts() {
+  RegisterSyncBatchNormOperator();
+  ++sync_batch_norm_scopes;
+}
+
+ScopedSyncBatchNormScripts::~ScopedSyncBatchNormScripts() { --sync_batch_norm_scopes; }
+
+namespace {
+
+// torch.* as the default resolver has it, and simclr.* for this project's
+// operators (the synchronised BatchNorm).
+struct ProjectResolver : public torch::jit::Resolver {
+  std::shared_ptr<torch::jit::SugaredValue> resolveValue(
+      const std::string& name, torch::jit::GraphFunction& function,
+      const torch::jit::SourceRange& location) override {
+    if (name == "torch") return std::make_shared<torch::jit::BuiltinModule>("aten");
+    if (name == "simclr") return std::make_shared<torch::jit::BuiltinModule>("simclr");
+    return nullptr;
+  }
+  c10::TypePtr resolveType(const std::string& name,
+                           const torch::jit::SourceRange& location) override {
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+void DefineMethods(torch::jit::Module& module, const std::string& code) {
+  module.define(code, std::make_shared<ProjectResolver>());
+}
+
 std::string BatchNormExpr(const std::string& name, const std::string& input) {
-  return absl::StrCat("torch.batch_norm(", input, ", self.", name,
+  return absl::StrCat(sync_batch_norm_scopes > 0 ? "simclr.sync_batch_norm("
+                                                 : "torch.batch_norm(",
+                      input, ", self.", name,
                       "_weight, self.", name, "_bias, self.", name,
                       "_running_mean, self.", name,
-                      "_running_var, self.training, 0.1, 1e-05, False)");
+                      "_running_var, self.training, 0.1, 1e-05",
+                      sync_batch_norm_scopes > 0 ? ")" : ", False)");
 }
 
 std::string LinearExpr(const std::string& name, const std::string& input) {

@@ -40,10 +40,27 @@ void AddBatchNorm(torch::jit::Module& module, const std::string& name,
 void AddLinear(torch::jit::Module& module, const std::string& name,
                int64_t in_features, int64_t out_features);
 
+// Compiles TorchScript `code` into `module` (module.define), resolving
+// torch.* and this project's simclr.* operators.
+void DefineMethods(torch::jit::Module& module, const std::string& code);
+
 // TorchScript expressions for the layers above, applied to `input`.
 std::string ConvExpr(const std::string& name, const std::string& input,
                      int64_t stride, int64_t padding, bool bias);
 std::string BatchNormExpr(const std::string& name, const std::string& input);
+
+// While one is alive on this thread, BatchNormExpr calls the synchronised
+// simclr::sync_batch_norm (core/distributed/sync_batch_norm.h) instead of
+// torch.batch_norm: how the pretrainer builds the training twin of a
+// built-in encoder (sync_twin.h). Modules built meanwhile do not load
+// without this project, so they are never saved.
+class ScopedSyncBatchNormScripts {
+ public:
+  ScopedSyncBatchNormScripts();
+  ~ScopedSyncBatchNormScripts();
+  ScopedSyncBatchNormScripts(const ScopedSyncBatchNormScripts&) = delete;
+  ScopedSyncBatchNormScripts& operator=(const ScopedSyncBatchNormScripts&) = delete;
+};
 std::string LinearExpr(const std::string& name, const std::string& input);
 
 }  // namespace simclr::core

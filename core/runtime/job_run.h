@@ -11,6 +11,8 @@
 
 namespace simclr::core {
 
+class RankGroup;  // core/distributed/rank_group.h
+
 struct JobRun {
   // Where checkpoints and artifacts go; created if missing.
   std::string job_dir;
@@ -22,7 +24,12 @@ struct JobRun {
   bool resume = false;
   // Set asynchronously to request a checkpoint-and-stop; may be null.
   const std::atomic<bool>* stop = nullptr;
+  // The job's ranks when it trains on several (num_ranks > 1); null for a
+  // single process. Rank 0 (the chief) alone writes files and events
+  // (IsChief in rank_group.h).
+  RankGroup* ranks = nullptr;
 };
+
 
 // Creates `job_dir` (and its parents); FAILED_PRECONDITION if it cannot.
 absl::Status CreateJobDir(const std::string& job_dir);

@@ -24,6 +24,23 @@ absl::Status SaveModule(const torch::jit::Module& module, const std::string& pat
   return SaveVia("save TorchScript module", path, [&](std::ostream& out) { module.save(out); });
 }
 
+bool AllOnCpu(const torch::jit::Module& module) {
+  for (const auto& p : module.parameters()) {
+    if (!p.device().is_cpu()) return false;
+  }
+  for (const auto& b : module.buffers()) {
+    if (!b.device().is_cpu()) return false;
+  }
+  return true;
+}
+
+torch::jit::Module ModuleOnCpu(const torch::jit::Module& module) {
+  if (AllOnCpu(module)) return module;
+  torch::jit::Module copy = module.deepcopy();
+  copy.to(torch::Device(torch::kCPU));
+  return copy;
+}
+
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path) {
   return SaveVia("save archive", path, [&](std::ostream& out) { archive.save_to(out); });
 }

@@ -17,6 +17,13 @@
 namespace simclr::core {
 
 absl::Status SaveModule(const torch::jit::Module& module, const std::string& path);
+
+// `module` itself when all its tensors are on the CPU, else a deep copy
+// moved there: what a saved encoder.pt holds, so that a CUDA job's
+// checkpoint loads on a CPU-only machine without map_location.
+torch::jit::Module ModuleOnCpu(const torch::jit::Module& module);
+// Whether every parameter and buffer of `module` is on the CPU.
+bool AllOnCpu(const torch::jit::Module& module);
 absl::Status SaveArchive(torch::serialize::OutputArchive& archive, const std::string& path);
 absl::Status SaveTensor(const at::Tensor& tensor, const std::string& path);
 

@@ -65,7 +65,8 @@ const std::vector<JobKindInfo>& Table() {
   static const auto* const table = new std::vector<JobKindInfo>{
       {v1::JobSpec::kPretrain, v1::JOB_KIND_PRETRAIN, "pretrain",
        [](const v1::JobSpec& s) {
-         return ResolvePretrainSettings(s.pretrain()).status();
+         return ResolvePretrainSettings(s.pretrain(), s.has_num_ranks() ? s.num_ranks() : 1)
+             .status();
        },
        /*resumable=*/true,
        [](v1::JobSpec& s) { return s.mutable_pretrain()->mutable_data(); },
@@ -140,6 +141,17 @@ absl::Status ValidateCommon(const v1::JobSpec& spec) {
   }
   if (spec.has_num_ranks()) {
     SIMCLR_RETURN_IF_ERROR(CheckInt("num_ranks", spec.num_ranks(), 1, 64));
+    if (spec.num_ranks() > 1 && !spec.has_pretrain()) {
+      return FieldError("num_ranks",
+                        "only pretraining jobs train on several ranks; evaluations, t-SNE, "
+                        "embedding and report jobs take 1");
+    }
+  }
+  if (spec.has_pretrain() && spec.pretrain().sync_batch_norm() &&
+      spec.pretrain().encoder().has_torchscript()) {
+    return FieldError("pretrain.sync_batch_norm",
+                      "needs a built-in encoder (encoder.builtin); a TorchScript encoder's "
+                      "BatchNorm layers cannot be synchronised");
   }
   return CheckLabels("labels", spec.labels());
 }

@@ -1,5 +1,9 @@
 #include "core/spec/pretrain_settings.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
 #include "core/common/field_error.h"
 #include "core/common/status_macros.h"
 #include "core/spec/checks.h"
@@ -65,7 +69,7 @@ absl::Status ResolveMonitor(const v1::PretrainMonitorConfig& monitor,
 }  // namespace
 
 absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
-    const v1::PretrainConfig& config) {
+    const v1::PretrainConfig& config, int num_ranks) {
   SIMCLR_RETURN_IF_ERROR(ValidateEncoderConfig(config.encoder(), At("encoder")));
   SIMCLR_RETURN_IF_ERROR(ValidateInputSpec(config.input(), At("input")));
   SIMCLR_RETURN_IF_ERROR(
@@ -79,6 +83,12 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
       CheckInterval(At("temperature"), s.temperature, {0, 10, true}));
   const int batch_size = config.has_batch_size() ? config.batch_size() : 256;
   SIMCLR_RETURN_IF_ERROR(CheckInt(At("batch_size"), batch_size, 2, 65536));
+  const int64_t global_batch = int64_t{batch_size} * std::max(num_ranks, 1);
+  if (global_batch > 65536) {
+    return FieldError(At("batch_size"),
+                      absl::StrCat(batch_size, " on each of ", num_ranks, " ranks is ",
+                                   global_batch, " images per step; at most 65536"));
+  }
 
   TrainConfig train;
   train.optimizer = &config.optimizer();
@@ -86,6 +96,7 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   train.rounds = &config.unfreeze_rounds();
   train.early_stopping = &config.early_stopping();
   train.batch_size = batch_size;
+  train.global_batch_size = static_cast<int>(global_batch);
   train.epochs = config.has_epochs() ? config.epochs() : 100;
   // Checked even when rounds make it unused: a wrong value is still wrong.
   SIMCLR_RETURN_IF_ERROR(CheckInt(At("epochs"), train.epochs, 1, 100000));

@@ -43,8 +43,11 @@ struct PretrainSettings : TrainSettings {
   bool mixed_precision = false;
 };
 
+// `num_ranks` (JobSpec.num_ranks, already range-checked) makes the global
+// batch num_ranks × batch_size: what learning-rate scaling uses, at most
+// 65536 images.
 absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
-    const v1::PretrainConfig& config);
+    const v1::PretrainConfig& config, int num_ranks = 1);
 
 }  // namespace simclr::core
 

@@ -68,6 +68,8 @@ absl::Status ResolveRounds(const TrainConfig& config, double base_lr,
   const std::string list = Sub(field, "unfreeze_rounds");
   SIMCLR_RETURN_IF_ERROR(CheckCount(list, rounds.size(), 0, 32));
   const auto scaling = config.optimizer->scaling();
+  const int scaled_batch =
+      config.global_batch_size > 0 ? config.global_batch_size : s.batch_size;
   for (int i = 0; i < rounds.size(); ++i) {
     const v1::UnfreezeRound& r = rounds[i];
     const std::string at = Item(list, i);
@@ -78,14 +80,14 @@ absl::Status ResolveRounds(const TrainConfig& config, double base_lr,
     const double lr = r.has_learning_rate() ? r.learning_rate() : base_lr;
     SIMCLR_RETURN_IF_ERROR(
         CheckInterval(Sub(at, "learning_rate"), lr, kLearningRate));
-    round.learning_rate = ScaledLearningRate(lr, scaling, s.batch_size);
+    round.learning_rate = ScaledLearningRate(lr, scaling, scaled_batch);
     round.epochs = r.epochs();
     SIMCLR_RETURN_IF_ERROR(CheckInt(Sub(at, "epochs"), round.epochs, 1, 100000));
     s.rounds.push_back(round);
   }
   if (!s.rounds.empty()) return absl::OkStatus();
   RoundSettings round;
-  round.learning_rate = ScaledLearningRate(base_lr, scaling, s.batch_size);
+  round.learning_rate = ScaledLearningRate(base_lr, scaling, scaled_batch);
   round.epochs = config.epochs;
   SIMCLR_RETURN_IF_ERROR(CheckInt(Sub(field, "epochs"), round.epochs, 1, 100000));
   s.rounds.push_back(round);

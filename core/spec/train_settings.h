@@ -64,6 +64,9 @@ struct TrainConfig {
   // Null: early stopping as `default_early_stopping` says.
   const v1::EarlyStoppingConfig* early_stopping = nullptr;
   int batch_size = 256;      // already range-checked by the caller
+  // Images per optimizer step over all ranks (num_ranks × batch_size), the
+  // batch that learning-rate scaling sees; 0: batch_size.
+  int global_batch_size = 0;
   int epochs = 100;          // when there are no rounds; checked here
   double default_adam_lr = 1e-3;
   double default_sgd_lr = 0.3;

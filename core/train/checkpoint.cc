@@ -128,10 +128,12 @@ absl::StatusOr<std::string> WriteCheckpoint(const std::string& job_dir,
     std::error_code ignored;
     fs::remove_all(temp_dir, ignored);
   };
-  // encoder.pt in eval mode, so torch.jit.load gives inference behaviour.
+  // encoder.pt in eval mode, so torch.jit.load gives inference behaviour,
+  // and on the CPU, so it loads on a machine without the training's GPU.
   const bool was_training = encoder.module.is_training();
   encoder.module.eval();
-  absl::Status saved = SaveModule(encoder.module, (temp_dir / layout::kEncoderFile).string());
+  absl::Status saved = SaveModule(ModuleOnCpu(encoder.module),
+                                  (temp_dir / layout::kEncoderFile).string());
   encoder.module.train(was_training);
   SIMCLR_RETURN_IF_ERROR(saved);
   torch::serialize::OutputArchive state;
@@ -216,7 +218,7 @@ absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir) {
 absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder) {
   const std::string path = (fs::path(folder) / layout::kEncoderFile).string();
   SIMCLR_ASSIGN_OR_RETURN(torch::jit::Module module, CallTorch(path, [&] {
-                            return torch::jit::load(path);
+                            return torch::jit::load(path, torch::Device(torch::kCPU));
                           }));
   encoder->module = module;
   encoder->layers.clear();
@@ -236,11 +238,11 @@ absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder) {
 
 absl::Status LoadTrainingState(const std::string& folder, ProjectionHead& head,
                                torch::optim::Optimizer& optimizer,
-                               TrainingProgress* progress) {
+                               TrainingProgress* progress, c10::Device device) {
   const std::string path = (fs::path(folder) / layout::kStateFile).string();
   return CallTorch(path, [&] {
     torch::serialize::InputArchive state;
-    state.load_from(path);
+    state.load_from(path, device);
     torch::serialize::InputArchive head_archive;
     state.read("head", head_archive);
     head->load(head_archive);

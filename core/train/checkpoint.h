@@ -60,13 +60,17 @@ absl::Status MarkFinalCheckpoint(const std::string& job_dir, int64_t step);
 absl::StatusOr<std::string> LatestCheckpoint(const std::string& job_dir);
 
 // Loads a checkpoint folder: the encoder module (replacing
-// encoder->module and its layers), then the head, optimizer and progress.
+// encoder->module and its layers) onto the CPU, then the head, optimizer
+// and progress mapped onto `device` (the optimizer's parameters' device),
+// whatever device wrote them: a CUDA job's checkpoint loads on a CPU-only
+// machine.
 // The optimizer must have been built over the loaded encoder's parameters
 // (call LoadEncoderModule first, then build, then LoadTrainingState).
 absl::Status LoadEncoderModule(const std::string& folder, Encoder* encoder);
 absl::Status LoadTrainingState(const std::string& folder, ProjectionHead& head,
                                torch::optim::Optimizer& optimizer,
-                               TrainingProgress* progress);
+                               TrainingProgress* progress,
+                               c10::Device device = c10::Device(c10::kCPU));
 
 }  // namespace simclr::core
 

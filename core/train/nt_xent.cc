@@ -11,6 +11,13 @@ namespace simclr::core {
 absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
                                         const at::Tensor& z2,
                                         double temperature) {
+  return NtXentLossForAnchors(z1, z2, 0, z1.dim() == 2 ? z1.size(0) : 0, temperature);
+}
+
+absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
+                                                  const at::Tensor& z2,
+                                                  int64_t first, int64_t count,
+                                                  double temperature) {
   if (!(temperature > 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("temperature ", temperature, ": must be > 0"));
@@ -20,20 +27,29 @@ absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
         absl::StrCat("projections must both be (N, D) with N >= 1; got ",
                      c10::str(z1.sizes()), " and ", c10::str(z2.sizes())));
   }
+  if (first < 0 || count < 1 || first + count > z1.size(0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "anchors [", first, ", ", first + count, ") are outside the ", z1.size(0), " rows"));
+  }
   return CallTorch("nt-xent", [&] {
     namespace F = torch::nn::functional;
     const int64_t n = z1.size(0);
-    const at::Tensor z =
-        F::normalize(torch::cat({z1, z2}, 0), F::NormalizeFuncOptions().dim(1));
-    at::Tensor logits = torch::matmul(z, z.t()) / temperature;
-    // An anchor is never its own candidate.
-    const at::Tensor self = torch::eye(
-        2 * n, torch::TensorOptions().dtype(torch::kBool).device(z.device()));
-    logits = logits.masked_fill(self, -std::numeric_limits<float>::infinity());
-    // Anchor i's positive is i + N, and i + N's is i.
-    const at::Tensor first = torch::arange(
-        n, torch::TensorOptions().dtype(torch::kLong).device(z.device()));
-    const at::Tensor targets = torch::cat({first + n, first});
+    const auto normalize = F::NormalizeFuncOptions().dim(1);
+    const at::Tensor candidates = F::normalize(torch::cat({z1, z2}, 0), normalize);
+    const at::Tensor anchors = torch::cat(
+        {candidates.slice(0, first, first + count),
+         candidates.slice(0, n + first, n + first + count)});
+    at::Tensor logits = torch::matmul(anchors, candidates.t()) / temperature;
+    const auto long_options = torch::TensorOptions().dtype(torch::kLong).device(z1.device());
+    const at::Tensor local = torch::arange(first, first + count, long_options);
+    // Anchor rows are views local (first view) and n + local (second); an
+    // anchor is never its own candidate, and its positive is the other view.
+    const at::Tensor self_column = torch::cat({local, local + n});
+    const at::Tensor targets = torch::cat({local + n, local});
+    const at::Tensor rows = torch::arange(2 * count, long_options);
+    logits = logits.index_put({rows, self_column},
+                              torch::full({}, -std::numeric_limits<float>::infinity(),
+                                          logits.options()));
     NtXentResult result;
     result.loss = F::cross_entropy(logits, targets);
     {

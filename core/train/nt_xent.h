@@ -30,6 +30,16 @@ absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
                                         const at::Tensor& z2,
                                         double temperature);
 
+// One rank's share of NT-Xent over a global batch: z1, z2 hold every
+// rank's projections (N, D), gathered; the anchors are this rank's rows
+// [first, first + count) of both views, the candidates all 2N views. The
+// mean of the ranks' losses (equal counts) is NtXentLoss(z1, z2), and so
+// is its gradient once gathered gradients are summed (gather.h).
+absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
+                                                  const at::Tensor& z2,
+                                                  int64_t first, int64_t count,
+                                                  double temperature);
+
 }  // namespace simclr::core
 
 #endif  // SIMCLR_CORE_TRAIN_NT_XENT_H_

@@ -21,6 +21,7 @@
 #include "core/train/checkpoint.h"
 #include "simclr/v1/job_spec.pb.h"
 #include "torch/optim/optimizer.h"
+#include "torch/script.h"
 
 namespace simclr::core {
 
@@ -30,6 +31,9 @@ struct PretrainJob {
   SplitIndices split;
   InputShape shape;
   Encoder encoder;
+  // What the training forward runs: encoder.module, or with synchronised
+  // BatchNorm its twin (sync_twin.h), which shares its tensors.
+  torch::jit::Module train_module;
   ProjectionHead head{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::vector<torch::Tensor> parameters;  // encoder's, then the head's
@@ -38,7 +42,11 @@ struct PretrainJob {
   std::vector<int64_t> knn_bank;
 };
 
-// Builds `job`; on resume, `progress` is the newest checkpoint's.
+// Builds `job`; on resume, `progress` is the newest checkpoint's. With
+// several ranks (run.ranks), each loads only its shard of every batch, the
+// chief alone keeps the validation and kNN data, and every rank starts
+// from rank 0's weights (FAILED_PRECONDITION when the ranks resumed from
+// different checkpoints).
 absl::Status PreparePretrainJob(const v1::JobSpec& spec, const JobRun& run,
                                 PretrainJob& job, TrainingProgress& progress,
                                 EventSink& events);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/common/status_macros.h"
+#include "core/distributed/gather.h"
 #include "core/inference/features.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/mixed_precision.h"
@@ -36,20 +37,29 @@ v1::Checkpoint CheckpointMeta(const PretrainJob& job, const CheckpointMetrics& m
 
 }  // namespace
 
-absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, const TwoViewBatch& batch,
-                                             c10::Device device) {
+absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Module& encoder,
+                                             const TwoViewBatch& batch, c10::Device device,
+                                             RankGroup* ranks) {
   SIMCLR_ASSIGN_OR_RETURN(at::Tensor projections, CallTorch("forward", [&] {
                             const AutocastScope autocast(job.settings.mixed_precision,
                                                          device);
                             const at::Tensor views =
                                 torch::cat({batch.view1, batch.view2}).to(device);
                             return job.head
-                                ->forward(job.encoder.module.forward({views}).toTensor())
+                                ->forward(encoder.forward({views}).toTensor())
                                 .to(torch::kFloat);
                           }));
   const int64_t b = batch.view1.size(0);
-  return NtXentLoss(projections.slice(0, 0, b), projections.slice(0, b, 2 * b),
-                    job.settings.temperature);
+  const at::Tensor z1 = projections.slice(0, 0, b);
+  const at::Tensor z2 = projections.slice(0, b, 2 * b);
+  if (ranks == nullptr) return NtXentLoss(z1, z2, job.settings.temperature);
+  // One all-gather of both views side by side: (world × b, 2D).
+  const int64_t d = z1.size(1);
+  SIMCLR_ASSIGN_OR_RETURN(at::Tensor all, CallTorch("gather projections", [&] {
+                            return GatherWithGradient(torch::cat({z1, z2}, 1), *ranks);
+                          }));
+  return NtXentLossForAnchors(all.slice(1, 0, d), all.slice(1, d, 2 * d), ranks->rank() * b,
+                              b, job.settings.temperature);
 }
 
 std::optional<double> ValidationLoss(PretrainJob& job, c10::Device device) {
@@ -62,7 +72,7 @@ std::optional<double> ValidationLoss(PretrainJob& job, c10::Device device) {
   int64_t count = 0;
   while (auto batch = job.val_loader->Next()) {
     if (batch->view1.size(0) < 2) continue;  // a lone image has no negatives
-    auto result = PretrainForward(job, *batch, device);
+    auto result = PretrainForward(job, job.encoder.module, *batch, device, nullptr);
     if (!result.ok()) break;
     total += result->loss.item<double>() * batch->view1.size(0);
     count += batch->view1.size(0);

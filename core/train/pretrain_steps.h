@@ -14,15 +14,20 @@
 #include "core/train/checkpoint.h"
 #include "core/train/nt_xent.h"
 #include "core/train/pretrain_setup.h"
+#include "torch/script.h"
 
 namespace simclr::core {
 
-// NT-Xent on both views through encoder and head, in one forward pass so
+// NT-Xent on both views through `encoder` (job.train_module, or
+// job.encoder.module for validation) and the head, in one forward pass so
 // BatchNorm sees the 2B views together (as the official implementation).
 // With mixed precision on CUDA the forward is autocast and the loss is
-// computed in float32.
-absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, const TwoViewBatch& batch,
-                                             c10::Device device);
+// computed in float32. With `ranks`, the projections of every rank are
+// gathered and this rank's anchors are scored against all of them (global
+// negatives); the loss is this rank's share (NtXentLossForAnchors).
+absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Module& encoder,
+                                             const TwoViewBatch& batch, c10::Device device,
+                                             RankGroup* ranks);
 
 // Mean NT-Xent over the validation split; none without one.
 std::optional<double> ValidationLoss(PretrainJob& job, c10::Device device);

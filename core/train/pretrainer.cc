@@ -8,6 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/layout.h"
 #include "core/common/status_macros.h"
+#include "core/distributed/gradient_sync.h"
+#include "core/distributed/rank_group.h"
+#include "core/models/sync_twin.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/mixed_precision.h"
@@ -56,8 +59,15 @@ class Pretrainer {
   // A step checkpoint, or a stop request in the middle of an epoch.
   absl::Status MidEpochCheckpoint(int64_t epoch, const EpochTally& tally);
   absl::Status EndEpoch(int64_t epoch, const EpochTally& tally, bool& done);
+  // Several ranks: the chief's validation and kNN figures on every rank
+  // (so that schedules and early stopping agree), and any stop request.
+  absl::Status ShareChiefMetrics(CheckpointMetrics& metrics);
   absl::Status Finish();
-  bool StopRequested() const { return run_.stop != nullptr && run_.stop->load(); }
+  bool LocalStopRequest() const { return run_.stop != nullptr && run_.stop->load(); }
+  // With several ranks, a stop request counts once any rank has one, as
+  // summed with each step's gradients, so that all stop at the same step.
+  bool StopRequested() const { return run_.ranks == nullptr ? LocalStopRequest() : stop_agreed_; }
+  bool chief() const { return IsChief(run_.ranks); }
   void SnapshotSchedules();
 
   const v1::JobSpec& spec_;
@@ -72,6 +82,7 @@ class Pretrainer {
   std::optional<int64_t> best_step_;
   int64_t batches_ = 0;
   int64_t total_steps_ = 0;
+  bool stop_agreed_ = false;
 };
 
 // A resumed run keeps protecting the best checkpoint it already has.
@@ -104,15 +115,23 @@ absl::Status Pretrainer::Start() {
             v1::LogLine::SEVERITY_WARNING);
   }
   best_step_ = BestStepOf(run_.job_dir);
-  curves_.emplace(run_.job_dir,
-                  spec_.display_name().empty()
-                      ? "SimCLR pretraining"
-                      : absl::StrCat("SimCLR pretraining: ", spec_.display_name()),
-                  run_.resume, progress_.step);
+  if (chief()) {
+    curves_.emplace(run_.job_dir,
+                    spec_.display_name().empty()
+                        ? "SimCLR pretraining"
+                        : absl::StrCat("SimCLR pretraining: ", spec_.display_name()),
+                    run_.resume, progress_.step);
+  }
+  const int world = WorldSize(run_.ranks);
   EmitLog(events_, absl::StrCat("pretraining ", job_.split.train.size(), " images (",
                                 job_.split.val.size(), " for validation), ", batches_,
                                 " batches per epoch, ", s.total_epochs(), " epochs on ",
-                                run_.device.str()));
+                                run_.device.str(),
+                                world > 1 ? absl::StrCat(" × ", world, " ranks (",
+                                                         run_.ranks->backend(), "), ",
+                                                         s.batch_size * world,
+                                                         " images per global batch")
+                                          : ""));
   return absl::OkStatus();
 }
 
@@ -161,15 +180,24 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
   const double lr = LearningRate(plan);
   SetLearningRate(*job_.optimizer, lr);
   job_.optimizer->zero_grad();
-  SIMCLR_ASSIGN_OR_RETURN(NtXentResult result, PretrainForward(job_, batch, run_.device));
-  const double loss = result.loss.item<double>();
+  SIMCLR_ASSIGN_OR_RETURN(NtXentResult result, PretrainForward(job_, job_.train_module, batch,
+                                                               run_.device, run_.ranks));
+  // The step's loss, positive top-1 and stop requests, over all ranks.
+  std::vector<double> step_sums{result.loss.item<double>(), result.positive_top1,
+                                LocalStopRequest() ? 1.0 : 0.0};
+  SIMCLR_RETURN_IF_ERROR(CallTorch("backward", [&] {
+    scaler_->Scale(result.loss).backward();
+    if (run_.ranks != nullptr) AverageGradients(job_.parameters, *run_.ranks, step_sums);
+  }));
+  const double world = WorldSize(run_.ranks);
+  const double loss = step_sums[0] / world;
+  stop_agreed_ = step_sums[2] > 0;
   if (!std::isfinite(loss)) {
     return absl::FailedPreconditionError(
         absl::StrCat("training diverged: the loss is ", loss, " at step ", progress_.step,
                      " (epoch ", epoch, "); lower the learning rate"));
   }
-  SIMCLR_RETURN_IF_ERROR(CallTorch("backward and step", [&] {
-    scaler_->Scale(result.loss).backward();
+  SIMCLR_RETURN_IF_ERROR(CallTorch("optimizer step", [&] {
     // A float16 overflow skips the step; the scaler lowers the scale.
     if (scaler_->UnscaleAndUpdate(job_.parameters)) job_.optimizer->step();
   }));
@@ -178,11 +206,12 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
   progress_.next_batch = batch.batch + 1;
   tally.loss += loss;
   ++tally.steps;
-  window.Add(loss, result.positive_top1, 2 * batch.view1.size(0));
+  window.Add(loss, step_sums[1] / world, 2 * batch.view1.size(0) * WorldSize(run_.ranks),
+             run_.ranks == nullptr ? 0 : run_.ranks->TakeCommunicationSeconds());
   const bool last_of_epoch = progress_.next_batch == batches_;
   if (window.steps() == job_.settings.log_every_steps || last_of_epoch) {
     v1::JobEvent event = window.Flush({epoch, plan.round, progress_.step, total_steps_, lr});
-    curves_->Add(event.progress());
+    if (curves_) curves_->Add(event.progress());
     events_.Emit(std::move(event));
   }
   return absl::OkStatus();
@@ -201,10 +230,12 @@ absl::Status Pretrainer::MidEpochCheckpoint(int64_t epoch, const EpochTally& tal
   }
   progress_.epoch = epoch;
   SnapshotSchedules();
-  SIMCLR_RETURN_IF_ERROR(SavePretrainCheckpoint(job_, run_, progress_, {tally.mean()},
-                                                best_step_, events_));
-  // A resume continues from here, with the curves so far.
-  SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
+  if (chief()) {
+    SIMCLR_RETURN_IF_ERROR(SavePretrainCheckpoint(job_, run_, progress_, {tally.mean()},
+                                                  best_step_, events_));
+    // A resume continues from here, with the curves so far.
+    SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
+  }
   if (!stop) return absl::OkStatus();
   return absl::AbortedError(absl::StrCat("stopped on request after step ", progress_.step,
                                          "; resume continues from its checkpoint"));
@@ -215,15 +246,35 @@ absl::Status Pretrainer::RunEpoch(int64_t epoch, bool& done) {
   job_.encoder.module.train();
   job_.head->train();
   SIMCLR_RETURN_IF_ERROR(SetTrainableLayers(job_.encoder, plan.settings->unfrozen_layers));
+  if (job_.train_module._ivalue() != job_.encoder.module._ivalue()) {
+    MirrorTrainingModes(job_.encoder.module, job_.train_module);
+  }
   job_.loader->StartEpoch(epoch, progress_.next_batch);
   EpochTally tally;
   ProgressWindow window(*job_.loader);
   while (auto batch = job_.loader->Next()) {
-    if (batch->view1.size(0) < 2) continue;  // no negatives in a batch of 1
+    // No negatives in a batch of 1.
+    if (batch->view1.size(0) * WorldSize(run_.ranks) < 2) continue;
     SIMCLR_RETURN_IF_ERROR(TrainStep(*batch, plan, epoch, tally, window));
     SIMCLR_RETURN_IF_ERROR(MidEpochCheckpoint(epoch, tally));
   }
   return EndEpoch(epoch, tally, done);
+}
+
+absl::Status Pretrainer::ShareChiefMetrics(CheckpointMetrics& metrics) {
+  if (run_.ranks == nullptr) return absl::OkStatus();
+  const bool is_chief = chief();
+  std::vector<double> sums{is_chief && metrics.val_loss ? 1.0 : 0.0,
+                           is_chief ? metrics.val_loss.value_or(0) : 0.0,
+                           is_chief && metrics.knn_top1 ? 1.0 : 0.0,
+                           is_chief ? metrics.knn_top1.value_or(0) : 0.0,
+                           LocalStopRequest() ? 1.0 : 0.0};
+  SIMCLR_RETURN_IF_ERROR(
+      CallTorch("share validation", [&] { SumOverRanks(sums, *run_.ranks); }));
+  metrics.val_loss = sums[0] > 0 ? std::optional<double>(sums[1]) : std::nullopt;
+  metrics.knn_top1 = sums[2] > 0 ? std::optional<double>(sums[3]) : std::nullopt;
+  stop_agreed_ = stop_agreed_ || sums[4] > 0;
+  return absl::OkStatus();
 }
 
 // Validation, kNN, schedule, early stopping, the summary and a checkpoint.
@@ -233,6 +284,7 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
   if (s.knn_every_epochs > 0 && (epoch + 1) % s.knn_every_epochs == 0) {
     metrics.knn_top1 = KnnAccuracy(job_, run_.device);
   }
+  SIMCLR_RETURN_IF_ERROR(ShareChiefMetrics(metrics));
   const double monitored = metrics.val_loss.value_or(metrics.train_loss);
   done = stopping_->Observe(static_cast<int>(epoch), monitored) && s.early_stopping;
   if (s.schedule == ScheduleKind::kReduceOnPlateau) plateau_->Observe(monitored);
@@ -246,16 +298,19 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
   if (metrics.knn_top1) e->set_knn_top1(*metrics.knn_top1);
   e->set_corrupt_images_skipped(job_.dataset.corrupt_skipped);
   e->set_step(progress_.step);
-  curves_->Add(*e);
+  if (curves_) {
+    curves_->Add(*e);
+    SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
+  }
   events_.Emit(std::move(summary));
-  SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
 
   progress_.epoch = epoch + 1;
   progress_.next_batch = 0;
   SnapshotSchedules();
   const bool last_epoch = epoch + 1 == s.total_epochs();
   const bool stop = StopRequested();
-  if ((epoch + 1) % s.checkpoint_every_epochs == 0 || last_epoch || done || stop) {
+  if (chief() &&
+      ((epoch + 1) % s.checkpoint_every_epochs == 0 || last_epoch || done || stop)) {
     SIMCLR_RETURN_IF_ERROR(
         SavePretrainCheckpoint(job_, run_, progress_, metrics, best_step_, events_));
   }
@@ -273,6 +328,7 @@ absl::Status Pretrainer::Finish() {
   const PretrainSettings& s = job_.settings;
   int64_t final_step = progress_.step;
   if (s.early_stopping && s.restore_best && best_step_) final_step = *best_step_;
+  if (!chief()) return absl::OkStatus();
   SIMCLR_RETURN_IF_ERROR(MarkFinalCheckpoint(run_.job_dir, final_step));
   EmitLog(events_, absl::StrCat("pretraining finished after ", progress_.step,
                                 " steps; result: checkpoint ", final_step,

@@ -16,7 +16,9 @@ class ProgressWindow {
  public:
   explicit ProgressWindow(const TwoViewLoader& loader);
 
-  void Add(double loss, double positive_top1, int64_t views);
+  // `views` over all ranks; `communication_seconds` spent in collectives.
+  void Add(double loss, double positive_top1, int64_t views,
+           double communication_seconds = 0);
   int64_t steps() const { return steps_; }
 
   struct Position {
@@ -34,7 +36,7 @@ class ProgressWindow {
   void Reset();
 
   const TwoViewLoader& loader_;
-  double loss_ = 0, top1_ = 0, wait_at_start_ = 0;
+  double loss_ = 0, top1_ = 0, wait_at_start_ = 0, communication_ = 0;
   int64_t steps_ = 0, views_ = 0;
   std::chrono::steady_clock::time_point start_;
 };

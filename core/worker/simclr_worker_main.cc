@@ -25,6 +25,12 @@
 // SIGTERM or SIGINT: the current step finishes, a checkpoint is written and
 // the worker exits with kExitStopped; `resume` continues exactly.
 //
+// Several ranks (a pretraining job with num_ranks > 1): start one worker
+// per rank with the torchrun environment (RANK, WORLD_SIZE, LOCAL_RANK,
+// MASTER_ADDR, MASTER_PORT) and the same spec and job folder, as simclrd,
+// torchrun or a Kubeflow PyTorchJob does. Rank 0 writes the checkpoints
+// and the events; the others report only a failure. See docs/distributed.md.
+//
 // Exit codes, and how a failure is reported: core/worker/worker_protocol.h.
 #include <fcntl.h>
 #include <signal.h>
@@ -49,6 +55,8 @@
 #include "core/common/process_setup.h"
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
+#include "core/common/rank_env.h"
+#include "core/distributed/rank_group.h"
 #include "core/eval/eval_report.h"
 #include "core/inference/features.h"
 #include "core/runtime/device.h"
@@ -160,12 +168,14 @@ void HandleStopSignals(bool stop_with_parent) {
   if (getppid() == 1) RequestStop(SIGTERM);
 }
 
-// One worker per job folder: a restarted server's worker waits here until
-// the previous one has written its checkpoint and exited.
-absl::Status LockJobDir(const std::string& job_dir) {
+// One worker per job folder and rank: a restarted server's worker waits
+// here until the previous one has written its checkpoint and exited.
+absl::Status LockJobDir(const std::string& job_dir, int rank) {
   SIMCLR_RETURN_IF_ERROR(simclr::core::CreateJobDir(job_dir));
   namespace layout = simclr::core::layout;
-  const std::string lock = layout::RunFile(job_dir, layout::kLockFile);
+  const std::string lock =
+      layout::RunFile(job_dir, rank == 0 ? std::string(layout::kLockFile)
+                                         : absl::StrCat(layout::kLockFile, ".rank", rank));
   const int lock_fd = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) == 0) {
     return absl::OkStatus();
@@ -176,6 +186,30 @@ absl::Status LockJobDir(const std::string& job_dir) {
   }
   return absl::OkStatus();
 }
+
+struct RankOptions {
+  simclr::core::RankTimeouts timeouts;
+};
+
+// Rank 0's events go to stdout. The other ranks report only a failure
+// there (simclrd reads each rank's stream); their log lines go to stderr.
+class RankSink : public simclr::core::EventSink {
+ public:
+  explicit RankSink(simclr::core::EventSink& out) : out_(out) {}
+  void set_rank(int rank) { rank_.store(rank); }
+  void Emit(simclr::v1::JobEvent event) override {
+    const int rank = rank_.load();
+    if (rank == 0 || event.has_failure()) {
+      out_.Emit(std::move(event));
+    } else if (event.has_log()) {
+      LOG(INFO) << "rank " << rank << ": " << event.log().message();
+    }
+  }
+
+ private:
+  simclr::core::EventSink& out_;
+  std::atomic<int> rank_{0};
+};
 
 // A runner that reports success must have written its kind's artifacts.
 absl::Status CheckArtifacts(const simclr::core::JobKindInfo& kind,
@@ -189,41 +223,84 @@ absl::Status CheckArtifacts(const simclr::core::JobKindInfo& kind,
   return absl::OkStatus();
 }
 
+// The spec's num_ranks against the launcher's WORLD_SIZE.
+absl::Status CheckRanks(const simclr::v1::JobSpec& spec, const simclr::core::RankEnv& env) {
+  const int wanted = spec.has_num_ranks() ? spec.num_ranks() : env.world_size;
+  if (wanted == env.world_size) return absl::OkStatus();
+  if (!env.distributed()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "num_ranks: ", wanted, " ranks need one worker each, started with RANK, WORLD_SIZE, "
+        "MASTER_ADDR and MASTER_PORT set (simclrd, torchrun or a PyTorchJob does this; see "
+        "docs/distributed.md)"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("num_ranks: the spec asks for ", wanted,
+                                                 " ranks but WORLD_SIZE is ",
+                                                 env.world_size));
+}
+
+// A bare "cuda" means this rank's GPU (LOCAL_RANK), as under torchrun.
+c10::Device RankDevice(c10::Device device, const simclr::core::RankEnv& env) {
+  if (device.is_cuda() && !device.has_index() && env.distributed()) {
+    return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+  }
+  return device;
+}
+
 absl::Status RunKind(const std::string& spec_path, simclr::core::JobRun& run,
-                     const std::string& device_flag,
-                     simclr::core::EventSink& sink) {
+                     const std::string& device_flag, const RankOptions& rank_options,
+                     std::unique_ptr<simclr::core::RankGroup>& ranks, RankSink& sink) {
   SIMCLR_ASSIGN_OR_RETURN(const simclr::v1::JobSpec spec,
                           simclr::core::ReadJobSpecFile(spec_path));
   SIMCLR_RETURN_IF_ERROR(simclr::core::ValidateJobSpec(spec));
+  SIMCLR_ASSIGN_OR_RETURN(const simclr::core::RankEnv env,
+                          simclr::core::ReadRankEnvFromProcess());
+  SIMCLR_RETURN_IF_ERROR(CheckRanks(spec, env));
+  sink.set_rank(env.rank);
   SIMCLR_ASSIGN_OR_RETURN(
       run.device,
       simclr::core::ResolveDevice(device_flag.empty() ? spec.device() : device_flag));
+  run.device = RankDevice(run.device, env);
   simclr::core::ConfigureScriptExecution(run.device);
-  SIMCLR_RETURN_IF_ERROR(LockJobDir(run.job_dir));
+  SIMCLR_RETURN_IF_ERROR(LockJobDir(run.job_dir, env.rank));
+  if (env.distributed()) {
+    LOG(INFO) << "rank " << env.rank << " of " << env.world_size << ": meeting at "
+              << env.master_addr << ":" << env.master_port;
+    SIMCLR_ASSIGN_OR_RETURN(ranks,
+                            simclr::core::RankGroup::Join(env, run.device, rank_options.timeouts));
+    run.ranks = ranks.get();
+  }
   const simclr::core::JobKindInfo& kind = *simclr::core::FindJobKind(spec);
   const simclr::core::JobRunner runner = simclr::core::RunnerFor(kind.kind);
   if (runner == nullptr) {
     return absl::UnimplementedError(absl::StrCat("no runner for ", kind.name));
   }
   SIMCLR_RETURN_IF_ERROR(runner(spec, run, sink));
+  // Rank 0 writes the artifacts, maybe after this rank has finished.
+  if (!simclr::core::IsChief(run.ranks)) return absl::OkStatus();
   return CheckArtifacts(kind, run.job_dir);
 }
 
 int RunJob(const std::string& spec_path, const std::string& job_dir,
            const std::string& device_flag, const std::string& events_mode,
-           bool resume, bool stop_with_parent) {
+           bool resume, bool stop_with_parent, const RankOptions& rank_options) {
   const bool delimited =
       events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
-  simclr::core::FileSink sink(
+  simclr::core::FileSink stdout_sink(
       stdout, delimited ? simclr::core::FileSink::Format::kDelimited
                         : simclr::core::FileSink::Format::kJsonLines);
+  RankSink sink(stdout_sink);
   HandleStopSignals(stop_with_parent);
   simclr::core::JobRun run;
   run.job_dir = job_dir;
   run.spec_dir = std::filesystem::path(spec_path).parent_path().string();
   run.resume = resume;
   run.stop = &stop_requested;
-  const absl::Status status = RunKind(spec_path, run, device_flag, sink);
+  std::unique_ptr<simclr::core::RankGroup> ranks;
+  const absl::Status status = RunKind(spec_path, run, device_flag, rank_options, ranks, sink);
+  if (ranks != nullptr && ranks->lost_peer()) {
+    LOG(ERROR) << "rank " << ranks->rank() << " stops: " << status.message();
+    return simclr::core::kExitPeerLost;
+  }
   if (absl::IsAborted(status)) {
     LOG(INFO) << status.message();
     return kExitStopped;
@@ -254,6 +331,7 @@ struct WorkerCommands {
   int num_threads = 0;
   std::string spec_path, job_dir, device, events = "auto", checkpoint, out;
   bool stop_with_parent = false;
+  int rendezvous_timeout_s = 300, collective_timeout_s = 300;
   int64_t count = 16;
   std::vector<std::string> reports;
 };
@@ -277,6 +355,14 @@ void AddRunCommands(CLI::App& app, WorkerCommands& c) {
         ->capture_default_str();
     command->add_flag("--stop_with_parent", c.stop_with_parent,
                       "Checkpoint and stop when the parent (simclrd) dies");
+    command->add_option("--rendezvous_timeout_s", c.rendezvous_timeout_s,
+                        "Several ranks: seconds to wait for all of them to arrive")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    command->add_option("--collective_timeout_s", c.collective_timeout_s,
+                        "Several ranks: seconds one all-reduce or all-gather may wait")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
   }
 }
 
@@ -308,8 +394,11 @@ int Dispatch(const WorkerCommands& c) {
   if (c.probe->parsed()) return RunProbe(c.checkpoint, c.probe_channels, c.probe_size);
   if (c.features->parsed()) return RunFeatures(c.checkpoint, c.spec_path, c.count, c.out);
   if (c.run->parsed() || c.resume->parsed()) {
+    RankOptions rank_options;
+    rank_options.timeouts.rendezvous = std::chrono::seconds(c.rendezvous_timeout_s);
+    rank_options.timeouts.collective = std::chrono::seconds(c.collective_timeout_s);
     return RunJob(c.spec_path, c.job_dir, c.device, c.events, c.resume->parsed(),
-                  c.stop_with_parent);
+                  c.stop_with_parent, rank_options);
   }
   return kExitUsage;
 }

@@ -32,6 +32,9 @@ inline constexpr int kExitUsage = 2;
 // Stopped on request (SIGTERM) after writing a checkpoint; `resume`
 // continues exactly. EX_TEMPFAIL: try again later.
 inline constexpr int kExitStopped = 75;
+// One of several ranks: a peer rank died or stopped answering, so this one
+// stopped too. Like a crash, the job is retried from its last checkpoint.
+inline constexpr int kExitPeerLost = 76;
 
 // The final event of a failed job.
 inline v1::JobEvent FailureEvent(const absl::Status& status) {
@@ -50,19 +53,27 @@ struct WorkerInvocation {
   std::string spec_path;
   std::string job_dir;      // the run folder
   std::string device;
+  // Several ranks: the rendezvous and collective timeouts; 0: the worker's
+  // defaults.
+  int rendezvous_timeout_s = 0;
 };
 
 // simclrd's command line for a worker: delimited events on stdout, and a
 // checkpoint-and-stop if simclrd dies.
 inline std::vector<std::string> WorkerArgv(const WorkerInvocation& w) {
-  return {w.worker_path,
-          "--num_threads", std::to_string(w.num_threads),
-          w.resume ? "resume" : "run",
-          "--spec", w.spec_path,
-          "--job_dir", w.job_dir,
-          "--events", "delimited",
-          "--device", w.device,
-          "--stop_with_parent"};
+  std::vector<std::string> argv{w.worker_path,
+                                "--num_threads", std::to_string(w.num_threads),
+                                w.resume ? "resume" : "run",
+                                "--spec", w.spec_path,
+                                "--job_dir", w.job_dir,
+                                "--events", "delimited",
+                                "--device", w.device,
+                                "--stop_with_parent"};
+  if (w.rendezvous_timeout_s > 0) {
+    argv.push_back("--rendezvous_timeout_s");
+    argv.push_back(std::to_string(w.rendezvous_timeout_s));
+  }
+  return argv;
 }
 
 }  // namespace simclr::core

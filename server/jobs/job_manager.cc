@@ -2,13 +2,16 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/common/field_error.h"
 #include "core/common/layout.h"
+#include "core/common/rank_env.h"
 #include "core/common/status_macros.h"
 #include "core/common/utf8.h"
 #include "core/spec/checks.h"
@@ -17,6 +20,7 @@
 #include "glog/logging.h"
 #include "server/common/not_found.h"
 #include "server/jobs/job_records.h"
+#include "server/jobs/rank_group_worker.h"
 #include "server/jobs/spec_validation.h"
 
 namespace simclr::server {
@@ -35,6 +39,15 @@ int MaxRestarts(const v1::Job& job) {
 absl::StatusOr<std::unique_ptr<JobManager>> JobManager::Create(
     const JobManagerOptions& options, JobStore* store) {
   std::unique_ptr<JobManager> manager(new JobManager(options, store));
+  {
+    absl::MutexLock lock(&manager->mu_);
+    if (options.devices.empty()) {
+      manager->slots_ =
+          DeviceSlots::Uniform(options.default_device, std::max(1, options.max_concurrent_jobs));
+    } else {
+      SIMCLR_ASSIGN_OR_RETURN(manager->slots_, DeviceSlots::Parse(options.devices));
+    }
+  }
   SIMCLR_RETURN_IF_ERROR(manager->Recover());
   manager->scheduler_ = std::thread(&JobManager::SchedulerLoop, manager.get());
   return manager;
@@ -200,17 +213,63 @@ int JobManager::RunningLocked() const {
   return running;
 }
 
-void JobManager::StartLocked(Entry& entry) {
-  const v1::Job& job = entry.job;
+absl::Status JobManager::CheckSlotsLocked(const v1::JobSpec& spec) const {
+  const int ranks = spec.has_num_ranks() ? spec.num_ranks() : 1;
+  const int matching = slots_.Matching(spec.device());
+  if (ranks <= matching) return absl::OkStatus();
+  const std::string device = spec.device().empty() ? "any" : spec.device();
+  if (matching == 0) {
+    return core::FieldError("device", absl::StrCat("this server has no slot for device ", device,
+                                                   "; its --devices are ", slots_.Describe()));
+  }
+  return core::FieldError(
+      "num_ranks", absl::StrCat(ranks, " ranks need as many slots, but this server has ",
+                                matching, " for device ", device, " (--devices ",
+                                slots_.Describe(), ")"));
+}
+
+absl::StatusOr<std::unique_ptr<Worker>> JobManager::LaunchLocked(
+    const v1::Job& job, const std::vector<std::string>& devices) {
   const std::string dir = JobFolder(job.id());
-  const std::vector<std::string> argv = core::WorkerArgv(InvocationFor(
-      job, dir, options_.worker_path, options_.worker_threads, options_.default_device));
   const std::string id = job.id();
-  auto worker = launcher_->Launch(
-      argv, core::layout::WorkerStderrPath(dir),
-      [this, id](v1::JobEvent event) { OnEvent(id, std::move(event)); },
-      [this, id](const WorkerExit& exit) { OnExit(id, exit); });
+  auto on_event = [this, id](v1::JobEvent event) { OnEvent(id, std::move(event)); };
+  auto on_exit = [this, id](const WorkerExit& exit) { OnExit(id, exit); };
+  // 0 threads: the cores of the job's slot, when CPU slots share them.
+  int threads = options_.worker_threads;
+  if (threads == 0 && slots_.CpuSlots() > 1) {
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                              slots_.CpuSlots());
+  }
+  core::WorkerInvocation invocation =
+      InvocationFor(job, dir, options_.worker_path, threads, options_.default_device);
+  if (devices.size() == 1) {
+    invocation.device = devices[0];
+    return launcher_->Launch(core::WorkerArgv(invocation), {},
+                             core::layout::WorkerStderrPath(dir), on_event, on_exit);
+  }
+  const int port = FreeLoopbackPort();
+  if (port <= 0) return absl::UnavailableError("no free loopback port for the ranks to meet");
+  std::vector<RankLaunch> ranks;
+  for (size_t r = 0; r < devices.size(); ++r) {
+    invocation.device = devices[r];
+    RankLaunch rank;
+    rank.argv = core::WorkerArgv(invocation);
+    for (const auto& [name, value] : core::RankEnvVariables(
+             static_cast<int>(r), static_cast<int>(devices.size()), "127.0.0.1", port)) {
+      rank.env.push_back(name + "=" + value);
+    }
+    rank.stderr_path = core::layout::WorkerStderrPath(dir);
+    if (r > 0) absl::StrAppend(&rank.stderr_path, ".rank", r);
+    ranks.push_back(std::move(rank));
+  }
+  return LaunchRankGroup(*launcher_, ranks, on_event, on_exit);
+}
+
+void JobManager::StartLocked(Entry& entry, const std::vector<std::string>& devices) {
+  const std::string id = entry.job.id();
+  auto worker = LaunchLocked(entry.job, devices);
   if (!worker.ok()) {
+    slots_.Release(id);
     entry.job.set_error(core::SafeText(worker.status().message(), kMaxErrorBytes));
     TransitionLocked(entry, v1::JOB_STATE_FAILED, entry.job.error()).IgnoreError();
     ForgetIfEndedLocked(id);  // `entry` is gone from here on
@@ -219,8 +278,13 @@ void JobManager::StartLocked(Entry& entry) {
   entry.worker = *std::move(worker);
   entry.intent = Intent::kNone;
   entry.kill_at = absl::InfiniteFuture();
+  entry.job.clear_devices();
+  for (const auto& device : devices) entry.job.add_devices(device);
   TransitionLocked(entry, v1::JOB_STATE_RUNNING,
-                   absl::StrCat("worker started, pid ", entry.worker->pid()))
+                   absl::StrCat("worker started, pid ", entry.worker->pid(),
+                                devices.size() > 1
+                                    ? absl::StrCat(", ", devices.size(), " ranks")
+                                    : ""))
       .IgnoreError();
 }
 
@@ -253,7 +317,9 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
   Entry& entry = it->second;
   exited_.push_back(std::move(entry.worker));
   wake_ = true;
+  slots_.Release(job_id);
   v1::Job& job = entry.job;
+  job.clear_devices();
   job.set_exit_code(exit.term_signal != 0 ? -exit.term_signal : exit.exit_code);
   const ExitOutcome outcome =
       AfterWorkerExit(exit, entry.intent, job.has_failure() ? &job.failure() : nullptr,
@@ -274,6 +340,23 @@ void JobManager::OnExit(const std::string& job_id, const WorkerExit& exit) {
     LOG(ERROR) << job_id << ": " << s;
   }
   ForgetIfEndedLocked(job_id);
+}
+
+JobManager::Entry* JobManager::NextToStartLocked() {
+  Entry* next = nullptr;
+  for (auto& [id, entry] : jobs_) {
+    if (entry.job.state() != v1::JOB_STATE_QUEUED) continue;
+    if (!entry.job.depends_on().empty() &&
+        ReadinessLocked(entry, nullptr) != Readiness::kReady) {
+      continue;
+    }
+    if (next == nullptr || entry.job.spec().priority() > next->job.spec().priority() ||
+        (entry.job.spec().priority() == next->job.spec().priority() &&
+         entry.order < next->order)) {
+      next = &entry;
+    }
+  }
+  return next;
 }
 
 void JobManager::SchedulerLoop() {
@@ -297,22 +380,13 @@ void JobManager::SchedulerLoop() {
       }
       if (!stopping_) FailBlockedLocked();
       while (!stopping_ && RunningLocked() < options_.max_concurrent_jobs) {
-        Entry* next = nullptr;
-        for (auto& [id, entry] : jobs_) {
-          if (entry.job.state() != v1::JOB_STATE_QUEUED) continue;
-          if (!entry.job.depends_on().empty() &&
-              ReadinessLocked(entry, nullptr) != Readiness::kReady) {
-            continue;
-          }
-          if (next == nullptr ||
-              entry.job.spec().priority() > next->job.spec().priority() ||
-              (entry.job.spec().priority() == next->job.spec().priority() &&
-               entry.order < next->order)) {
-            next = &entry;
-          }
-        }
+        Entry* next = NextToStartLocked();
         if (next == nullptr) break;
-        StartLocked(*next);
+        const v1::JobSpec& spec = next->job.spec();
+        auto devices = slots_.Reserve(next->job.id(), spec.device(),
+                                      spec.has_num_ranks() ? spec.num_ranks() : 1);
+        if (!devices) break;  // it waits for slots, and nothing overtakes it
+        StartLocked(*next, *devices);
       }
       // Retention: after a job ends, and once a minute for the age limit.
       collect = !stopping_ && (ended_since_collection_ ||

@@ -2,7 +2,9 @@
 // state and events.
 //
 // Jobs wait in a queue ordered by priority, then submission, and run while
-// fewer than max_concurrent_jobs run. Each runs as its own simclr-worker
+// fewer than max_concurrent_jobs run and the device slots (--devices) have
+// room for their ranks: one slot per rank, never shared. The queue order
+// holds: a job that waits for slots is not overtaken. Each runs as its own simclr-worker
 // process whose JobEvents are numbered, persisted (JobStore) and then made
 // visible to watchers. Every state change is persisted before the call
 // that caused it returns. After a crash of the server, jobs that were
@@ -23,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/auth/principal.h"
+#include "server/jobs/device_slots.h"
 #include "server/jobs/job_state_machine.h"
 #include "server/jobs/path_policy.h"
 #include "server/jobs/spec_validation.h"
@@ -39,6 +42,9 @@ struct JobManagerOptions {
   std::string worker_path;  // the simclr-worker binary
   std::string default_device = "cpu";
   int max_concurrent_jobs = 1;
+  // The device slots (DeviceSlots::Parse); empty: max_concurrent_jobs
+  // slots of default_device.
+  std::string devices;
   // LibTorch threads of a worker when its spec says 0.
   int worker_threads = 0;
   // Cancel and pause: SIGTERM, then SIGKILL after this long.
@@ -214,7 +220,20 @@ class JobManager {
   absl::Status TransitionLocked(Entry& entry, v1::JobState state,
                                 const std::string& reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the job's workers on `devices`, one per rank (their slots).
+  void StartLocked(Entry& entry, const std::vector<std::string>& devices)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A job's one worker, or its ranks as a group (rank_group_worker.h).
+  absl::StatusOr<std::unique_ptr<Worker>> LaunchLocked(const v1::Job& job,
+                                                       const std::vector<std::string>& devices)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // INVALID_ARGUMENT naming num_ranks (or device) when this server's slots
+  // can never hold the job.
+  absl::Status CheckSlotsLocked(const v1::JobSpec& spec) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The queued job to start next, or null; waiting for dependencies skips
+  // a job, waiting for slots does not.
+  Entry* NextToStartLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopWorkerLocked(Entry& entry, Intent intent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::Job> AwaitState(const std::string& job_id,
@@ -233,6 +252,7 @@ class JobManager {
   absl::Mutex mu_;
   // The jobs that have not ended; the store holds every job.
   std::map<std::string, Entry> jobs_ ABSL_GUARDED_BY(mu_);
+  DeviceSlots slots_ ABSL_GUARDED_BY(mu_);
   int64_t next_order_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;

@@ -106,6 +106,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(const v1::JobSpec& spec,
   for (const IdField& dependency : JobIds(spec)) job.add_depends_on(dependency.id);
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the server is shutting down");
+  SIMCLR_RETURN_IF_ERROR(core::PrefixField("spec", CheckSlotsLocked(spec)));
   const std::string request_key = RequestKey(request_id, who);
   SIMCLR_ASSIGN_OR_RETURN(auto previous, FindRequestLocked(request_key));
   if (previous.has_value()) return *std::move(previous);

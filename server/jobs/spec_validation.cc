@@ -49,9 +49,6 @@ absl::Status CheckSource(const std::string& field, const v1::DataSource& source)
 }  // namespace
 
 absl::Status CheckServerCanRun(const v1::JobSpec& spec, const DeviceCheck& check_device) {
-  if (spec.has_num_ranks() && spec.num_ranks() != 1) {
-    return Invalid("num_ranks", "only 1 rank is supported by this server");
-  }
   if (check_device != nullptr) {
     if (auto device = check_device(spec.device()); !device.ok()) {
       return Invalid("device", std::string(device.message()));

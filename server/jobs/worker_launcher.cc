@@ -21,10 +21,10 @@ class ProcessWorker : public Worker {
 class ProcessLauncher : public WorkerLauncher {
  public:
   absl::StatusOr<std::unique_ptr<Worker>> Launch(
-      const std::vector<std::string>& argv, const std::string& stderr_path,
-      EventCallback on_event, ExitCallback on_exit) override {
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::string& stderr_path, EventCallback on_event, ExitCallback on_exit) override {
     SIMCLR_ASSIGN_OR_RETURN(
-        auto process, WorkerProcess::Start(argv, stderr_path, std::move(on_event),
+        auto process, WorkerProcess::Start(argv, env, stderr_path, std::move(on_event),
                                            std::move(on_exit)));
     return std::unique_ptr<Worker>(new ProcessWorker(std::move(process)));
   }

@@ -34,11 +34,12 @@ class WorkerLauncher {
   using EventCallback = std::function<void(v1::JobEvent)>;
   using ExitCallback = std::function<void(const WorkerExit&)>;
   virtual ~WorkerLauncher() = default;
-  // argv is core::WorkerArgv()'s command line; the worker's stderr goes to
-  // `stderr_path`.
+  // argv is core::WorkerArgv()'s command line, `env` ("NAME=value") what
+  // the worker's environment adds (a rank's RANK, WORLD_SIZE, ...); the
+  // worker's stderr goes to `stderr_path`.
   virtual absl::StatusOr<std::unique_ptr<Worker>> Launch(
-      const std::vector<std::string>& argv, const std::string& stderr_path,
-      EventCallback on_event, ExitCallback on_exit) = 0;
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::string& stderr_path, EventCallback on_event, ExitCallback on_exit) = 0;
 };
 
 // simclr-worker processes (WorkerProcess).

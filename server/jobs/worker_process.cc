@@ -22,8 +22,8 @@ extern char** environ;
 namespace simclr::server {
 
 absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(
-    const std::vector<std::string>& argv, const std::string& stderr_path,
-    EventCallback on_event, ExitCallback on_exit) {
+    const std::vector<std::string>& argv, const std::vector<std::string>& env,
+    const std::string& stderr_path, EventCallback on_event, ExitCallback on_exit) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
@@ -48,9 +48,13 @@ absl::StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(
   args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> environment;
+  for (char** e = environ; *e != nullptr; ++e) environment.push_back(*e);
+  for (const auto& e : env) environment.push_back(const_cast<char*>(e.c_str()));
+  environment.push_back(nullptr);
   pid_t pid = -1;
   const int error = posix_spawn(&pid, argv[0].c_str(), &actions, &attributes,
-                                args.data(), environ);
+                                args.data(), environment.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(pipe_fds[1]);

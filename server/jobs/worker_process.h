@@ -31,12 +31,13 @@ class WorkerProcess {
   using EventCallback = std::function<void(v1::JobEvent)>;
   using ExitCallback = std::function<void(const WorkerExit&)>;
 
-  // Starts argv (argv[0] is a path) with stderr appended to `stderr_path`.
+  // Starts argv (argv[0] is a path) with stderr appended to `stderr_path`
+  // and `env` ("NAME=value") added to simclrd's environment.
   // on_event runs on the reader thread for every event; on_exit runs once,
   // on that thread, after the last event and the exit.
   static absl::StatusOr<std::unique_ptr<WorkerProcess>> Start(
-      const std::vector<std::string>& argv, const std::string& stderr_path,
-      EventCallback on_event, ExitCallback on_exit);
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::string& stderr_path, EventCallback on_event, ExitCallback on_exit);
   // Joins the reader thread (the process must have exited, or be killed).
   ~WorkerProcess();
 

@@ -33,11 +33,12 @@ class FakeWorkerLauncher : public server::WorkerLauncher {
   }
 
   absl::StatusOr<std::unique_ptr<server::Worker>> Launch(
-      const std::vector<std::string>& argv, const std::string& stderr_path,
-      EventCallback on_event, ExitCallback on_exit) override {
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::string& stderr_path, EventCallback on_event, ExitCallback on_exit) override {
     absl::MutexLock lock(&mu_);
     auto state = std::make_shared<State>();
     state->argv = argv;
+    state->env = env;
     state->on_event = std::move(on_event);
     state->on_exit = std::move(on_exit);
     workers_.push_back(state);
@@ -65,6 +66,13 @@ class FakeWorkerLauncher : public server::WorkerLauncher {
     absl::MutexLock lock(&mu_);
     return workers_[i]->argv[3];
   }
+  // Launch `i`'s value of argv flag `flag` ("--device") and its added
+  // environment ("RANK=1", ...).
+  std::string Flag(size_t i, const std::string& flag) { return ArgAfter(i, flag); }
+  std::vector<std::string> Env(size_t i) {
+    absl::MutexLock lock(&mu_);
+    return workers_[i]->env;
+  }
   std::vector<int> Signals(size_t i) {
     absl::MutexLock lock(&mu_);
     return workers_[i]->signals;
@@ -82,6 +90,7 @@ class FakeWorkerLauncher : public server::WorkerLauncher {
  private:
   struct State {
     std::vector<std::string> argv;
+    std::vector<std::string> env;
     EventCallback on_event;
     ExitCallback on_exit;
     std::vector<int> signals;

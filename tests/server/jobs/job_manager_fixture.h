@@ -18,8 +18,9 @@ namespace simclr::server {
 
 class JobManagerFixture : public ::testing::Test {
  protected:
-  // (Re)opens the store and a manager running `max_concurrent` jobs at once.
-  void Open(int max_concurrent) {
+  // (Re)opens the store and a manager running `max_concurrent` jobs at
+  // once, on `devices` slots (empty: max_concurrent CPU slots).
+  void Open(int max_concurrent, const std::string& devices = "") {
     manager_.reset();
     store_.reset();
     auto store = JobStore::Open(dir_.path() + "/simclr.db");
@@ -30,6 +31,7 @@ class JobManagerFixture : public ::testing::Test {
     options.data_dir = dir_.path();
     options.worker_path = "/nonexistent/simclr-worker";
     options.max_concurrent_jobs = max_concurrent;
+    options.devices = devices;
     options.stop_grace = absl::Seconds(5);
     options.launcher = launcher_;
     options.path_policy = *PathPolicy::Create({"/usr/share/datasets"});
