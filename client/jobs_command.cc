@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/job_client.h"
 #include "core/common/job_spec_json.h"
 #include "google/protobuf/util/time_util.h"
@@ -36,6 +37,9 @@ void PrintJob(const v1::Job& job, bool json) {
   }
   if (!job.spec().display_name().empty()) std::cout << "  " << job.spec().display_name();
   if (!job.step().empty()) std::cout << "\n  step " << job.step() << " of " << job.parent_job_id();
+  if (job.devices_size() > 1) {
+    std::cout << "\n  ranks on " << absl::StrJoin(job.devices(), ", ");
+  }
   if (job.steps_size() > 0) {
     std::cout << "\n  steps:";
     for (const auto& step : job.steps()) std::cout << " " << step.name() << "=" << step.job_id();
