@@ -1,5 +1,4 @@
-// The all-gather that makes SimCLR's negatives global (and SyncBN's
-// statistics): forward concatenates every rank's rows in rank order;
+// The all-gather that makes SimCLR's negatives global: forward concatenates every rank's rows in rank order;
 // backward all-reduces (sums) the incoming gradient and returns this rank's
 // slice. Each rank's loss reads every rank's rows, so the gradient of the
 // sum of all ranks' losses with respect to this rank's rows is the sum of

@@ -1,8 +1,9 @@
 // Synchronised BatchNorm: in training, the batch statistics of every rank
-// together (each rank's mean and variance all-gathered with
-// GatherWithGradient and combined by their counts), so the output and the
-// gradients equal one BatchNorm over the whole global batch. In eval mode,
-// or with no group set, it is torch.batch_norm.
+// together (per-channel sums all-reduced), and in backward the two
+// statistics terms of the gradient summed over ranks too, so the output and
+// the gradients equal one BatchNorm over the whole global batch (as
+// torch.nn.SyncBatchNorm). In eval mode, or with no group set, it is
+// torch.batch_norm. Needs weight, bias and running statistics.
 //
 // Built-in encoders call it from TorchScript as the custom operator
 // simclr::sync_batch_norm while the pretrainer trains a twin of the
