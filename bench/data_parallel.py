@@ -10,12 +10,19 @@ per-step progress events: views per second (all ranks), the share of the
 step in all-gather and all-reduce (rank 0), and the bytes each collective
 moves per step (from the model's parameter count and the projection size).
 
-  data_parallel.py --worker build/core/simclr-worker [--ranks 2] [--quick]
+Runs alternate over --rounds rounds and the median of each is reported.
+Then a cost model for N ranks on a network link, from the measured compute
+time per step and the measured message sizes (ring all-reduce): the link's
+bandwidth and latency are stated assumptions, not measurements.
+
+  data_parallel.py --worker build/core/simclr-worker [--ranks 2] [--rounds 3] [--quick]
 
 Prints a Markdown report on stdout."""
+import math
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -104,11 +111,46 @@ def measure(progress, skip):
     return views, communication
 
 
+def ring_seconds(n, payload, buckets, link):
+    """One step's collectives on `n` ranks: the gradient all-reduce in
+    `buckets` (ring: 2(n-1) messages, 2(n-1)/n of the bytes through each
+    link) and the projections' all-gather ((n-1) messages of a rank's part)."""
+    bandwidth, latency = link
+    reduce_bytes, gather_part = payload
+    reduce = buckets * 2 * (n - 1) * latency + 2 * (n - 1) / n * reduce_bytes / bandwidth
+    gather = (n - 1) * latency + (n - 1) * gather_part / bandwidth
+    return reduce + gather
+
+
+def cost_model(models, measured_ranks):
+    links = [("10 Gb/s, 50 us", (1.25e9, 50e-6)), ("100 Gb/s, 10 us", (12.5e9, 10e-6))]
+    print("\n## Cost model: N ranks, same batch per rank as measured\n")
+    print("Compute per step is the measured %d-rank step minus its communication;"
+          " the link figures are assumptions. Share = communication / step.\n"
+          % measured_ranks)
+    for config, compute, reduce_bytes, gather_part, loopback in models:
+        buckets = max(1, math.ceil(reduce_bytes / (16 << 20)))
+        print("%s: compute %.3f s/step per rank, all-reduce %.2f MB in %d bucket(s),"
+              " all-gather %.0f kB per rank; measured on loopback: %.1f ms/step\n"
+              % (config["name"], compute, reduce_bytes / 1e6, buckets, gather_part / 1e3,
+                 1e3 * loopback))
+        print("| ranks | " + " | ".join(name for name, _ in links) + " |")
+        print("|---|" + "---|" * len(links))
+        for n in (2, 4, 8, 16, 64):
+            cells = []
+            for _, link in links:
+                t = ring_seconds(n, (reduce_bytes, gather_part), buckets, link)
+                cells.append("%.1f ms (%.1f %%)" % (1e3 * t, 100 * t / (t + compute)))
+            print("| %d | %s |" % (n, " | ".join(cells)))
+        print()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--worker", required=True)
     parser.add_argument("--ranks", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="small CNN only")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     cores = os.cpu_count()
     threads = max(1, cores // args.ranks)
@@ -117,7 +159,7 @@ def main():
     print("| model | global batch | run | views/s | vs 1 rank | communication share |"
           " all-reduce / step | all-gather / step |")
     print("|---|---|---|---|---|---|---|---|")
-    summary = []
+    summary, models = [], []
     for config in CONFIGS[:1] if args.quick else CONFIGS:
         with tempfile.TemporaryDirectory() as folder:
             with open(os.path.join(HERE, "reference", config["spec"])) as f:
@@ -125,22 +167,38 @@ def main():
             runs = [("1 rank", 1, cores, False),
                     ("%d ranks" % args.ranks, args.ranks, threads, False),
                     ("%d ranks, SyncBN" % args.ranks, args.ranks, threads, True)]
+            measured = {label: [] for label, _, _, _ in runs}
+            sizes = {}
+            for _ in range(args.rounds):
+                for label, ranks, t, sync in runs:
+                    job_dir = os.path.join(folder, "job-%d-%s" % (ranks, sync))
+                    shutil.rmtree(job_dir, ignore_errors=True)
+                    spec = write_spec(config, folder, ranks, sync)
+                    measured[label].append(measure(run(args.worker, spec, job_dir, ranks, t),
+                                                   config["skip"]))
+                    sizes[label] = parameter_count(job_dir, widths)
             base = None
-            for label, ranks, t, sync in runs:
-                job_dir = os.path.join(folder, "job-%d-%s" % (ranks, sync))
-                spec = write_spec(config, folder, ranks, sync)
-                views, communication = measure(run(args.worker, spec, job_dir, ranks, t),
-                                               config["skip"])
-                encoder, head = parameter_count(job_dir, widths)
-                reduce_mb = (encoder + head) * 4 / 1e6 if ranks > 1 else 0
-                gather_kb = config["batch"] * 2 * widths[-1] * 4 / 1e3 if ranks > 1 else 0
+            for label, ranks, _, _ in runs:
+                views = statistics.median(v for v, _ in measured[label])
+                communication = statistics.median(c for _, c in measured[label])
+                encoder, head = sizes[label]
+                reduce_bytes = (encoder + head) * 4 if ranks > 1 else 0
+                gather_bytes = config["batch"] * 2 * widths[-1] * 4 if ranks > 1 else 0
                 base = base or views
                 print("| %s | %d | %s | %.0f | %.2fx | %.1f %% | %.2f MB | %.0f kB |"
                       % (config["name"], config["batch"], label, views, views / base,
-                         100 * communication, reduce_mb, gather_kb))
+                         100 * communication, reduce_bytes / 1e6, gather_bytes / 1e3))
                 summary.append("%s, %s: %.0f views/s (%.2fx), communication %.1f %%"
                                % (config["name"], label, views, views / base,
                                   100 * communication))
+                if ranks > 1 and "SyncBN" not in label:
+                    step = 2 * config["batch"] / views
+                    models.append((config, step * (1 - communication), reduce_bytes,
+                                   gather_bytes / ranks, step * communication))
+    print("\n%d rounds, medians. Views/s counts both views of every image on all ranks;"
+          " the communication share is rank 0's time inside all-gather and all-reduce"
+          " (waits for the other rank included)." % args.rounds)
+    cost_model(models, args.ranks)
     print("\nsummary:")
     for line in summary:
         print("  " + line)

@@ -93,6 +93,11 @@ section "BLIS kernels: BLIS's own choice vs ChooseBlisKernels()" 600 \
   "$B/bench_blis_kernels" --train 20000 > /tmp/bench_blis.txt
 summary+=("blis: $(grep -E "^(BLIS's|Choose)" /tmp/bench_blis.txt | sed -E 's/ +[0-9.]+ +[0-9.]+ +[0-9.]+$//' | tr '\n' ' ' | sed 's/ $//'): $(grep '^speed-up' /tmp/bench_blis.txt)")
 
+section "Data-parallel pretraining: 1 rank x all cores vs 2 ranks" 1200 \
+  /usr/bin/python3 bench/data_parallel.py --worker "$BUILD_DIR/core/simclr-worker" --rounds 3 \
+  > /tmp/bench_data_parallel.txt
+summary+=("$(sed -n '/^summary:/,/^$/p' /tmp/bench_data_parallel.txt | tail -n +2 | sed 's/^  /data parallel: /')")
+
 {
   echo "## Summary"
   echo

@@ -148,10 +148,10 @@ absl::Status ValidateCommon(const v1::JobSpec& spec) {
     }
   }
   if (spec.has_pretrain() && spec.pretrain().sync_batch_norm() &&
-      spec.pretrain().encoder().has_torchscript()) {
+      spec.pretrain().encoder().source_case() != v1::EncoderConfig::kBuiltin) {
     return FieldError("pretrain.sync_batch_norm",
-                      "needs a built-in encoder (encoder.builtin); a TorchScript encoder's "
-                      "BatchNorm layers cannot be synchronised");
+                      "needs a built-in encoder (encoder.builtin); a TorchScript or "
+                      "checkpoint encoder's BatchNorm layers cannot be synchronised");
   }
   return CheckLabels("labels", spec.labels());
 }

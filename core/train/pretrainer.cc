@@ -298,11 +298,9 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
   if (metrics.knn_top1) e->set_knn_top1(*metrics.knn_top1);
   e->set_corrupt_images_skipped(job_.dataset.corrupt_skipped);
   e->set_step(progress_.step);
-  if (curves_) {
-    curves_->Add(*e);
-    SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
-  }
+  if (curves_) curves_->Add(*e);
   events_.Emit(std::move(summary));
+  if (curves_) SIMCLR_RETURN_IF_ERROR(curves_->Write(events_));
 
   progress_.epoch = epoch + 1;
   progress_.next_batch = 0;

@@ -66,6 +66,7 @@
 #include "core/train/checkpoint.h"
 #include "core/worker/job_runners.h"
 #include "core/worker/model_probe.h"
+#include "core/worker/rank_setup.h"
 #include "core/worker/worker_protocol.h"
 #include "glog/logging.h"
 
@@ -187,30 +188,6 @@ absl::Status LockJobDir(const std::string& job_dir, int rank) {
   return absl::OkStatus();
 }
 
-struct RankOptions {
-  simclr::core::RankTimeouts timeouts;
-};
-
-// Rank 0's events go to stdout. The other ranks report only a failure
-// there (simclrd reads each rank's stream); their log lines go to stderr.
-class RankSink : public simclr::core::EventSink {
- public:
-  explicit RankSink(simclr::core::EventSink& out) : out_(out) {}
-  void set_rank(int rank) { rank_.store(rank); }
-  void Emit(simclr::v1::JobEvent event) override {
-    const int rank = rank_.load();
-    if (rank == 0 || event.has_failure()) {
-      out_.Emit(std::move(event));
-    } else if (event.has_log()) {
-      LOG(INFO) << "rank " << rank << ": " << event.log().message();
-    }
-  }
-
- private:
-  simclr::core::EventSink& out_;
-  std::atomic<int> rank_{0};
-};
-
 // A runner that reports success must have written its kind's artifacts.
 absl::Status CheckArtifacts(const simclr::core::JobKindInfo& kind,
                             const std::string& job_dir) {
@@ -223,50 +200,27 @@ absl::Status CheckArtifacts(const simclr::core::JobKindInfo& kind,
   return absl::OkStatus();
 }
 
-// The spec's num_ranks against the launcher's WORLD_SIZE.
-absl::Status CheckRanks(const simclr::v1::JobSpec& spec, const simclr::core::RankEnv& env) {
-  const int wanted = spec.has_num_ranks() ? spec.num_ranks() : env.world_size;
-  if (wanted == env.world_size) return absl::OkStatus();
-  if (!env.distributed()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "num_ranks: ", wanted, " ranks need one worker each, started with RANK, WORLD_SIZE, "
-        "MASTER_ADDR and MASTER_PORT set (simclrd, torchrun or a PyTorchJob does this; see "
-        "docs/distributed.md)"));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("num_ranks: the spec asks for ", wanted,
-                                                 " ranks but WORLD_SIZE is ",
-                                                 env.world_size));
-}
-
-// A bare "cuda" means this rank's GPU (LOCAL_RANK), as under torchrun.
-c10::Device RankDevice(c10::Device device, const simclr::core::RankEnv& env) {
-  if (device.is_cuda() && !device.has_index() && env.distributed()) {
-    return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
-  }
-  return device;
-}
-
 absl::Status RunKind(const std::string& spec_path, simclr::core::JobRun& run,
-                     const std::string& device_flag, const RankOptions& rank_options,
-                     std::unique_ptr<simclr::core::RankGroup>& ranks, RankSink& sink) {
+                     const std::string& device_flag, const simclr::core::RankTimeouts& rank_timeouts,
+                     std::unique_ptr<simclr::core::RankGroup>& ranks, simclr::core::RankSink& sink) {
   SIMCLR_ASSIGN_OR_RETURN(const simclr::v1::JobSpec spec,
                           simclr::core::ReadJobSpecFile(spec_path));
   SIMCLR_RETURN_IF_ERROR(simclr::core::ValidateJobSpec(spec));
   SIMCLR_ASSIGN_OR_RETURN(const simclr::core::RankEnv env,
                           simclr::core::ReadRankEnvFromProcess());
-  SIMCLR_RETURN_IF_ERROR(CheckRanks(spec, env));
+  SIMCLR_RETURN_IF_ERROR(simclr::core::CheckRanks(spec, env));
   sink.set_rank(env.rank);
   SIMCLR_ASSIGN_OR_RETURN(
       run.device,
       simclr::core::ResolveDevice(device_flag.empty() ? spec.device() : device_flag));
-  run.device = RankDevice(run.device, env);
+  run.device = simclr::core::RankDevice(run.device, env);
   simclr::core::ConfigureScriptExecution(run.device);
   SIMCLR_RETURN_IF_ERROR(LockJobDir(run.job_dir, env.rank));
   if (env.distributed()) {
     LOG(INFO) << "rank " << env.rank << " of " << env.world_size << ": meeting at "
               << env.master_addr << ":" << env.master_port;
     SIMCLR_ASSIGN_OR_RETURN(ranks,
-                            simclr::core::RankGroup::Join(env, run.device, rank_options.timeouts));
+                            simclr::core::RankGroup::Join(env, run.device, rank_timeouts));
     run.ranks = ranks.get();
   }
   const simclr::core::JobKindInfo& kind = *simclr::core::FindJobKind(spec);
@@ -282,13 +236,13 @@ absl::Status RunKind(const std::string& spec_path, simclr::core::JobRun& run,
 
 int RunJob(const std::string& spec_path, const std::string& job_dir,
            const std::string& device_flag, const std::string& events_mode,
-           bool resume, bool stop_with_parent, const RankOptions& rank_options) {
+           bool resume, bool stop_with_parent, const simclr::core::RankTimeouts& rank_timeouts) {
   const bool delimited =
       events_mode == "delimited" || (events_mode == "auto" && !isatty(1));
   simclr::core::FileSink stdout_sink(
       stdout, delimited ? simclr::core::FileSink::Format::kDelimited
                         : simclr::core::FileSink::Format::kJsonLines);
-  RankSink sink(stdout_sink);
+  simclr::core::RankSink sink(stdout_sink);
   HandleStopSignals(stop_with_parent);
   simclr::core::JobRun run;
   run.job_dir = job_dir;
@@ -296,7 +250,7 @@ int RunJob(const std::string& spec_path, const std::string& job_dir,
   run.resume = resume;
   run.stop = &stop_requested;
   std::unique_ptr<simclr::core::RankGroup> ranks;
-  const absl::Status status = RunKind(spec_path, run, device_flag, rank_options, ranks, sink);
+  const absl::Status status = RunKind(spec_path, run, device_flag, rank_timeouts, ranks, sink);
   if (ranks != nullptr && ranks->lost_peer()) {
     LOG(ERROR) << "rank " << ranks->rank() << " stops: " << status.message();
     return simclr::core::kExitPeerLost;
@@ -394,11 +348,11 @@ int Dispatch(const WorkerCommands& c) {
   if (c.probe->parsed()) return RunProbe(c.checkpoint, c.probe_channels, c.probe_size);
   if (c.features->parsed()) return RunFeatures(c.checkpoint, c.spec_path, c.count, c.out);
   if (c.run->parsed() || c.resume->parsed()) {
-    RankOptions rank_options;
-    rank_options.timeouts.rendezvous = std::chrono::seconds(c.rendezvous_timeout_s);
-    rank_options.timeouts.collective = std::chrono::seconds(c.collective_timeout_s);
+    simclr::core::RankTimeouts rank_timeouts;
+    rank_timeouts.rendezvous = std::chrono::seconds(c.rendezvous_timeout_s);
+    rank_timeouts.collective = std::chrono::seconds(c.collective_timeout_s);
     return RunJob(c.spec_path, c.job_dir, c.device, c.events, c.resume->parsed(),
-                  c.stop_with_parent, rank_options);
+                  c.stop_with_parent, rank_timeouts);
   }
   return kExitUsage;
 }
