@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/field_error.h"
 #include "core/common/layout.h"
+#include "core/common/loopback_port.h"
 #include "core/common/rank_env.h"
 #include "core/worker/worker_protocol.h"
 #include "server/jobs/job_manager.h"
@@ -48,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Worker>> JobManager::LaunchLocked(
     return launcher_->Launch(core::WorkerArgv(invocation), {},
                              core::layout::WorkerStderrPath(dir), on_event, on_exit);
   }
-  const int port = FreeLoopbackPort();
+  const int port = core::FreeLoopbackPort();
   if (port <= 0) return absl::UnavailableError("no free loopback port for the ranks to meet");
   std::vector<RankLaunch> ranks;
   for (size_t r = 0; r < devices.size(); ++r) {

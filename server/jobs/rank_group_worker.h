@@ -33,10 +33,6 @@ absl::StatusOr<std::unique_ptr<Worker>> LaunchRankGroup(
     WorkerLauncher& launcher, const std::vector<RankLaunch>& ranks,
     WorkerLauncher::EventCallback on_event, WorkerLauncher::ExitCallback on_exit);
 
-// A loopback TCP port that was free a moment ago, for MASTER_PORT: rank 0
-// serves the meeting there. -1 if none could be found.
-int FreeLoopbackPort();
-
 // The group's exit from its ranks' exits (see above).
 WorkerExit GroupExit(const std::vector<WorkerExit>& exits);
 

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/encoder_check.h"
 #include "tests/e2e/simclrd_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -30,7 +31,6 @@ namespace {
 
 using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
-using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
 using ::simclr::testing::StatusIs;
 using ::simclr::testing::TestWorkDir;
@@ -130,21 +130,8 @@ TEST_F(CheckpointServiceTest, DownloadedEncoderGivesTheWorkersFeaturesInPyTorch)
   // The worker's features from the server's own copy of the checkpoint.
   const std::string server_copy = absl::StrCat(
       work_dir_, "/data/jobs/", job_.id(), "/run/checkpoints/", meta->step());
-  auto features = RunProcess(
-      {SIMCLR_WORKER_PATH, "--num_threads", "1", "features", "--checkpoint",
-       server_copy, "--spec", spec_path_, "--count", "24", "--out",
-       work_dir_ + "/features.npy"},
-      absl::Seconds(120));
-  ASSERT_THAT(features, IsOk());
-  ASSERT_EQ(features->exit_code, 0) << features->stderr_text;
-  auto python = RunProcess(
-      {"/usr/bin/python3",
-       std::string(std::getenv("SIMCLR_SOURCE_DIR")) + "/examples/python/check_encoder.py",
-       local, kImages, work_dir_ + "/features.npy"},
-      absl::Seconds(120));
-  ASSERT_THAT(python, IsOk());
-  EXPECT_EQ(python->exit_code, 0) << python->stdout_text << python->stderr_text;
-  EXPECT_THAT(python->stdout_text, HasSubstr("OK: torch.jit.load"));
+  testing::ExpectPyTorchGivesTheWorkersFeatures(server_copy, local, spec_path_, kImages,
+                                                work_dir_);
 }
 
 TEST_F(CheckpointServiceTest, AnInterruptedDownloadResumesAndABadPartIsCaught) {

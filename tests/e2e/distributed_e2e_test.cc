@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/encoder_check.h"
 #include "tests/e2e/simclrd_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -19,7 +20,6 @@ namespace {
 
 using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
-using ::simclr::testing::RunProcess;
 using ::simclr::testing::RunSimclrctl;
 using ::simclr::testing::SimclrdProcess;
 using ::simclr::testing::TestWorkDir;
@@ -69,22 +69,8 @@ TEST(DistributedE2eTest, ATwoRankJobSucceedsAndItsCheckpointLoadsInPyTorch) {
         *server, {"checkpoints", "download", id, "--file", file, "-o", local + "/" + file});
     ASSERT_EQ(cli.exit_code, 0) << cli.stderr_text;
   }
-  // The worker's features of the first 24 images from the downloaded
-  // encoder, then the same in PyTorch with no project code.
-  auto features = RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "features",
-                              "--checkpoint", local, "--spec", spec, "--count", "24",
-                              "--out", work + "/features.npy"},
-                             absl::Seconds(120));
-  ASSERT_THAT(features, IsOk());
-  ASSERT_EQ(features->exit_code, 0) << features->stderr_text;
-  auto python = RunProcess(
-      {"/usr/bin/python3",
-       std::string(std::getenv("SIMCLR_SOURCE_DIR")) + "/examples/python/check_encoder.py",
-       local, kImages, work + "/features.npy"},
-      absl::Seconds(120));
-  ASSERT_THAT(python, IsOk());
-  EXPECT_EQ(python->exit_code, 0) << python->stdout_text << python->stderr_text;
-  EXPECT_THAT(python->stdout_text, HasSubstr("OK: torch.jit.load"));
+  // The worker's features from the downloaded encoder, then PyTorch's.
+  testing::ExpectPyTorchGivesTheWorkersFeatures(local, local, spec, kImages, work);
   ExpectCleanStop(*server);
 }
 

@@ -13,7 +13,7 @@
 #include "core/distributed/sync_batch_norm.h"
 #include "core/train/nt_xent.h"
 #include "gtest/gtest.h"
-#include "tests/testing/free_port.h"
+#include "core/common/loopback_port.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -23,7 +23,7 @@ constexpr int kWorld = 2;
 
 // Runs body(group) on kWorld threads, one rank each.
 void RunRanks(const std::function<void(RankGroup&)>& body) {
-  const int port = testing::FreeLoopbackPort();
+  const int port = core::FreeLoopbackPort();
   ASSERT_GT(port, 0);
   std::vector<std::thread> threads;
   for (int rank = 0; rank < kWorld; ++rank) {
@@ -176,7 +176,7 @@ TEST(RankGroupTest, ARankThatNeverArrivesTimesOutNamingTheMaster) {
   env.rank = 0;
   env.world_size = 2;
   env.master_addr = "127.0.0.1";
-  env.master_port = testing::FreeLoopbackPort();
+  env.master_port = core::FreeLoopbackPort();
   auto group = RankGroup::Join(env, c10::Device(c10::kCPU),
                                {std::chrono::seconds(1), std::chrono::seconds(1)});
   ASSERT_FALSE(group.ok());

@@ -20,7 +20,7 @@
 #include "core/common/event_sink.h"
 #include "core/worker/worker_protocol.h"
 #include "gtest/gtest.h"
-#include "tests/testing/free_port.h"
+#include "core/common/loopback_port.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 #include "torch/script.h"
@@ -71,7 +71,7 @@ struct Rank {
 // Starts `world` workers on one job folder; world 1 is a plain worker.
 std::vector<Rank> StartRanks(const std::string& spec, const std::string& job_dir, int world,
                              bool resume = false, int start_ranks = -1) {
-  const int port = testing::FreeLoopbackPort();
+  const int port = core::FreeLoopbackPort();
   std::vector<Rank> ranks;
   for (int r = 0; r < (start_ranks < 0 ? world : start_ranks); ++r) {
     std::vector<std::string> argv{"/usr/bin/env"};

@@ -9,12 +9,25 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "core/common/job_spec_json.h"
 #include "server/jobs/job_manager.h"
 #include "tests/server/jobs/fake_worker_launcher.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace simclr::server {
+
+// A pretraining spec on a local Fashion-MNIST file (the fake workers never
+// read it).
+inline v1::JobSpec TinyPretrainSpec() {
+  auto spec = core::ParseJobSpecJson(R"({"pretrain": {
+    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
+      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"}}},
+    "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN"}}}})",
+                                     "test");
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return spec.ok() ? *spec : v1::JobSpec();
+}
 
 class JobManagerFixture : public ::testing::Test {
  protected:

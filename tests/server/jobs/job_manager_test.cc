@@ -26,15 +26,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 v1::JobSpec Spec(int priority, int max_restarts = 3) {
-  auto spec = core::ParseJobSpecJson(R"({"pretrain": {
-    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
-      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"}}},
-    "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN"}}}})",
-                                     "test");
-  EXPECT_THAT(spec, IsOk());
-  spec->set_priority(priority);
-  spec->set_max_restarts(max_restarts);
-  return *spec;
+  v1::JobSpec spec = TinyPretrainSpec();
+  spec.set_priority(priority);
+  spec.set_max_restarts(max_restarts);
+  return spec;
 }
 
 class JobManagerTest : public JobManagerFixture {

@@ -23,14 +23,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 v1::JobSpec Spec(int ranks) {
-  auto spec = core::ParseJobSpecJson(R"({"pretrain": {
-    "data": {"train": {"local": {"format": "DATASET_FORMAT_IDX",
-      "path": "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"}}},
-    "encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN"}}}})",
-                                     "test");
-  EXPECT_THAT(spec, IsOk());
-  spec->set_num_ranks(ranks);
-  return *spec;
+  v1::JobSpec spec = TinyPretrainSpec();
+  spec.set_num_ranks(ranks);
+  return spec;
 }
 
 class RankJobsTest : public JobManagerFixture {
