@@ -15,6 +15,7 @@
 #include "core/common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/encoder_check.h"
 #include "tests/e2e/simclrd_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -24,7 +25,6 @@ namespace {
 
 using ::simclr::testing::ExpectCleanStop;
 using ::simclr::testing::IsOk;
-using ::simclr::testing::RunProcess;
 using ::simclr::testing::SimclrdProcess;
 using ::simclr::testing::TestWorkDir;
 using ::testing::HasSubstr;
@@ -83,21 +83,9 @@ TEST(UserPathTest, UploadTrainWatchDownloadLoadInPyTorchAndSurviveKillDashNine) 
   const std::string server_copy =
       absl::StrCat(dir, "/data/jobs/", job, "/run/checkpoints/",
                    checkpoint.substr(checkpoint.rfind('-') + 1));
-  auto features = RunProcess({SIMCLR_WORKER_PATH, "--num_threads", "1", "features",
-                              "--checkpoint", server_copy, "--spec",
-                              absl::StrCat(dir, "/data/jobs/", job, "/spec.json"),
-                              "--count", "24", "--out", dir + "/features.npy"},
-                             absl::Seconds(120));
-  ASSERT_THAT(features, IsOk());
-  ASSERT_EQ(features->exit_code, 0) << features->stderr_text;
-  auto python = RunProcess(
-      {"/usr/bin/python3",
-       std::string(std::getenv("SIMCLR_SOURCE_DIR")) + "/examples/python/check_encoder.py",
-       local, absl::StrCat(kDir, "t10k-images-idx3-ubyte.gz"), dir + "/features.npy"},
-      absl::Seconds(120));
-  ASSERT_THAT(python, IsOk());
-  EXPECT_EQ(python->exit_code, 0) << python->stdout_text << python->stderr_text;
-  EXPECT_THAT(python->stdout_text, HasSubstr("OK: torch.jit.load"));
+  testing::ExpectPyTorchGivesTheWorkersFeatures(
+      server_copy, local, absl::StrCat(dir, "/data/jobs/", job, "/spec.json"),
+      absl::StrCat(kDir, "t10k-images-idx3-ubyte.gz"), dir);
 
   // kill -9, restart on the same data dir: everything is still there.
   ASSERT_TRUE(server->process().Signal(SIGKILL));
