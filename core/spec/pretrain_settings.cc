@@ -97,7 +97,10 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   train.early_stopping = &config.early_stopping();
   train.batch_size = batch_size;
   train.global_batch_size = static_cast<int>(global_batch);
-  train.epochs = config.has_epochs() ? config.epochs() : 100;
+  // With a time budget, epochs only cap the run.
+  train.epochs = config.has_epochs() ? config.epochs()
+                 : config.has_budget_minutes() ? 100000
+                                                : 100;
   // Checked even when rounds make it unused: a wrong value is still wrong.
   SIMCLR_RETURN_IF_ERROR(CheckInt(At("epochs"), train.epochs, 1, 100000));
   SIMCLR_ASSIGN_OR_RETURN(static_cast<TrainSettings&>(s),
@@ -106,6 +109,15 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   SIMCLR_RETURN_IF_ERROR(ResolveCheckpoints(config.checkpoints(), s));
   SIMCLR_RETURN_IF_ERROR(ResolveMonitor(config.monitor(), s));
   s.mixed_precision = config.mixed_precision();
+  if (config.has_budget_minutes()) {
+    SIMCLR_RETURN_IF_ERROR(
+        CheckInterval(At("budget_minutes"), config.budget_minutes(), {0, 10080, true, false}));
+    if (config.unfreeze_rounds_size() > 0) {
+      return FieldError(At("budget_minutes"),
+                        "not with unfreeze_rounds (their epochs cannot be laid on a clock)");
+    }
+    s.budget_seconds = 60 * config.budget_minutes();
+  }
   return s;
 }
 

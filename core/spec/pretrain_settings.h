@@ -41,6 +41,8 @@ struct PretrainSettings : TrainSettings {
   int knn_bank_size = 5000;
 
   bool mixed_precision = false;
+  // PretrainConfig.budget_minutes in seconds; 0: none (epochs decide).
+  double budget_seconds = 0;
 };
 
 // `num_ranks` (JobSpec.num_ranks, already range-checked) makes the global

@@ -60,6 +60,7 @@ void WriteScalars(torch::serialize::OutputArchive& archive,
   archive.write("loss_scale_good", c10::IValue(p.loss_scaler.good_steps));
   archive.write("loss_scale_skipped",
                 c10::IValue(p.loss_scaler.skipped_steps));
+  archive.write("elapsed_seconds", c10::IValue(p.elapsed_seconds));
 }
 
 void ReadScalars(torch::serialize::InputArchive& archive, TrainingProgress* p) {
@@ -90,6 +91,8 @@ void ReadScalars(torch::serialize::InputArchive& archive, TrainingProgress* p) {
     p->loss_scaler.good_steps = v.toInt();
   if (archive.try_read("loss_scale_skipped", v))
     p->loss_scaler.skipped_steps = v.toInt();
+  // Absent before time budgets existed.
+  if (archive.try_read("elapsed_seconds", v)) p->elapsed_seconds = v.toDouble();
 }
 
 absl::Status AddFile(const fs::path& folder, const std::string& name,

@@ -35,6 +35,8 @@ struct TrainingProgress {
   EarlyStopping::State stopping;
   double lr = 0;  // for constant and plateau schedules
   DynamicLossScaler::State loss_scaler;  // mixed precision on CUDA
+  // Training time spent so far (a budget's clock), across resumes.
+  double elapsed_seconds = 0;
 };
 
 // Writes checkpoint `progress.step`. `meta` carries the metrics, encoder

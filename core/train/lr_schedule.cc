@@ -26,6 +26,16 @@ double WarmupCosine::LearningRate(int64_t step) const {
          (base_lr_ - final_lr_) * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
+double BudgetLearningRate(double base_lr, int64_t step, int64_t warmup_steps,
+                          double elapsed_fraction, double final_ratio) {
+  const double warm = step < warmup_steps ? static_cast<double>(step + 1) /
+                                                static_cast<double>(warmup_steps)
+                                          : 1.0;
+  const double f = std::clamp(elapsed_fraction, 0.0, 1.0);
+  const double final_lr = final_ratio * base_lr;
+  return warm * (final_lr + (base_lr - final_lr) * 0.5 * (1.0 + std::cos(M_PI * f)));
+}
+
 ReduceOnPlateau::ReduceOnPlateau(double base_lr, double factor, int patience,
                                  double min_delta, double min_lr)
     : factor_(factor),

@@ -29,6 +29,14 @@ class WarmupCosine {
   double final_lr_;
 };
 
+// WarmupCosine on the wall clock (PretrainConfig.budget_minutes): the
+// linear warmup over the first `warmup_steps` steps, as above, times a half
+// cosine from the base rate to final_ratio × base over the elapsed share
+// of the budget (clamped to [0, 1]). Needs no state beyond the step and the
+// elapsed time, so a resumed run continues the same curve.
+double BudgetLearningRate(double base_lr, int64_t step, int64_t warmup_steps,
+                          double elapsed_fraction, double final_ratio);
+
 class ReduceOnPlateau {
  public:
   struct State {

@@ -12,6 +12,7 @@
 #include "core/distributed/rank_group.h"
 #include "core/models/sync_twin.h"
 #include "core/runtime/torch_status.h"
+#include "core/train/budget_clock.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/mixed_precision.h"
 #include "core/train/optimizer_factory.h"
@@ -83,6 +84,7 @@ class Pretrainer {
   int64_t batches_ = 0;
   int64_t total_steps_ = 0;
   bool stop_agreed_ = false;
+  BudgetClock budget_;
 };
 
 // A resumed run keeps protecting the best checkpoint it already has.
@@ -165,6 +167,11 @@ EpochPlan Pretrainer::PlanEpoch(int64_t epoch) {
 double Pretrainer::LearningRate(const EpochPlan& plan) const {
   switch (job_.settings.schedule) {
     case ScheduleKind::kWarmupCosine:
+      if (budget_.budgeted()) {
+        return BudgetLearningRate(plan.settings->learning_rate, progress_.step,
+                                  std::llround(job_.settings.warmup_epochs * batches_),
+                                  budget_.fraction(), job_.settings.final_lr_ratio);
+      }
       return plan.cosine.LearningRate(progress_.step - plan.round_first_step);
     case ScheduleKind::kReduceOnPlateau:
       return plateau_->lr();
@@ -184,7 +191,8 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
                                                                run_.device, run_.ranks));
   // The step's loss, positive top-1 and stop requests, over all ranks.
   std::vector<double> step_sums{result.loss.item<double>(), result.positive_top1,
-                                LocalStopRequest() ? 1.0 : 0.0};
+                                LocalStopRequest() ? 1.0 : 0.0,
+                                chief() ? budget_.LocalElapsed() : 0.0};
   SIMCLR_RETURN_IF_ERROR(CallTorch("backward", [&] {
     scaler_->Scale(result.loss).backward();
     if (run_.ranks != nullptr) AverageGradients(job_.parameters, *run_.ranks, step_sums);
@@ -192,6 +200,8 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
   const double world = WorldSize(run_.ranks);
   const double loss = step_sums[0] / world;
   stop_agreed_ = step_sums[2] > 0;
+  budget_.Agree(step_sums[3]);
+  progress_.elapsed_seconds = budget_.elapsed();
   if (!std::isfinite(loss)) {
     return absl::FailedPreconditionError(
         absl::StrCat("training diverged: the loss is ", loss, " at step ", progress_.step,
@@ -211,6 +221,7 @@ absl::Status Pretrainer::TrainStep(const TwoViewBatch& batch, const EpochPlan& p
   const bool last_of_epoch = progress_.next_batch == batches_;
   if (window.steps() == job_.settings.log_every_steps || last_of_epoch) {
     v1::JobEvent event = window.Flush({epoch, plan.round, progress_.step, total_steps_, lr});
+    if (budget_.budgeted()) budget_.Describe(progress_.step, *event.mutable_progress());
     if (curves_) curves_->Add(event.progress());
     events_.Emit(std::move(event));
   }
@@ -257,6 +268,7 @@ absl::Status Pretrainer::RunEpoch(int64_t epoch, bool& done) {
     if (batch->view1.size(0) * WorldSize(run_.ranks) < 2) continue;
     SIMCLR_RETURN_IF_ERROR(TrainStep(*batch, plan, epoch, tally, window));
     SIMCLR_RETURN_IF_ERROR(MidEpochCheckpoint(epoch, tally));
+    if (budget_.spent()) break;  // the epoch ends here, validated and saved
   }
   return EndEpoch(epoch, tally, done);
 }
@@ -286,7 +298,8 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
   }
   SIMCLR_RETURN_IF_ERROR(ShareChiefMetrics(metrics));
   const double monitored = metrics.val_loss.value_or(metrics.train_loss);
-  done = stopping_->Observe(static_cast<int>(epoch), monitored) && s.early_stopping;
+  done = (stopping_->Observe(static_cast<int>(epoch), monitored) && s.early_stopping) ||
+         budget_.spent();
   if (s.schedule == ScheduleKind::kReduceOnPlateau) plateau_->Observe(monitored);
   metrics.is_best = stopping_->last_was_best();
 
@@ -312,7 +325,10 @@ absl::Status Pretrainer::EndEpoch(int64_t epoch, const EpochTally& tally, bool& 
     SIMCLR_RETURN_IF_ERROR(
         SavePretrainCheckpoint(job_, run_, progress_, metrics, best_step_, events_));
   }
-  if (done) {
+  if (budget_.spent()) {
+    EmitLog(events_, absl::StrCat("the budget of ", s.budget_seconds / 60, " min is spent after ",
+                                  progress_.step, " steps, in epoch ", epoch));
+  } else if (done) {
     EmitLog(events_, absl::StrCat("early stopping after epoch ", epoch, "; best epoch ",
                                   stopping_->state().best_epoch));
   } else if (stop && !last_epoch) {
@@ -337,7 +353,8 @@ absl::Status Pretrainer::Finish() {
 
 absl::Status Pretrainer::Run() {
   SIMCLR_RETURN_IF_ERROR(Start());
-  bool done = false;
+  budget_.Start(job_.settings.budget_seconds, progress_.elapsed_seconds, progress_.step);
+  bool done = budget_.spent();
   for (int64_t epoch = progress_.epoch; epoch < job_.settings.total_epochs() && !done;
        ++epoch) {
     SIMCLR_RETURN_IF_ERROR(RunEpoch(epoch, done));
