@@ -152,36 +152,20 @@ struct Difference {
 // How far two runs' weights are apart.
 Difference Compare(const std::map<std::string, at::Tensor>& a,
                    const std::map<std::string, at::Tensor>& b) {
-  Difference d;
-  for (const auto& [name, tensor] : a) {
-    auto it = b.find(name);
-    if (it == b.end()) continue;
-    const at::Tensor delta = (tensor.to(torch::kDouble) - it->second.to(torch::kDouble)).abs();
-    d.max = std::max(d.max, delta.max().item<double>());
-    d.above_1e5 += delta.gt(1e-5).sum().item<int64_t>();
-    d.count += delta.numel();
-  }
-  return d;
-}
-
-// The largest absolute difference between two runs' weights.
-double MaxDifference(const std::map<std::string, at::Tensor>& a,
-                     const std::map<std::string, at::Tensor>& b) {
   EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
+  Difference d;
   for (const auto& [name, tensor] : a) {
     auto it = b.find(name);
     if (it == b.end()) {
       ADD_FAILURE() << "missing " << name;
       continue;
     }
-    const double difference = (tensor.to(torch::kDouble) - it->second.to(torch::kDouble))
-                                  .abs()
-                                  .max()
-                                  .item<double>();
-    worst = std::max(worst, difference);
+    const at::Tensor delta = (tensor.to(torch::kDouble) - it->second.to(torch::kDouble)).abs();
+    d.max = std::max(d.max, delta.max().item<double>());
+    d.above_1e5 += delta.gt(1e-5).sum().item<int64_t>();
+    d.count += delta.numel();
   }
-  return worst;
+  return d;
 }
 
 // Adam divides each coordinate's gradient by its own running magnitude, so
@@ -214,7 +198,7 @@ void ExpectTwoRanksEqualOneOfTwiceTheBatch(const std::string& optimizer,
   EXPECT_TRUE(Events(pair[1]).empty());
   // The weights moved between epochs: the runs are not equal for want of
   // training.
-  EXPECT_GT(MaxDifference(Weights(one, "4"), Weights(one)), 1e-3);
+  EXPECT_GT(Compare(Weights(one, "4"), Weights(one)).max, 1e-3);
 }
 
 TEST(DataParallelTest, TwoRanksEqualOneRankOfTwiceTheBatchWithAdam) {
@@ -286,7 +270,7 @@ TEST(DataParallelTest, AStoppedTwoRankRunResumesExactly) {
   EXPECT_TRUE(resumed);
   EXPECT_NE(testing::ReadFileOrEmpty(second[1].stderr_path).find("rank 1: resumed from"),
             std::string::npos);
-  EXPECT_LT(MaxDifference(Weights(straight), Weights(stopped)), 1e-6);
+  EXPECT_LT(Compare(Weights(straight), Weights(stopped)).max, 1e-6);
 }
 
 }  // namespace
