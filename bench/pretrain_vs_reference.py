@@ -16,6 +16,12 @@ mixed in the drift between runs (0.91-1.18 here).
   pretrain_vs_reference.py --worker build/core/simclr-worker \
       --loader_bench build/bench/bench_loader_vs_step [--rounds 3] [--quick]
 
+Then the compute against the machine: each model's training FLOPs per
+view (bench/flops.py) times its pure-compute views/s, against the fp32
+peak bench_compute_peak measures on the same threads (a large sgemm
+through the same BLAS, a large oneDNN convolution forward and forward
+plus backward), for the small CNN at widths 1 and 2 and ResNet-18.
+
 Prints a Markdown report on stdout."""
 import argparse
 import json
@@ -26,12 +32,16 @@ import sys
 import tempfile
 import time
 
+import flops
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIGS = [
     {"name": "small CNN 28x28x1", "spec": "small_cnn_28.json", "arch": "small_cnn",
-     "size": 28, "channels": 1, "batch": 256, "skip": 5, "steps": 30},
+     "size": 28, "channels": 1, "batch": 256, "skip": 5, "steps": 30,
+     "peak_name": "small CNN width 1, 28x28x1, batch 256"},
     {"name": "ResNet-18 32x32x3", "spec": "resnet18_32.json", "arch": "resnet18",
-     "size": 32, "channels": 3, "batch": 64, "skip": 3, "steps": 10},
+     "size": 32, "channels": 3, "batch": 64, "skip": 3, "steps": 10,
+     "peak_name": "ResNet-18 32x32x3, batch 64"},
 ]
 
 
@@ -87,10 +97,53 @@ def our_compute(args, config):
     return json.loads(out.strip().splitlines()[-1])
 
 
+PEAK_MODELS = [
+    {"name": "small CNN width 1, 28x28x1, batch 256", "spec": "small_cnn_28.json",
+     "arch": "small_cnn", "width": 1.0, "size": 28, "channels": 1, "batch": 256, "steps": 30},
+    {"name": "small CNN width 2, 28x28x1, batch 256", "spec": "small_cnn_28_w2.json",
+     "arch": "small_cnn", "width": 2.0, "size": 28, "channels": 1, "batch": 256, "steps": 20},
+    {"name": "ResNet-18 32x32x3, batch 64", "spec": "resnet18_32.json",
+     "arch": "resnet18", "width": 1.0, "size": 32, "channels": 3, "batch": 64, "steps": 10},
+]
+
+
+def compute_against_peak(args, measured):
+    """measured: name -> bench_loader_vs_step JSON already taken for it."""
+    peak = json.loads(run_json([args.peak_bench, "--threads", str(args.threads), "--json"],
+                               600).strip().splitlines()[-1])
+    print("### Training compute against the machine's fp32 peak\n")
+    print("Peak on %d threads (bench_compute_peak, best of 5): sgemm %d² %.0f GFLOP/s; "
+          "3x3 convolution 256->256 ch, 14x14, batch 64, channels-last: forward %.0f, "
+          "forward + backward %.0f GFLOP/s.\n" % (
+              peak["threads"], peak["gemm_size"], peak["gemm_gflops"],
+              peak["conv_forward_gflops"], peak["conv_training_gflops"]))
+    print("| model | training MFLOP per view | pure compute views/s | GFLOP/s | "
+          "of conv fwd+bwd | of sgemm | end to end GFLOP/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    lines = []
+    for m in PEAK_MODELS:
+        per_view = flops.training_flops_per_view(m["arch"], m["width"], m["size"],
+                                                 m["channels"])["training_flops_per_view"]
+        result = measured.get(m["name"]) or our_compute(args, m)
+        rate = per_view * result["compute_views_per_second"] / 1e9
+        e2e = per_view * result["end_to_end_views_per_second"] / 1e9
+        share = rate / peak["conv_training_gflops"]
+        print("| %s | %.1f | %.0f | %.1f | **%.0f%%** | %.0f%% | %.1f |" % (
+            m["name"], per_view / 1e6, result["compute_views_per_second"], rate,
+            100 * share, 100 * rate / peak["gemm_gflops"], e2e))
+        lines.append("%s: %.0f GFLOP/s, %.0f%% of the convolution's fwd+bwd peak" % (
+            m["name"].split(",")[0], rate, 100 * share))
+    print("\nFLOPs: convolutions and linear layers, forward, weight gradients and "
+          "input gradients (none for the first layer), 2 per multiply-add "
+          "(bench/flops.py).\n")
+    return lines
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--worker", required=True)
     p.add_argument("--loader_bench", required=True)
+    p.add_argument("--peak_bench", required=True, help="bench_compute_peak")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", default="0,1,2,3", help="DataLoader workers to try")
@@ -104,6 +157,7 @@ def main():
     print("%d intra-op threads on both sides; %d CPUs; batch and window per model below; "
           "median of %d alternating rounds.\n" % (args.threads, os.cpu_count(), args.rounds))
     summary = []
+    measured = {}
     for config in CONFIGS:
         name = config["name"]
         sweep = {}
@@ -119,6 +173,7 @@ def main():
             theirs.append(v)
             their_wait.append(w)
         compute = our_compute(args, config)
+        measured[config["peak_name"]] = compute
         their_compute = reference(args, config, 0, pure=True)[0]
         ours_e2e, theirs_e2e = statistics.median(mine), statistics.median(theirs)
         print("### %s, batch %d, %d timed steps after %d\n" %
@@ -141,6 +196,7 @@ def main():
         summary.append("%s: ours %.0f views/s, reference %.0f (%d workers): %.2fx; hidden "
                        "data path %.2f" % (name, ours_e2e, theirs_e2e, best,
                                            ours_e2e / theirs_e2e, hidden))
+    summary += compute_against_peak(args, measured)
     print("summary:\n" + "\n".join("  " + s for s in summary))
     print("\n(%.0f s)" % (time.time() - start))
 

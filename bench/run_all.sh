@@ -52,7 +52,8 @@ section() {
 
 section "Pretraining throughput: simclr-worker vs Python reference" 1500 \
   /usr/bin/python3 bench/pretrain_vs_reference.py --worker "$BUILD_DIR/core/simclr-worker" \
-  --loader_bench "$B/bench_loader_vs_step" --rounds 3 > /tmp/bench_pretrain.txt
+  --loader_bench "$B/bench_loader_vs_step" --peak_bench "$B/bench_compute_peak" --rounds 3 \
+  > /tmp/bench_pretrain.txt
 summary+=("$(sed -n '/^summary:/,/^$/p' /tmp/bench_pretrain.txt | tail -n +2 | sed 's/^  /pretrain: /')")
 
 section "Augmentation per image: ours vs torchvision" 300 \

@@ -40,10 +40,11 @@ def conv_bn_relu(cin, cout, stride=1, pool=False):
 
 
 class SmallCnn(nn.Module):
-    """The worker's ARCHITECTURE_SMALL_CNN: 4 conv-BN-ReLU blocks, 32-64-128-128."""
-    def __init__(self, channels):
+    """The worker's ARCHITECTURE_SMALL_CNN: 4 conv-BN-ReLU blocks, 32-64-128-128
+    times the width multiplier."""
+    def __init__(self, channels, width=1.0):
         super().__init__()
-        widths = [32, 64, 128, 128]
+        widths = [int(round(w * width)) for w in [32, 64, 128, 128]]
         blocks, cin = [], channels
         for i, w in enumerate(widths):
             blocks.append(conv_bn_relu(cin, w, pool=i < 3))

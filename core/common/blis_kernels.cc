@@ -1,5 +1,7 @@
 #include "core/common/blis_kernels.h"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 
 #if defined(__x86_64__)
@@ -27,9 +29,22 @@ CpuIdentity ReadCpuIdentity() {
   return cpu;
 }
 
-std::optional<std::string> BlisArchTypeFor(const CpuIdentity& cpu) {
-  constexpr int kNewestAmdFamilyBlisKnows = 0x19;
-  if (!cpu.amd || cpu.family <= kNewestAmdFamilyBlisKnows) return std::nullopt;
+std::string BlisOwnChoice() {
+  // Not closed: BLIS may register finalisers, and the mapping is small.
+  void* blis = dlopen("libblis.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (blis == nullptr) return "";
+  using QueryId = int (*)();
+  using ArchString = const char* (*)(int);
+  const auto query = reinterpret_cast<QueryId>(dlsym(blis, "bli_arch_query_id"));
+  const auto name = reinterpret_cast<ArchString>(dlsym(blis, "bli_arch_string"));
+  if (query == nullptr || name == nullptr) return "";
+  const char* chosen = name(query());
+  return chosen == nullptr ? "" : chosen;
+}
+
+std::optional<std::string> BlisArchTypeFor(const CpuIdentity& cpu,
+                                           const std::string& blis_choice) {
+  if (blis_choice != "generic") return std::nullopt;
   if (cpu.avx512) return "0";    // BLIS_ARCH_SKX
   if (cpu.avx2_fma) return "3";  // BLIS_ARCH_HASWELL
   return std::nullopt;           // nothing faster than generic to offer
@@ -37,11 +52,11 @@ std::optional<std::string> BlisArchTypeFor(const CpuIdentity& cpu) {
 
 std::string ChooseBlisKernels() {
   if (std::getenv("BLIS_ARCH_TYPE") != nullptr) return "";
-  const std::optional<std::string> arch = BlisArchTypeFor(ReadCpuIdentity());
+  const std::optional<std::string> arch = BlisArchTypeFor(ReadCpuIdentity(), BlisOwnChoice());
   if (!arch.has_value()) return "";
   setenv("BLIS_ARCH_TYPE", arch->c_str(), /*overwrite=*/0);
   return "BLIS_ARCH_TYPE=" + *arch + " (" + (*arch == "0" ? "skx" : "haswell") +
-         " kernels: this BLIS does not know this CPU)";
+         " kernels: BLIS would run its portable C ones on this CPU)";
 }
 
 }  // namespace simclr::core

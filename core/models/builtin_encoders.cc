@@ -115,13 +115,15 @@ torch::jit::Module Bottleneck(int64_t in, int64_t mid, int64_t stride) {
 
 }  // namespace
 
-BuiltModule BuildSmallCnn(int64_t in_channels, float width) {
+BuiltModule BuildSmallCnn(int64_t in_channels, float width,
+                          int64_t feature_channels) {
   auto encoder = NewScriptModule("SmallCnn");
   const int64_t channels[] = {32, 64, 128, 128};
   int64_t in = in_channels;
   std::vector<std::string> children;
   for (int i = 0; i < 4; ++i) {
-    const int64_t out = Scaled(channels[i], width);
+    const int64_t out =
+        i == 3 && feature_channels > 0 ? feature_channels : Scaled(channels[i], width);
     const std::string name = absl::StrCat("block", i);
     encoder.register_module(name, ConvBlock(in, out, /*pool=*/i < 3));
     children.push_back(name);

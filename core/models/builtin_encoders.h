@@ -17,8 +17,10 @@ struct BuiltModule {
 };
 
 // Four conv3×3-BN-ReLU blocks of 32, 64, 128, 128 channels (× width), the
-// first three followed by 2×2 max pooling. Children: block0..block3.
-BuiltModule BuildSmallCnn(int64_t in_channels, float width);
+// first three followed by 2×2 max pooling; `feature_channels` > 0 replaces
+// the last block's. Children: block0..block3.
+BuiltModule BuildSmallCnn(int64_t in_channels, float width,
+                          int64_t feature_channels = 0);
 
 // ResNet-18/34 (basic blocks) or -50 (bottlenecks), torchvision layout.
 // The CIFAR stem is a 3×3 stride-1 convolution without max pooling.

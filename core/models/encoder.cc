@@ -28,13 +28,20 @@ absl::StatusOr<Encoder> BuildBuiltin(const v1::BuiltinEncoder& config,
     return absl::InvalidArgumentError(absl::StrCat(
         "encoder.builtin.width_multiplier: ", width, " is outside [0.25, 4]"));
   }
+  if (config.has_feature_channels() &&
+      (config.arch() != v1::ARCHITECTURE_SMALL_CNN || config.feature_channels() < 8 ||
+       config.feature_channels() > 4096)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "encoder.builtin.feature_channels: ", config.feature_channels(),
+        " must be in [8, 4096], and only with ARCHITECTURE_SMALL_CNN"));
+  }
   const bool cifar_stem =
       config.stem() == v1::STEM_CIFAR ||
       (config.stem() == v1::STEM_UNSPECIFIED && input.size < 96);
   BuiltModule built;
   switch (config.arch()) {
     case v1::ARCHITECTURE_SMALL_CNN:
-      built = BuildSmallCnn(input.channels, width);
+      built = BuildSmallCnn(input.channels, width, config.feature_channels());
       break;
     case v1::ARCHITECTURE_RESNET18:
       built = BuildResNet(18, cifar_stem, input.channels, width);

@@ -26,6 +26,13 @@ absl::Status ValidateBuiltinEncoder(const v1::BuiltinEncoder& encoder,
                                    /*allow_zero=*/false));
   SIMCLR_RETURN_IF_ERROR(
       CheckEnum(Sub(field, "stem"), encoder.stem(), v1::Stem_IsValid));
+  if (encoder.has_feature_channels()) {
+    if (encoder.arch() != v1::ARCHITECTURE_SMALL_CNN) {
+      return FieldError(Sub(field, "feature_channels"), "only for ARCHITECTURE_SMALL_CNN");
+    }
+    SIMCLR_RETURN_IF_ERROR(
+        CheckInt(Sub(field, "feature_channels"), encoder.feature_channels(), 8, 4096));
+  }
   if (!encoder.has_width_multiplier()) return absl::OkStatus();
   return CheckInterval(Sub(field, "width_multiplier"),
                        encoder.width_multiplier(), {0.25, 4});

@@ -81,6 +81,9 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   if (config.has_temperature()) s.temperature = config.temperature();
   SIMCLR_RETURN_IF_ERROR(
       CheckInterval(At("temperature"), s.temperature, {0, 10, true}));
+  SIMCLR_RETURN_IF_ERROR(
+      CheckEnum(At("loss"), config.loss(), v1::ContrastiveLoss_IsValid));
+  s.decoupled_loss = config.loss() == v1::CONTRASTIVE_LOSS_DECOUPLED;
   const int batch_size = config.has_batch_size() ? config.batch_size() : 256;
   SIMCLR_RETURN_IF_ERROR(CheckInt(At("batch_size"), batch_size, 2, 65536));
   const int64_t global_batch = int64_t{batch_size} * std::max(num_ranks, 1);

@@ -10,14 +10,16 @@ namespace simclr::core {
 
 absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
                                         const at::Tensor& z2,
-                                        double temperature) {
-  return NtXentLossForAnchors(z1, z2, 0, z1.dim() == 2 ? z1.size(0) : 0, temperature);
+                                        double temperature, bool decoupled) {
+  return NtXentLossForAnchors(z1, z2, 0, z1.dim() == 2 ? z1.size(0) : 0, temperature,
+                              decoupled);
 }
 
 absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
                                                   const at::Tensor& z2,
                                                   int64_t first, int64_t count,
-                                                  double temperature) {
+                                                  double temperature,
+                                                  bool decoupled) {
   if (!(temperature > 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("temperature ", temperature, ": must be > 0"));
@@ -47,11 +49,17 @@ absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
     const at::Tensor self_column = torch::cat({local, local + n});
     const at::Tensor targets = torch::cat({local + n, local});
     const at::Tensor rows = torch::arange(2 * count, long_options);
-    logits = logits.index_put({rows, self_column},
-                              torch::full({}, -std::numeric_limits<float>::infinity(),
-                                          logits.options()));
+    const at::Tensor minus_infinity =
+        torch::full({}, -std::numeric_limits<float>::infinity(), logits.options());
+    logits = logits.index_put({rows, self_column}, minus_infinity);
     NtXentResult result;
-    result.loss = F::cross_entropy(logits, targets);
+    if (decoupled) {
+      const at::Tensor positive = logits.index({rows, targets});
+      const at::Tensor negatives = logits.index_put({rows, targets}, minus_infinity);
+      result.loss = (torch::logsumexp(negatives, 1) - positive).mean();
+    } else {
+      result.loss = F::cross_entropy(logits, targets);
+    }
     {
       torch::NoGradGuard no_grad;
       result.positive_top1 =

@@ -6,6 +6,11 @@
 // negatives. The loss is the mean over all 2N anchors of the cross-entropy
 // of the positive against everything but the anchor itself.
 //
+// Decoupled (DCL, Yeh et al. 2022): the positive is also left out of the
+// denominator, so an easy positive no longer damps the push on the
+// negatives; its authors found it needs neither large batches nor long
+// training, which is what a CPU run lacks.
+//
 // Also reports the positive-pair top-1: the share of anchors whose most
 // similar other view is their positive (the ancestor's "SimCLR output
 // check"; chance is 1 / (2N - 1)).
@@ -28,7 +33,8 @@ struct NtXentResult {
 // device, N ≥ 1. INVALID_ARGUMENT on mismatched shapes or τ ≤ 0.
 absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
                                         const at::Tensor& z2,
-                                        double temperature);
+                                        double temperature,
+                                        bool decoupled = false);
 
 // One rank's share of NT-Xent over a global batch: z1, z2 hold every
 // rank's projections (N, D), gathered; the anchors are this rank's rows
@@ -38,7 +44,8 @@ absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
 absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
                                                   const at::Tensor& z2,
                                                   int64_t first, int64_t count,
-                                                  double temperature);
+                                                  double temperature,
+                                                  bool decoupled = false);
 
 }  // namespace simclr::core
 

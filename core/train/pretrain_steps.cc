@@ -52,14 +52,15 @@ absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Modul
   const int64_t b = batch.view1.size(0);
   const at::Tensor z1 = projections.slice(0, 0, b);
   const at::Tensor z2 = projections.slice(0, b, 2 * b);
-  if (ranks == nullptr) return NtXentLoss(z1, z2, job.settings.temperature);
+  if (ranks == nullptr) return NtXentLoss(z1, z2, job.settings.temperature,
+                                          job.settings.decoupled_loss);
   // One all-gather of both views side by side: (world × b, 2D).
   const int64_t d = z1.size(1);
   SIMCLR_ASSIGN_OR_RETURN(at::Tensor all, CallTorch("gather projections", [&] {
                             return GatherWithGradient(torch::cat({z1, z2}, 1), *ranks);
                           }));
   return NtXentLossForAnchors(all.slice(1, 0, d), all.slice(1, d, 2 * d), ranks->rank() * b,
-                              b, job.settings.temperature);
+                              b, job.settings.temperature, job.settings.decoupled_loss);
 }
 
 std::optional<double> ValidationLoss(PretrainJob& job, c10::Device device) {

@@ -55,6 +55,49 @@ TEST(BuildEncoderTest, SmallCnnMapsImagesToFeatures) {
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{4, 128}));
 }
 
+TEST(BuildEncoderTest, SmallCnnFeatureChannelsWidenTheLastBlock) {
+  torch::manual_seed(0);
+  v1::EncoderConfig config = Builtin(v1::ARCHITECTURE_SMALL_CNN, 2.0f);
+  config.mutable_builtin()->set_feature_channels(1024);
+  auto encoder = BuildEncoder(config, Shape(28, 1));
+  ASSERT_THAT(encoder, IsOk());
+  EXPECT_EQ(encoder->feature_dim, 1024);
+  EXPECT_EQ(encoder->layers[2].attr("conv_weight").toTensor().size(0), 256);
+  EXPECT_EQ(Forward(*encoder, torch::randn({2, 1, 28, 28})).sizes(),
+            (std::vector<int64_t>{2, 1024}));
+  config.mutable_builtin()->set_arch(v1::ARCHITECTURE_RESNET18);
+  EXPECT_THAT(BuildEncoder(config, Shape(32, 1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feature_channels")));
+}
+
+// The blocks are what the proto says: the output and every gradient equal
+// conv → BN → ReLU → pool written out in ATen.
+TEST(BuildEncoderTest, SmallCnnEqualsItsBlocksWrittenOut) {
+  torch::manual_seed(2);
+  auto encoder = BuildEncoder(Builtin(v1::ARCHITECTURE_SMALL_CNN, 0.5f), Shape(28, 1));
+  ASSERT_THAT(encoder, IsOk());
+  encoder->module.train();
+  const torch::Tensor x = torch::randn({6, 1, 28, 28});
+  const torch::Tensor ours = Forward(*encoder, x);
+  const auto parameters = EncoderParameters(*encoder);
+  const auto ours_grad = torch::autograd::grad({ours.pow(2).sum()}, parameters);
+  torch::Tensor h = x;
+  for (size_t i = 0; i < encoder->layers.size(); ++i) {
+    auto& block = encoder->layers[i];
+    h = torch::conv2d(h, block.attr("conv_weight").toTensor(), {}, 1, 1);
+    h = torch::relu(torch::batch_norm(h, block.attr("bn_weight").toTensor(),
+                                      block.attr("bn_bias").toTensor(), {}, {}, true, 0.1,
+                                      1e-5, false));
+    if (i < 3) h = torch::max_pool2d(h, 2, 2);
+  }
+  const torch::Tensor theirs = h.mean({2, 3});
+  const auto theirs_grad = torch::autograd::grad({theirs.pow(2).sum()}, parameters);
+  EXPECT_TRUE(torch::allclose(ours, theirs, 1e-6, 1e-6));
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(ours_grad[i], theirs_grad[i], 1e-5, 1e-6)) << i;
+  }
+}
+
 TEST(BuildEncoderTest, EveryArchitectureHasItsFeatureDimension) {
   torch::manual_seed(0);
   struct Case {

@@ -19,8 +19,9 @@ using ::simclr::testing::StatusIs;
 //   L = 1/(2N) Σ_k [l(2k-1, 2k) + l(2k, 2k-1)],
 // with views ordered (a_0, b_0, a_1, b_1, …) rather than our [z1; z2], so
 // that an indexing slip in either would show.
+// decoupled: DCL, whose denominator also leaves out the positive j.
 torch::Tensor ReferenceLoss(const torch::Tensor& z1, const torch::Tensor& z2,
-                            double tau) {
+                            double tau, bool decoupled = false) {
   const int64_t n = z1.size(0);
   std::vector<torch::Tensor> views;
   for (int64_t k = 0; k < n; ++k) {
@@ -30,7 +31,7 @@ torch::Tensor ReferenceLoss(const torch::Tensor& z1, const torch::Tensor& z2,
   auto l = [&](int64_t i, int64_t j) {
     torch::Tensor denominator = torch::zeros({}, torch::kDouble);
     for (int64_t k = 0; k < 2 * n; ++k) {
-      if (k != i)
+      if (k != i && !(decoupled && k == j))
         denominator = denominator + torch::exp(views[i].dot(views[k]) / tau);
     }
     return -torch::log(torch::exp(views[i].dot(views[j]) / tau) / denominator);
@@ -52,6 +53,38 @@ TEST(NtXentLossTest, MatchesReferenceOnFixedInputs) {
                 ReferenceLoss(z1, z2, tau).item<double>(), 1e-10)
         << "tau " << tau;
   }
+}
+
+TEST(NtXentLossTest, DecoupledMatchesReference) {
+  torch::manual_seed(3);
+  for (const double tau : {0.1, 0.5}) {
+    auto z1 = torch::randn({6, 5}, torch::kDouble).requires_grad_(true);
+    auto z2 = torch::randn({6, 5}, torch::kDouble).requires_grad_(true);
+    auto result = NtXentLoss(z1, z2, tau, /*decoupled=*/true);
+    ASSERT_THAT(result, IsOk());
+    const torch::Tensor reference = ReferenceLoss(z1, z2, tau, true);
+    EXPECT_NEAR(result->loss.item<double>(), reference.item<double>(), 1e-10);
+    // Not NT-Xent: the positive's term is gone from the denominator.
+    EXPECT_LT(result->loss.item<double>(), ReferenceLoss(z1, z2, tau).item<double>() - 1e-3);
+    const auto ours = torch::autograd::grad({result->loss}, {z1, z2});
+    const auto theirs = torch::autograd::grad({reference}, {z1, z2});
+    EXPECT_TRUE(torch::allclose(ours[0], theirs[0], 1e-8, 1e-10));
+    EXPECT_TRUE(torch::allclose(ours[1], theirs[1], 1e-8, 1e-10));
+  }
+}
+
+TEST(NtXentLossTest, DecoupledShardsAddUpToTheWholeLoss) {
+  torch::manual_seed(4);
+  const auto z1 = torch::randn({8, 3}, torch::kDouble);
+  const auto z2 = torch::randn({8, 3}, torch::kDouble);
+  auto whole = NtXentLoss(z1, z2, 0.2, true);
+  auto first = NtXentLossForAnchors(z1, z2, 0, 4, 0.2, true);
+  auto second = NtXentLossForAnchors(z1, z2, 4, 4, 0.2, true);
+  ASSERT_THAT(whole, IsOk());
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_NEAR((first->loss.item<double>() + second->loss.item<double>()) / 2,
+              whole->loss.item<double>(), 1e-12);
 }
 
 TEST(NtXentLossTest, GradientsMatchReference) {
