@@ -22,9 +22,11 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "bench/recorded_job.h"
 #include "bench/simclrd_child.h"
 #include "client/channel.h"
 #include "client/checkpoint_client.h"
+#include "core/common/layout.h"
 #include "core/common/sha256.h"
 
 namespace {
@@ -49,8 +51,11 @@ int main(int argc, char** argv) {
 
   char dir_template[] = "/tmp/bench-download-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
-  const std::string job = "job-0123456789ab";
-  const std::string checkpoint = dir + "/data/jobs/" + job + "/run/checkpoints/1";
+  const std::string job = simclr::bench::RecordFinishedJob(dir + "/data");
+  if (job.empty()) return 1;
+  const std::string checkpoint =
+      simclr::core::layout::RunFolder(simclr::core::layout::JobFolder(dir + "/data", job)) +
+      "/checkpoints/1";
   std::filesystem::create_directories(checkpoint);
   const std::string file = checkpoint + "/state.pt";
   {
@@ -78,7 +83,7 @@ int main(int argc, char** argv) {
   simclr::client::CheckpointClient client(
       simclr::client::CreateChannel({absl::StrCat("127.0.0.1:", port)}),
       absl::Seconds(60));
-  const std::string id = "ckpt-0123456789ab-1";
+  const std::string id = simclr::core::layout::CheckpointId(job, 1);
   std::vector<double> read_s, sha_s, download_s, download4_s;
   std::vector<char> buffer(1 << 20);
   bool ok = true;

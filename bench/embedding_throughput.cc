@@ -22,6 +22,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/embed_load.h"
+#include "bench/recorded_job.h"
+#include "core/common/layout.h"
 #include "bench/simclrd_child.h"
 #include "core/common/blis_kernels.h"
 #include "core/inference/loaded_encoder.h"
@@ -44,13 +46,15 @@ struct Model {
 // A random-init encoder saved as a checkpoint simclrd can serve (weights do
 // not change the cost of a forward).
 Model WriteModel(const std::string& data_dir, const std::string& name,
-                 simclr::v1::Architecture arch, int size, int channels,
-                 int job_hex) {
+                 simclr::v1::Architecture arch, int size, int channels) {
   Model model;
   model.name = name;
-  const std::string job = absl::StrCat("job-", job_hex);
-  model.checkpoint_id = absl::StrCat("ckpt-", job_hex, "-1");
-  model.folder = absl::StrCat(data_dir, "/jobs/", job, "/run/checkpoints/1");
+  const std::string job = simclr::bench::RecordFinishedJob(data_dir);
+  if (job.empty()) std::exit(1);
+  model.checkpoint_id = simclr::core::layout::CheckpointId(job, 1);
+  model.folder =
+      simclr::core::layout::RunFolder(simclr::core::layout::JobFolder(data_dir, job)) +
+      "/checkpoints/1";
   std::filesystem::create_directories(model.folder);
   simclr::v1::EncoderConfig config;
   config.mutable_builtin()->set_arch(arch);
@@ -216,13 +220,11 @@ int main(int argc, char** argv) {
   std::vector<Model> models;
   if (absl::StrContains(archs, "small_cnn")) {
     models.push_back(WriteModel(dir + "/data", "small CNN 28x28x1",
-                                simclr::v1::ARCHITECTURE_SMALL_CNN, 28, 1,
-                                0xa1));
+                                simclr::v1::ARCHITECTURE_SMALL_CNN, 28, 1));
   }
   if (absl::StrContains(archs, "resnet18")) {
     models.push_back(WriteModel(dir + "/data", "ResNet-18 32x32x3",
-                                simclr::v1::ARCHITECTURE_RESNET18, 32, 3,
-                                0xb2));
+                                simclr::v1::ARCHITECTURE_RESNET18, 32, 3));
   }
   simclr::bench::SimclrdChild server(
       dir, {"--metrics_port=0", absl::StrCat("--num_threads=", num_threads),
