@@ -29,6 +29,10 @@ absl::StatusOr<NtXentResult> NtXentLossForAnchors(const at::Tensor& z1,
         absl::StrCat("projections must both be (N, D) with N >= 1; got ",
                      c10::str(z1.sizes()), " and ", c10::str(z2.sizes())));
   }
+  if (decoupled && z1.size(0) < 2) {
+    return absl::InvalidArgumentError(
+        "the decoupled loss needs at least 2 images: one alone has no negatives");
+  }
   if (first < 0 || count < 1 || first + count > z1.size(0)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "anchors [", first, ", ", first + count, ") are outside the ", z1.size(0), " rows"));

@@ -30,7 +30,8 @@ struct NtXentResult {
 };
 
 // z1, z2: (N, D) projections of the first and second views, same dtype and
-// device, N ≥ 1. INVALID_ARGUMENT on mismatched shapes or τ ≤ 0.
+// device, N ≥ 1 (≥ 2 when decoupled). INVALID_ARGUMENT on mismatched shapes
+// or τ ≤ 0.
 absl::StatusOr<NtXentResult> NtXentLoss(const at::Tensor& z1,
                                         const at::Tensor& z2,
                                         double temperature,

@@ -73,6 +73,13 @@ TEST(NtXentLossTest, DecoupledMatchesReference) {
   }
 }
 
+TEST(NtXentLossTest, DecoupledRefusesALoneImage) {
+  const auto z = torch::randn({1, 3});
+  EXPECT_THAT(NtXentLoss(z, z + 1, 0.5, true),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("2 images")));
+  EXPECT_THAT(NtXentLoss(z, z + 1, 0.5, false), IsOk());
+}
+
 TEST(NtXentLossTest, DecoupledShardsAddUpToTheWholeLoss) {
   torch::manual_seed(4);
   const auto z1 = torch::randn({8, 3}, torch::kDouble);
