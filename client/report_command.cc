@@ -37,6 +37,7 @@ v1::JobSpec DefaultReportSpec(const v1::Dataset& dataset, const ReportCommand& c
   p->set_batch_size(static_cast<int32_t>(std::clamp<int64_t>(images / 4, 2, 256)));
   r->mutable_data()->set_drop_last(true);
   p->set_epochs(c.epochs);
+  for (const uint64_t seed : c.pretrain_seeds) r->add_pretrain_seeds(seed);
   p->mutable_optimizer()->set_kind(v1::OPTIMIZER_KIND_ADAM);
   p->mutable_optimizer()->set_learning_rate(1e-3);
   p->mutable_schedule()->mutable_warmup_cosine()->set_warmup_epochs(1);
@@ -74,6 +75,9 @@ void AddReportCommand(CLI::App& app, ReportCommand* c) {
       ->capture_default_str();
   c->submit->add_option("--fractions", c->fractions, "Default spec: label fractions")
       ->delimiter(',');
+  c->submit->add_option("--pretrain_seeds", c->pretrain_seeds,
+                        "Pretrain once per seed (2 to 5; replaces the spec's), pooled in the table")
+      ->delimiter(',');
   c->submit->add_option("--request_id", c->request_id, "Idempotency key");
   c->submit->add_flag("-w,--watch", c->watch, "Follow every step, then the report");
 }
@@ -91,6 +95,10 @@ absl::StatusOr<v1::JobSpec> SpecFor(const CliContext& context, const ReportComma
       spec->mutable_report()->mutable_data()->mutable_train()->set_dataset_id(c.dataset_id);
     }
     if (!c.title.empty()) spec->mutable_report()->set_title(c.title);
+    if (!c.pretrain_seeds.empty()) {
+      spec->mutable_report()->clear_pretrain_seeds();
+      for (const uint64_t seed : c.pretrain_seeds) spec->mutable_report()->add_pretrain_seeds(seed);
+    }
     return spec;
   }
   if (c.dataset_id.empty()) return absl::InvalidArgumentError("give --dataset or --spec");

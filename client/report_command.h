@@ -26,6 +26,7 @@ struct ReportCommand {
   int64_t max_examples = 0;
   int repeats = 3;
   std::vector<double> fractions = {1.0, 0.2, 0.05};
+  std::vector<uint64_t> pretrain_seeds;
   bool watch = false;
 };
 

@@ -41,6 +41,40 @@ void SummariseRuns(v1::EvalResult& result) {
   result.set_top1_std(n > 1 ? std::sqrt(square / (n - 1)) : 0);
 }
 
+void PoolSubjects(const std::vector<std::string>& subjects, const std::string& pooled,
+                  v1::EvalReport& report) {
+  if (subjects.empty()) return;
+  auto listed = [&](const std::string& s) {
+    return std::find(subjects.begin(), subjects.end(), s) != subjects.end();
+  };
+  google::protobuf::RepeatedPtrField<v1::EvalResult> results;
+  for (const v1::EvalResult& cell : report.results()) {
+    if (cell.subject() == subjects.front()) {
+      v1::EvalResult pool;
+      pool.set_classifier(cell.classifier());
+      pool.set_subject(pooled);
+      pool.set_label_fraction(cell.label_fraction());
+      pool.set_train_examples(cell.train_examples());
+      for (const v1::EvalResult& other : report.results()) {
+        if (other.label_fraction() == cell.label_fraction() && listed(other.subject())) {
+          pool.add_top1_runs(other.top1_mean());
+        }
+      }
+      pool.set_pretrain_seeds(pool.top1_runs_size());
+      SummariseRuns(pool);
+      if (pool.top1_runs_size() == static_cast<int>(subjects.size())) *results.Add() = pool;
+    }
+    *results.Add() = cell;
+  }
+  *report.mutable_results() = std::move(results);
+  google::protobuf::RepeatedPtrField<std::string> names;
+  for (const std::string& name : report.subjects()) {
+    if (name == subjects.front()) *names.Add() = pooled;
+    *names.Add() = name;
+  }
+  *report.mutable_subjects() = std::move(names);
+}
+
 EvalTable BuildEvalTable(const std::vector<v1::EvalReport>& reports) {
   EvalTable t;
   auto add = [](auto& list, const auto& value) {
@@ -53,6 +87,8 @@ EvalTable BuildEvalTable(const std::vector<v1::EvalReport>& reports) {
       add(t.fractions, r.label_fraction());
       add(t.classifiers, r.classifier());
       t.cells[{r.label_fraction(), r.classifier(), r.subject()}] = r;
+      t.max_seeds = std::max(t.max_seeds, r.pretrain_seeds());
+      if (r.pretrain_seeds() > 0) continue;
       const int runs = r.top1_runs_size();
       t.min_runs = t.min_runs == 0 ? runs : std::min(t.min_runs, runs);
       t.max_runs = std::max(t.max_runs, runs);
@@ -72,7 +108,12 @@ std::string EvalTable::Caption() const {
                       " test images: mean ± sample standard deviation over ",
                       min_runs == max_runs ? absl::StrCat(min_runs)
                                            : absl::StrCat(min_runs, "–", max_runs),
-                      " runs, each on its own stratified subset of the labels.");
+                      " runs, each on its own stratified subset of the labels.",
+                      max_seeds == 0 ? ""
+                                     : absl::StrCat(" A column pooled over ", max_seeds,
+                                                    " pretraining seeds gives the mean ± "
+                                                    "standard deviation over the seeds of "
+                                                    "each seed's mean."));
 }
 
 std::string EvalTableMarkdown(const std::vector<v1::EvalReport>& reports) {

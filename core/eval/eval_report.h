@@ -20,6 +20,13 @@ namespace simclr::core {
 // run) from top1_runs.
 void SummariseRuns(v1::EvalResult& result);
 
+// Adds a column `pooled` to `report`, placed before the first of
+// `subjects` (one encoder per pretraining seed): per label fraction, its
+// cell holds each subject's mean as a run (pretrain_seeds set), so its mean
+// ± std is over the seeds. A fraction missing one of them gets no cell.
+void PoolSubjects(const std::vector<std::string>& subjects, const std::string& pooled,
+                  v1::EvalReport& report);
+
 // The cells of evaluation reports as one table: rows are label fraction ×
 // classifier, columns the subjects, in the order they first appear.
 struct EvalTable {
@@ -27,7 +34,8 @@ struct EvalTable {
   std::vector<double> fractions;
   std::map<std::tuple<double, std::string, std::string>, v1::EvalResult> cells;
   int64_t test_examples = 0;
-  int min_runs = 0, max_runs = 0;
+  // Runs per cell, pooled cells aside; the most seeds a pooled cell has.
+  int min_runs = 0, max_runs = 0, max_seeds = 0;
   // Null for a cell no report has.
   const v1::EvalResult* Cell(double fraction, const std::string& classifier,
                              const std::string& subject) const;

@@ -162,6 +162,12 @@ absl::StatusOr<ReportContents> ReadReportSteps(const v1::JobSpec& spec) {
     SIMCLR_ASSIGN_OR_RETURN(c.finetune, ReadEvalReport(layout::RunFile(in.finetune(),
                                                                        layout::kReportJson)));
   }
+  // One column over the seeds, beside a column per seed.
+  std::vector<std::string> seeds;
+  for (const uint64_t seed : r.pretrain_seeds()) seeds.push_back(SeedSubject(seed));
+  for (auto* report : {&c.linear, &c.finetune}) {
+    if (report->has_value()) PoolSubjects(seeds, kAfterSubject, **report);
+  }
   for (auto [folder, json] : {std::pair{&in.tsne_before(), &c.tsne_before_json},
                               std::pair{&in.tsne_after(), &c.tsne_after_json}}) {
     if (folder->empty()) continue;

@@ -6,6 +6,7 @@
 #ifndef SIMCLR_CORE_SPEC_REPORT_PLAN_H_
 #define SIMCLR_CORE_SPEC_REPORT_PLAN_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ inline constexpr char kFinetuneStep[] = "finetune";
 inline constexpr char kTsneBeforeStep[] = "tsne_before";
 inline constexpr char kTsneAfterStep[] = "tsne_after";
 
+// With pretrain_seeds, "pretrain_seed_S" per seed S.
+inline constexpr char kPretrainSeedStepPrefix[] = "pretrain_seed_";
+inline constexpr int kMaxPretrainSeeds = 5;
+
 // The column titles of the report's table.
 inline constexpr char kAfterSubject[] = "SimCLR";
 inline constexpr char kBeforeSubject[] = "before SimCLR";
@@ -30,13 +35,32 @@ struct ReportStepPlan {
   v1::JobSpec spec;
   // Steps that must succeed first (their names).
   std::vector<std::string> after;
+  // The ReportInputs field its run folder goes to (MutableReportInput);
+  // empty for a pretraining step past the first seed's.
+  std::string input;
+  // Pretraining steps: which of the pretrain job ids is this step's; -1
+  // for the other steps.
+  int pretrain_index = -1;
 };
 
-// The steps of `spec` (a report). `pretrain_job_id` is what the steps that
-// judge the pretrained encoder name as EvalSubject.job_id; any well-formed
-// id when only checking. INVALID_ARGUMENT naming the report's field.
-absl::StatusOr<std::vector<ReportStepPlan>> PlanReport(const v1::JobSpec& spec,
-                                                       const std::string& pretrain_job_id);
+// Pretraining steps of a report: one per pretrain_seeds value, else 1 (0
+// for a report judging a given encoder).
+int PretrainStepCount(const v1::ReportConfig& report);
+
+// Well-formed placeholder job ids for the pretraining steps, when only
+// checking or when the standalone worker runs the steps itself.
+std::vector<std::string> PlaceholderPretrainJobIds(const v1::ReportConfig& report);
+
+// The table column of the encoder pretrained with `seed`, one of
+// pretrain_seeds ("SimCLR seed 7").
+std::string SeedSubject(uint64_t seed);
+
+// The steps of `spec` (a report). `pretrain_job_ids[i]` (one per
+// pretraining step, PretrainStepCount) is what the steps that judge the
+// i-th pretrained encoder name as EvalSubject.job_id. INVALID_ARGUMENT
+// naming the report's field.
+absl::StatusOr<std::vector<ReportStepPlan>> PlanReport(
+    const v1::JobSpec& spec, const std::vector<std::string>& pretrain_job_ids);
 
 // Every field of the report, and every step's spec (ValidateJobSpec).
 absl::Status ValidateReport(const v1::JobSpec& spec);

@@ -133,7 +133,8 @@ LineChart TrainingCurves::Chart() const {
     panel->fixed_x = true;
     panel->x_max = std::max(1.0, last_step);
   }
-  if (neighbours.x.empty()) knn.title += ": not run (no labels, or knn_every_epochs 0)";
+  // Short enough for the panel: the reason is in the spec (labels, knn_every_epochs).
+  if (neighbours.x.empty()) knn.title = "kNN top-1 (validation split): not run";
   if (val.x.empty()) val.name = "";
   loss.series = {window, epoch_train, val};
   lr.series = {rate};

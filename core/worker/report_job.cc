@@ -1,6 +1,7 @@
 #include "core/worker/report_job.h"
 
 #include <filesystem>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "core/common/layout.h"
@@ -30,18 +31,24 @@ bool Finished(const JobKindInfo& kind, const std::string& folder) {
 // Runs every step in JOB_DIR/steps/NAME and names the folders in `inputs`.
 absl::Status RunStepsHere(const v1::JobSpec& spec, const JobRun& run, EventSink& events,
                           v1::ReportInputs& inputs) {
-  SIMCLR_ASSIGN_OR_RETURN(auto steps, PlanReport(spec, "job-000000000000"));
+  const std::vector<std::string> ids = PlaceholderPretrainJobIds(spec.report());
+  SIMCLR_ASSIGN_OR_RETURN(auto steps, PlanReport(spec, ids));
   const fs::path root = fs::path(run.job_dir) / "steps";
-  const std::string pretrained =
-      layout::CheckpointLink((root / kPretrainStep).string(), layout::kFinalLink);
+  std::map<std::string, std::string> pretrained;  // placeholder id → final checkpoint
+  for (const ReportStepPlan& step : steps) {
+    if (step.pretrain_index < 0) continue;
+    pretrained[ids[step.pretrain_index]] =
+        layout::CheckpointLink((root / step.name).string(), layout::kFinalLink);
+  }
   for (ReportStepPlan& step : steps) {
     const JobKindInfo& kind = *FindJobKind(step.spec);
     for (auto [subject, at] : kind.mutable_subjects(step.spec)) {
-      if (subject->has_job_id()) subject->set_checkpoint_path(pretrained);
+      const auto folder = pretrained.find(subject->job_id());
+      if (folder != pretrained.end()) subject->set_checkpoint_path(folder->second);
     }
     JobRun step_run = run;
     step_run.job_dir = (root / step.name).string();
-    *MutableReportInput(inputs, step.name) = step_run.job_dir;
+    if (std::string* input = MutableReportInput(inputs, step.input)) *input = step_run.job_dir;
     if (Finished(kind, step_run.job_dir)) {
       EmitLog(events, absl::StrCat("report step ", step.name, ": finished before, kept"));
       continue;

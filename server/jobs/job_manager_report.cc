@@ -42,15 +42,18 @@ absl::StatusOr<v1::Job> JobManager::SubmitReport(const v1::JobSpec& spec,
   SIMCLR_ASSIGN_OR_RETURN(v1::JobSpec report_spec, WorkerSpecFor(spec, who));
   std::map<std::string, std::string> planned;  // step id → name
   std::vector<PlannedStep> steps;
-  std::string pretrain_id;
+  std::vector<std::string> pretrain_ids;
   {
     absl::MutexLock lock(&mu_);
-    pretrain_id = NewJobIdLocked();
+    for (int i = 0; i < core::PretrainStepCount(spec.report()); ++i) {
+      pretrain_ids.push_back(NewJobIdLocked());
+    }
   }
-  SIMCLR_ASSIGN_OR_RETURN(auto plans, core::PlanReport(spec, pretrain_id));
+  SIMCLR_ASSIGN_OR_RETURN(auto plans, core::PlanReport(spec, pretrain_ids));
   for (auto& plan : plans) {
     PlannedStep& step = steps.emplace_back();
-    step.id = plan.name == core::kPretrainStep ? pretrain_id : core::layout::NewJobId();
+    step.id = plan.pretrain_index >= 0 ? pretrain_ids[plan.pretrain_index]
+                                       : core::layout::NewJobId();
     planned[step.id] = plan.name;
     step.plan = std::move(plan);
   }
@@ -63,8 +66,10 @@ absl::StatusOr<v1::Job> JobManager::SubmitReport(const v1::JobSpec& spec,
     }
     SIMCLR_RETURN_IF_ERROR(CheckServerCanRun(*worker_spec, options_.check_device));
     step.worker_spec = *std::move(worker_spec);
-    *core::MutableReportInput(*report_spec.mutable_report()->mutable_inputs(), step.plan.name) =
-        core::layout::RunFolder(JobFolder(step.id));
+    if (std::string* input = core::MutableReportInput(
+            *report_spec.mutable_report()->mutable_inputs(), step.plan.input)) {
+      *input = core::layout::RunFolder(JobFolder(step.id));
+    }
   }
   v1::Job report;
   *report.mutable_spec() = spec;

@@ -44,7 +44,9 @@ std::string ReadFile(const std::string& path) {
 
 // A small protocol: two pretraining epochs, two label fractions × two
 // repeats, one fine-tuning round, small t-SNE maps.
-std::string SmallReportSpec(int size, int channels, bool finetune) {
+// `report_extra`: more fields of the report, each followed by a comma.
+std::string SmallReportSpec(int size, int channels, bool finetune,
+                            const std::string& report_extra = "") {
   std::string mean, std;
   for (int c = 0; c < channels; ++c) {
     absl::StrAppend(&mean, c ? ", " : "", "0.5");
@@ -53,7 +55,7 @@ std::string SmallReportSpec(int size, int channels, bool finetune) {
   const std::string input = absl::StrCat(R"({"size": )", size, R"(, "channels": )", channels,
                                          R"(, "mean": [)", mean, R"(], "std": [)", std, "]}");
   return absl::StrCat(R"({"display_name": "small report", "seed": 3, "num_threads": 1,
-    "report": {"data": {"max_examples": 600, "val_fraction": 0.1, "test_fraction": 0.25},
+    "report": {)", report_extra, R"("data": {"max_examples": 600, "val_fraction": 0.1, "test_fraction": 0.25},
       "pretrain": {"encoder": {"builtin": {"arch": "ARCHITECTURE_SMALL_CNN", "width_multiplier": 0.5}},
         "input": )", input, R"(, "batch_size": 64, "epochs": 2,
         "monitor": {"log_every_steps": 2, "knn_k": 10, "knn_bank_size": 100}},
@@ -90,12 +92,14 @@ class ReportTest : public ::testing::Test {
 
   // Submits the spec on `dataset_id`, watches it to its end and downloads
   // the report; returns the report's job.
-  v1::Job RunReport(const std::string& dataset_id, const std::string& spec_json) {
+  v1::Job RunReport(const std::string& dataset_id, const std::string& spec_json,
+                    const std::vector<std::string>& more_args = {}) {
     const std::string spec_path = dir_ + "/report.json";
     std::ofstream(spec_path) << spec_json;
-    auto submitted = RunSimclrctl(*server_, {"report", "submit", "--dataset", dataset_id,
-                                             "--spec", spec_path, "--watch"},
-                                  absl::Minutes(10));
+    std::vector<std::string> args = {"report", "submit", "--dataset", dataset_id,
+                                     "--spec",  spec_path, "--watch"};
+    args.insert(args.end(), more_args.begin(), more_args.end());
+    auto submitted = RunSimclrctl(*server_, args, absl::Minutes(10));
     EXPECT_EQ(submitted.exit_code, 0) << submitted.stdout_text << submitted.stderr_text
                                       << server_->log();
     const size_t at = submitted.stdout_text.find("job-");
@@ -184,13 +188,26 @@ TEST_F(ReportTest, AnRgbClassFolderArchiveGetsItsReportToo) {
   auto dataset = datasets.UploadArchive("rgb classes", dir_ + "/rgb_classes.tar", true, 0);
   ASSERT_THAT(dataset, IsOk());
   EXPECT_EQ(dataset->channels(), 3);
-  const v1::Job report = RunReport(dataset->id(), SmallReportSpec(16, 3, false));
+  // Two pretraining seeds, pooled into one column.
+  const v1::Job report =
+      RunReport(dataset->id(), SmallReportSpec(16, 3, false), {"--pretrain_seeds", "4,5"});
   ASSERT_EQ(report.state(), v1::JOB_STATE_SUCCEEDED) << report.error();
-  EXPECT_EQ(report.steps_size(), 4);  // no fine-tuning
+  ASSERT_EQ(report.steps_size(), 5);  // two pretrainings, no fine-tuning
+  client::JobClient jobs(client::CreateChannel({server_->address()}), absl::Seconds(30));
+  for (const auto& [step, seed] : {std::pair{0, 4}, std::pair{1, 5}}) {
+    EXPECT_EQ(report.steps(step).name(), absl::StrCat("pretrain_seed_", seed));
+    auto job = jobs.Get(report.steps(step).job_id());
+    ASSERT_THAT(job, IsOk());
+    EXPECT_EQ(job->state(), v1::JOB_STATE_SUCCEEDED);
+    EXPECT_EQ(job->spec().seed(), static_cast<uint64_t>(seed));
+  }
   const std::string out = dir_ + "/downloaded";
   auto downloaded = RunSimclrctl(*server_, {"artifacts", "download", report.id(), "-o", out});
   ASSERT_EQ(downloaded.exit_code, 0) << downloaded.stderr_text;
   const std::string md = ReadFile(out + "/report.md");
+  EXPECT_THAT(md, HasSubstr("| labels | classifier | SimCLR | SimCLR seed 4 | SimCLR seed 5 | "
+                            "random-init | raw pixels |"));
+  EXPECT_THAT(md, HasSubstr("pooled over 2 pretraining seeds"));
   EXPECT_THAT(md, HasSubstr("| 100 % | linear |"));
   EXPECT_THAT(md, ::testing::Not(HasSubstr("fine-tuned")));
   EXPECT_TRUE(fs::exists(out + "/artifacts/tsne_after.png"));

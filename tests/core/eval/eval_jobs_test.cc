@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "opencv2/imgcodecs.hpp"
+#include "tests/testing/job_dir_fixture.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -49,16 +50,7 @@ v1::BuiltinEncoder SmallCnn() {
   return cnn;
 }
 
-class EvalJobsTest : public ::testing::Test {
- protected:
-  void SetUp() override { at::set_num_threads(1); }
-  JobRun Run() {
-    JobRun run;
-    run.job_dir = dir_.path() + "/job";
-    return run;
-  }
-  testing::TempDir dir_;
-};
+using EvalJobsTest = testing::JobDirTest;
 
 TEST_F(EvalJobsTest, LinearEvalFillsEveryCellAndWritesReports) {
   v1::JobSpec spec;

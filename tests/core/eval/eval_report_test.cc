@@ -1,5 +1,7 @@
 #include "core/eval/eval_report.h"
 
+#include <cmath>
+
 #include "core/eval/eval_runs.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -45,6 +47,33 @@ TEST(EvalReportTest, TableHasTheAncestorsLayout) {
   EXPECT_THAT(table, HasSubstr("| 5 % | linear | 71.00 ± 1.41 | 87.50 ± 0.71 |"));
   EXPECT_THAT(table, HasSubstr("10000 test images"));
   EXPECT_THAT(table, HasSubstr("over 2 runs"));
+}
+
+TEST(EvalReportTest, SeedsPoolIntoAColumnOfTheirMeansBeforeTheirOwn) {
+  v1::EvalReport linear;
+  linear.set_test_examples(100);
+  for (const char* s : {"seed 1", "seed 2", "random-init"}) linear.add_subjects(s);
+  *linear.add_results() = Cell("linear", "seed 1", 1, {0.80, 0.82});
+  *linear.add_results() = Cell("linear", "seed 2", 1, {0.90, 0.92});
+  *linear.add_results() = Cell("linear", "random-init", 1, {0.5, 0.5});
+  *linear.add_results() = Cell("linear", "seed 1", 0.05, {0.7, 0.7});  // seed 2 missing
+  PoolSubjects({"seed 1", "seed 2"}, "pooled", linear);
+  EXPECT_THAT(linear.subjects(),
+              ::testing::ElementsAre("pooled", "seed 1", "seed 2", "random-init"));
+  ASSERT_EQ(linear.results_size(), 5);
+  const v1::EvalResult& pooled = linear.results(0);
+  EXPECT_EQ(pooled.subject(), "pooled");
+  EXPECT_EQ(pooled.pretrain_seeds(), 2);
+  EXPECT_THAT(pooled.top1_runs(), ::testing::ElementsAre(0.81, 0.91));
+  EXPECT_NEAR(pooled.top1_mean(), 0.86, 1e-12);
+  EXPECT_NEAR(pooled.top1_std(), std::sqrt(0.005), 1e-12);  // over the seeds, not the runs
+  EXPECT_EQ(linear.results(4).subject(), "seed 1");  // 5 %: no pooled cell
+  const std::string md = EvalTableMarkdown({linear});
+  EXPECT_THAT(md, HasSubstr("| 100 % | linear | 86.00 ± 7.07 | 81.00 ± 1.41 |"));
+  EXPECT_THAT(md, HasSubstr("over 2 runs"));  // the pooled cells' seeds are not runs
+  EXPECT_THAT(md, HasSubstr("pooled over 2 pretraining seeds"));
+  PoolSubjects({}, "pooled", linear);  // nothing to pool: unchanged
+  EXPECT_EQ(linear.results_size(), 5);
 }
 
 TEST(EvalReportTest, WritesJsonAndMarkdownAndEmitsEvents) {

@@ -10,8 +10,8 @@
 #include "core/train/lr_schedule.h"
 #include "core/train/pretrainer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/job_dir_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -60,20 +60,12 @@ TEST(BudgetLearningRateTest, WarmsUpThenAnnealsOnTheClock) {
   EXPECT_NEAR(BudgetLearningRate(1.0, 10, 4, 3.0, 0.1), 0.1, 1e-12);  // past the end
 }
 
-class BudgetTest : public ::testing::Test {
+class BudgetTest : public testing::JobDirTest {
  protected:
   void SetUp() override {
-    at::set_num_threads(1);
+    JobDirTest::SetUp();
     ConfigureScriptExecution(c10::Device(c10::DeviceType::CPU));
   }
-  JobRun Run(bool resume = false, const std::atomic<bool>* stop = nullptr) {
-    JobRun run;
-    run.job_dir = dir_.path() + "/job";
-    run.resume = resume;
-    run.stop = stop;
-    return run;
-  }
-  testing::TempDir dir_;
 };
 
 TEST_F(BudgetTest, TheRunEndsAtItsBudgetWithTheRateAnnealed) {

@@ -15,8 +15,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "simclr/v1/checkpoint.pb.h"
+#include "tests/testing/job_dir_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -73,20 +73,7 @@ std::vector<std::string> CurveSteps(const std::string& job_dir) {
   return rows;
 }
 
-class PretrainerTest : public ::testing::Test {
- protected:
-  // One intra-op thread: bitwise-reproducible float reductions.
-  void SetUp() override { at::set_num_threads(1); }
-  JobRun Run(bool resume = false,
-                  const std::atomic<bool>* stop = nullptr) {
-    JobRun run;
-    run.job_dir = dir_.path() + "/job";
-    run.resume = resume;
-    run.stop = stop;
-    return run;
-  }
-  testing::TempDir dir_;
-};
+using PretrainerTest = testing::JobDirTest;
 
 TEST_F(PretrainerTest, LossFallsAndPositivesAreFoundAboveChance) {
   CollectingSink sink;

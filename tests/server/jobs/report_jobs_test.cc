@@ -81,6 +81,31 @@ TEST_F(ReportJobsTest, StepsRunInDependencyOrderAndTheReportLast) {
   Await(report->id(), v1::JOB_STATE_SUCCEEDED);
 }
 
+TEST_F(ReportJobsTest, EachSeedPretrainsAsAStepAndTheEvaluationsWaitForAll) {
+  v1::JobSpec spec = ReportSpec();
+  spec.mutable_report()->add_pretrain_seeds(4);
+  spec.mutable_report()->add_pretrain_seeds(5);
+  auto report = manager_->Submit(spec, "", false, who_);
+  ASSERT_THAT(report, IsOk());
+  ASSERT_EQ(report->steps_size(), 6);
+  std::map<std::string, std::string> step;
+  for (const auto& s : report->steps()) step[s.name()] = s.job_id();
+  const v1::Job linear = *manager_->Get(step["linear_eval"], who_);
+  EXPECT_THAT(linear.depends_on(), ::testing::UnorderedElementsAre(step["pretrain_seed_4"],
+                                                                   step["pretrain_seed_5"]));
+  ASSERT_GE(linear.spec().linear_eval().subjects_size(), 2);
+  EXPECT_EQ(linear.spec().linear_eval().subjects(0).job_id(), step["pretrain_seed_4"]);
+  EXPECT_EQ(linear.spec().linear_eval().subjects(1).job_id(), step["pretrain_seed_5"]);
+  EXPECT_THAT(manager_->Get(step["tsne_after"], who_)->depends_on(),
+              ::testing::ElementsAre(step["pretrain_seed_4"]));
+  EXPECT_EQ(manager_->Get(step["pretrain_seed_5"], who_)->spec().seed(), 5u);
+  // Both pretrainings and the "before" map start at once (4 slots).
+  ASSERT_EQ(launcher_->AwaitLaunches(3), 3u);
+  for (const char* name : {"pretrain_seed_4", "pretrain_seed_5", "tsne_before"}) {
+    EXPECT_GE(LaunchOf(step[name], 3), 0) << name;
+  }
+}
+
 TEST_F(ReportJobsTest, AFailedStepFailsWhatWaitsForItNamingIt) {
   auto report = manager_->Submit(ReportSpec(), "", false, who_);
   ASSERT_THAT(report, IsOk());
