@@ -38,13 +38,26 @@ TEST(MemoryFormatTest, ReLaysConvWeightsInPlaceAndKeepsTheirValues) {
       ++four_d;
       EXPECT_TRUE(held[i].is_contiguous(c10::MemoryFormat::ChannelsLast))
           << "parameter " << i;
-      // With one input channel both layouts have the same strides.
-      if (held[i].size(1) > 1) {
-        EXPECT_FALSE(held[i].is_contiguous()) << "parameter " << i;
-      }
+      // Even the first convolution's, whose one input channel makes it
+      // contiguous in both layouts: its strides must say channels-last.
+      EXPECT_EQ(held[i].suggest_memory_format(), c10::MemoryFormat::ChannelsLast)
+          << "parameter " << i;
     }
   }
   EXPECT_EQ(four_d, 4);  // the small CNN's four convolutions
+}
+
+// oneDNN picks its layout from the weight's strides: on a one-channel
+// input the first block's output is channels-last, as every later one is.
+TEST(MemoryFormatTest, AOneChannelInputRunsTheFirstBlockInChannelsLast) {
+  Encoder encoder = SeededSmallCnn(5);
+  ToMemoryFormat(encoder.module, c10::MemoryFormat::ChannelsLast);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor input = torch::randn({4, 1, 28, 28});
+  const torch::Tensor first =
+      encoder.module.attr("block0").toModule().forward({input}).toTensor();
+  EXPECT_EQ(first.suggest_memory_format(), c10::MemoryFormat::ChannelsLast);
+  EXPECT_FALSE(first.is_contiguous());
 }
 
 // Forward and backward in channels-last agree with NCHW, and gradients
