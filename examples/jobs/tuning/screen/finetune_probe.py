@@ -7,7 +7,7 @@ RUNS = os.path.join(ROOT, 'runs', 'screen')
 base = json.load(open(os.path.join(ROOT, 'examples/jobs/fashion_mnist_finetune_100pct.json')))
 name = sys.argv[1]
 f = base['finetune']
-base['display_name'] = 'screen fine-tune ' + ' '.join(sys.argv[1:])
+base['display_name'] = ('screen fine-tune ' + ' '.join(sys.argv[1:]))[:128]
 f['subjects'] = [{'name': name, 'checkpoint_path': os.path.join(RUNS, 'jobs', name, 'checkpoints', 'final')}]
 f['protocol']['repeats'] = 1
 for p in ('path', 'labels_path'):  # the base spec's paths are relative to examples/jobs

@@ -11,6 +11,14 @@ while true; do
   [ -z "$line" ] && { sleep 20; continue; }
   set -- $line; n=$1; shift
   mkdir -p done
+  if [ "$1" = finetune ]; then  # "NAME finetune PRETRAINED [key=json...]": fine-tune at 100 %, 1 repeat
+    shift
+    /usr/bin/python3 "$HERE/finetune_probe.py" "$@" > $n.json || continue
+    $W run --events text --spec $n.json --job_dir jobs/$n > $n.log 2>&1
+    cp jobs/$n/report.md results_$n.md 2>/dev/null
+    date > done/$n
+    continue
+  fi
   /usr/bin/python3 "$HERE/spec.py" $n "$@" > $n.json || continue
   if [ ! -f jobs/$n/checkpoints/final/encoder.pt ]; then
     $W run --events text --spec $n.json --job_dir jobs/$n > $n.log 2>&1
