@@ -192,6 +192,8 @@ class JobManager {
   absl::StatusOr<v1::Job> SubmitReport(const v1::JobSpec& spec, const std::string& request_id,
                                        bool validate_only, const Principal& who);
   std::string NewJobIdLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `count` fresh job ids, reserved under the lock.
+  std::vector<std::string> NewJobIds(int count) ABSL_LOCKS_EXCLUDED(mu_);
   static std::string RequestKey(const std::string& request_id, const Principal& who);
   // The job an earlier submit with this key made, if any.
   absl::StatusOr<std::optional<v1::Job>> FindRequestLocked(const std::string& request_key)

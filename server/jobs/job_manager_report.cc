@@ -42,13 +42,7 @@ absl::StatusOr<v1::Job> JobManager::SubmitReport(const v1::JobSpec& spec,
   SIMCLR_ASSIGN_OR_RETURN(v1::JobSpec report_spec, WorkerSpecFor(spec, who));
   std::map<std::string, std::string> planned;  // step id → name
   std::vector<PlannedStep> steps;
-  std::vector<std::string> pretrain_ids;
-  {
-    absl::MutexLock lock(&mu_);
-    for (int i = 0; i < core::PretrainStepCount(spec.report()); ++i) {
-      pretrain_ids.push_back(NewJobIdLocked());
-    }
-  }
+  const std::vector<std::string> pretrain_ids = NewJobIds(core::PretrainStepCount(spec.report()));
   SIMCLR_ASSIGN_OR_RETURN(auto plans, core::PlanReport(spec, pretrain_ids));
   for (auto& plan : plans) {
     PlannedStep& step = steps.emplace_back();
@@ -112,6 +106,13 @@ absl::StatusOr<v1::Job> JobManager::SubmitReport(const v1::JobSpec& spec,
     SIMCLR_RETURN_IF_ERROR(CreateJobLocked(std::move(job), step.worker_spec, "").status());
   }
   return CreateJobLocked(std::move(report), report_spec, request_key);
+}
+
+std::vector<std::string> JobManager::NewJobIds(int count) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) ids.push_back(NewJobIdLocked());
+  return ids;
 }
 
 JobManager::Readiness JobManager::ReadinessLocked(const Entry& entry, std::string* why) {
