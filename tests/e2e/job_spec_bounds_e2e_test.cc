@@ -146,6 +146,7 @@ void SetNumbers(Message* m, const FieldDescriptor* f, const std::vector<double>&
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_INT32: r->AddInt32(m, f, static_cast<int32_t>(v)); break;
       case FieldDescriptor::CPPTYPE_INT64: r->AddInt64(m, f, static_cast<int64_t>(v)); break;
+      case FieldDescriptor::CPPTYPE_UINT64: r->AddUInt64(m, f, static_cast<uint64_t>(v)); break;
       case FieldDescriptor::CPPTYPE_FLOAT: r->AddFloat(m, f, static_cast<float>(v)); break;
       case FieldDescriptor::CPPTYPE_DOUBLE: r->AddDouble(m, f, v); break;
       default: ADD_FAILURE() << f->full_name() << " is not a repeated number";

@@ -172,7 +172,10 @@ Difference Compare(const std::map<std::string, at::Tensor>& a,
 // where a gradient is nearly zero the float rounding of two summation
 // orders becomes a visible step: measured, one coordinate of 9,216 at
 // 1.0e-5 after 8 steps, every other one below 1.7e-6. Adam may have one
-// coordinate in 1,000 above 1e-5 (none above 5e-5); LARS none.
+// coordinate in 1,000 above 1e-5 (none above 5e-5), and so may LARS: with
+// the first block in channels-last (oneDNN's other kernels for a batch of
+// 8 and of 16), LARS gave 9 coordinates above 1e-5, the largest 3.5e-5,
+// with every step's loss still within 1e-5; in NCHW it had none.
 void ExpectTwoRanksEqualOneOfTwiceTheBatch(const std::string& optimizer,
                                            double outliers_per_coordinate) {
   testing::TempDir dir;
@@ -206,7 +209,7 @@ TEST(DataParallelTest, TwoRanksEqualOneRankOfTwiceTheBatchWithAdam) {
 }
 
 TEST(DataParallelTest, TwoRanksEqualOneRankOfTwiceTheBatchWithLars) {
-  ExpectTwoRanksEqualOneOfTwiceTheBatch(kLars, 0);
+  ExpectTwoRanksEqualOneOfTwiceTheBatch(kLars, 1e-3);
 }
 
 // Polls rank 0's events until a progress event at `step` or later.
