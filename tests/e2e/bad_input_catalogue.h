@@ -6,6 +6,7 @@
 #define SIMCLR_TESTS_E2E_BAD_INPUT_CATALOGUE_H_
 
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -160,6 +161,13 @@ class BadInputCatalogue : public ::testing::Test {
     EXPECT_TRUE(jobs_->ListJobs(Context().get(), {}, &jobs).ok()) << what;
     EXPECT_EQ(jobs.jobs_size(), 0) << what;
     const std::string data = work_dir_ + "/data";
+    // An idle stream's temporary file goes when the server notices the
+    // stream ended, a moment after the client's call returns.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!std::filesystem::is_empty(data + "/datasets/.incoming") &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     EXPECT_TRUE(std::filesystem::is_empty(data + "/datasets/.incoming")) << what;
     for (const auto& entry : std::filesystem::directory_iterator(data + "/datasets")) {
       EXPECT_EQ(entry.path().filename(), ".incoming") << what;
