@@ -12,10 +12,12 @@ namespace simclr::core {
 
 TwoViewLoader::TwoViewLoader(const ImageDataset* dataset,
                              std::vector<int64_t> indices,
-                             TrainViewTransform transform, Options options)
+                             TrainViewTransform transform, Options options,
+                             std::optional<SmallCrops> small_crops)
     : dataset_(dataset),
       indices_(std::move(indices)),
       transform_(std::move(transform)),
+      small_crops_(std::move(small_crops)),
       options_(options) {
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i)
@@ -134,7 +136,28 @@ TwoViewBatch TwoViewLoader::Build(int64_t epoch, int64_t batch,
     indices[i] = index;
     if (labels != nullptr) labels[i] = dataset_->labels[index];
   }
+  if (small_crops_ && small_crops_->count > 0) AddSmallCrops(out, order, begin);
   return out;
+}
+
+void TwoViewLoader::AddSmallCrops(TwoViewBatch& out, const std::vector<int64_t>& order,
+                                  int64_t begin) const {
+  const int64_t size = out.view1.size(0);
+  const InputShape& shape = small_crops_->transform.shape();
+  out.small_crops = torch::empty({small_crops_->count * size, shape.channels, shape.size,
+                                  shape.size}, torch::kFloat32);
+  float* crops = out.small_crops.data_ptr<float>();
+  const size_t values = shape.values();
+  for (int64_t i = 0; i < size; ++i) {
+    const int64_t index = order[begin + i];
+    const StoredImage image{dataset_->image(index), dataset_->height, dataset_->width,
+                            dataset_->channels};
+    for (int k = 0; k < small_crops_->count; ++k) {
+      // Views 0 and 1 are the two large ones.
+      AugmentRng rng(options_.seed, out.epoch, index, 2 + k);
+      small_crops_->transform.Apply(image, rng, crops + (k * size + i) * values);
+    }
+  }
 }
 
 }  // namespace simclr::core

@@ -1,5 +1,6 @@
 // A multi-threaded, prefetching loader of SimCLR batches: two independently
-// augmented views of each image, as float NCHW tensors.
+// augmented views of each image, as float NCHW tensors, and optionally
+// multi-crop's small crops.
 //
 // Determinism: the epoch's order comes from (seed, epoch) and each view's
 // augmentation from (seed, epoch, image index, view), so batches are
@@ -36,10 +37,20 @@ namespace simclr::core {
 struct TwoViewBatch {
   at::Tensor view1;    // (B, C, S, S) float32
   at::Tensor view2;    // (B, C, S, S) float32
+  // Multi-crop: (K × B, C, s, s) float32, crop k of image i at row k × B +
+  // i; undefined without small crops.
+  at::Tensor small_crops;
   at::Tensor indices;  // (B) int64: positions in the dataset
   at::Tensor labels;   // (B) int64, or undefined when unlabelled
   int64_t epoch = 0;
   int64_t batch = 0;  // 0-based within the epoch
+};
+
+// Multi-crop: `count` extra small crops of each image through `transform`
+// (its shape is the crops' size).
+struct SmallCrops {
+  TrainViewTransform transform;
+  int count = 0;
 };
 
 class TwoViewLoader {
@@ -56,7 +67,8 @@ class TwoViewLoader {
 
   // `dataset` must outlive the loader; `indices` selects the images used.
   TwoViewLoader(const ImageDataset* dataset, std::vector<int64_t> indices,
-                TrainViewTransform transform, Options options);
+                TrainViewTransform transform, Options options,
+                std::optional<SmallCrops> small_crops = std::nullopt);
   ~TwoViewLoader();
 
   TwoViewLoader(const TwoViewLoader&) = delete;
@@ -77,12 +89,15 @@ class TwoViewLoader {
   void WorkerLoop();
   TwoViewBatch Build(int64_t epoch, int64_t batch,
                      const std::vector<int64_t>& order) const;
+  void AddSmallCrops(TwoViewBatch& out, const std::vector<int64_t>& order,
+                     int64_t begin) const;
   bool WorkAvailable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   bool NextBatchReady() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const ImageDataset* dataset_;
   const std::vector<int64_t> indices_;
   const TrainViewTransform transform_;
+  const std::optional<SmallCrops> small_crops_;
   const Options options_;
 
   mutable absl::Mutex mu_;

@@ -111,4 +111,28 @@ absl::StatusOr<AugmentParams> ResolveAugmentParams(
   return p;
 }
 
+absl::StatusOr<MultiCropParams> ResolveMultiCrop(const v1::MultiCropConfig& config,
+                                                 const std::string& field, int input_size) {
+  MultiCropParams p;
+  p.count = config.count();
+  SIMCLR_RETURN_IF_ERROR(CheckInt(Sub(field, "count"), p.count, 0, 8));
+  if (config.has_size()) {
+    p.size = config.size();
+    SIMCLR_RETURN_IF_ERROR(CheckInt(Sub(field, "size"), p.size, 8, 1024));
+    if (input_size > 0 && p.size > input_size) {
+      return FieldError(Sub(field, "size"),
+                        absl::StrCat(p.size, " is above the input size ", input_size));
+    }
+  }
+  if (config.has_scale_min()) p.scale_min = config.scale_min();
+  if (config.has_scale_max()) p.scale_max = config.scale_max();
+  SIMCLR_RETURN_IF_ERROR(CheckInterval(Sub(field, "scale_min"), p.scale_min, {0, 1, true}));
+  SIMCLR_RETURN_IF_ERROR(CheckInterval(Sub(field, "scale_max"), p.scale_max, {0, 1, true}));
+  if (p.scale_min > p.scale_max) {
+    return FieldError(Sub(field, "scale_min"),
+                      absl::StrCat(p.scale_min, " is above its maximum ", p.scale_max));
+  }
+  return p;
+}
+
 }  // namespace simclr::core

@@ -4,6 +4,7 @@
 #ifndef SIMCLR_CORE_SPEC_AUGMENT_PARAMS_H_
 #define SIMCLR_CORE_SPEC_AUGMENT_PARAMS_H_
 
+#include <algorithm>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,22 @@ struct AugmentParams {
 absl::StatusOr<AugmentParams> ResolveAugmentParams(
     const v1::AugmentationConfig& config,
     const std::string& field = "augmentation");
+
+// Multi-crop's small crops (MultiCropConfig); count 0 is off. `size` 0
+// means half the input size, at least 8 (known once the data is read).
+struct MultiCropParams {
+  int count = 0;
+  int size = 0;
+  float scale_min = 0.05f, scale_max = 0.14f;
+
+  int SideFor(int input_size) const { return size > 0 ? size : std::max(8, input_size / 2); }
+};
+
+// INVALID_ARGUMENT naming the field under `field` (e.g.
+// "pretrain.multi_crop.count"). `input_size` 0 (not yet known) skips the
+// check of size against it.
+absl::StatusOr<MultiCropParams> ResolveMultiCrop(const v1::MultiCropConfig& config,
+                                                 const std::string& field, int input_size);
 
 }  // namespace simclr::core
 

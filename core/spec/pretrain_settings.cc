@@ -84,6 +84,8 @@ absl::StatusOr<PretrainSettings> ResolvePretrainSettings(
   SIMCLR_RETURN_IF_ERROR(
       CheckEnum(At("loss"), config.loss(), v1::ContrastiveLoss_IsValid));
   s.decoupled_loss = config.loss() == v1::CONTRASTIVE_LOSS_DECOUPLED;
+  SIMCLR_ASSIGN_OR_RETURN(s.multi_crop, ResolveMultiCrop(config.multi_crop(), At("multi_crop"),
+                                                         config.input().size()));
   const int batch_size = config.has_batch_size() ? config.batch_size() : 256;
   SIMCLR_RETURN_IF_ERROR(CheckInt(At("batch_size"), batch_size, 2, 65536));
   const int64_t global_batch = int64_t{batch_size} * std::max(num_ranks, 1);

@@ -30,6 +30,7 @@ struct PretrainSettings : TrainSettings {
   AugmentParams augment;
   double temperature = 0.5;
   bool decoupled_loss = false;  // DCL instead of NT-Xent
+  MultiCropParams multi_crop;
 
   int checkpoint_every_epochs = 1;
   int64_t checkpoint_every_steps = 0;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/field_error.h"
 #include "core/common/status_macros.h"
 #include "core/data/data_source.h"
 #include "core/distributed/gradient_sync.h"
@@ -111,6 +112,25 @@ absl::Status AlignRanks(PretrainJob& job, const TrainingProgress& progress,
   return absl::OkStatus();
 }
 
+// Multi-crop's small crops: the views' augmentation with the small crops'
+// scale, at their size (checked against the input's, now known).
+absl::StatusOr<std::optional<SmallCrops>> SmallCropsFor(const PretrainSettings& s,
+                                                        const InputShape& shape) {
+  const MultiCropParams& multi = s.multi_crop;
+  if (multi.count == 0) return std::nullopt;
+  InputShape small = shape;
+  small.size = multi.SideFor(shape.size);
+  if (small.size > shape.size) {
+    return FieldError("pretrain.multi_crop.size",
+                      absl::StrCat(small.size, " is above the input size ", shape.size));
+  }
+  AugmentParams augment = s.augment;
+  augment.crop = true;
+  augment.scale_min = multi.scale_min;
+  augment.scale_max = multi.scale_max;
+  return SmallCrops{TrainViewTransform(augment, small), multi.count};
+}
+
 absl::Status MakeLoaders(uint64_t seed, const JobRun& run, PretrainJob& job) {
   const PretrainSettings& s = job.settings;
   const int threads =
@@ -118,11 +138,13 @@ absl::Status MakeLoaders(uint64_t seed, const JobRun& run, PretrainJob& job) {
           ? s.loader_threads
           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
   const TrainViewTransform transform(s.augment, job.shape);
+  SIMCLR_ASSIGN_OR_RETURN(std::optional<SmallCrops> small_crops, SmallCropsFor(s, job.shape));
   const int world = WorldSize(run.ranks);
   job.loader = std::make_unique<TwoViewLoader>(
       &job.dataset, job.split.train, transform,
       TwoViewLoader::Options{s.batch_size, s.drop_last, threads, s.prefetch_batches, seed,
-                             RankOf(run.ranks), world});
+                             RankOf(run.ranks), world},
+      std::move(small_crops));
   // The chief validates alone, on global batches: the same figure as one
   // rank of world × batch_size.
   if (!job.split.val.empty() && IsChief(run.ranks)) {

@@ -9,6 +9,7 @@
 #include "core/inference/features.h"
 #include "core/runtime/torch_status.h"
 #include "core/train/mixed_precision.h"
+#include "core/train/multi_view_loss.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -35,6 +36,44 @@ v1::Checkpoint CheckpointMeta(const PretrainJob& job, const CheckpointMetrics& m
   return meta;
 }
 
+// The small crops' pass leaves the encoder's buffers (BatchNorm's running
+// statistics) as the views' pass left them: evaluation sees full-size
+// images, and statistics of upscaled small crops would skew them.
+at::Tensor ForwardSmallCrops(torch::jit::Module& encoder, const at::Tensor& crops) {
+  std::vector<at::Tensor> buffers, saved;
+  for (const at::Tensor& buffer : encoder.buffers()) {
+    buffers.push_back(buffer);
+    saved.push_back(buffer.clone());
+  }
+  at::Tensor features = encoder.forward({crops}).toTensor();
+  // Through variable_data(), as BatchNorm's own update: autograd saved the
+  // running statistics (a training-mode backward never reads them), and a
+  // tracked copy_ would fail its version check.
+  const torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i].variable_data().copy_(saved[i]);
+  return features;
+}
+
+// Multi-crop: projections are (2 + K) × b rows, view-major. With ranks,
+// each rank's (b, V × D) block is gathered and its images are the anchors.
+absl::StatusOr<NtXentResult> MultiViewLoss(PretrainJob& job, const at::Tensor& projections,
+                                           const TwoViewBatch& batch, RankGroup* ranks) {
+  const int64_t b = batch.view1.size(0);
+  const int64_t d = projections.size(1);
+  const int64_t v = projections.size(0) / b;
+  const at::Tensor views = projections.view({v, b, d});
+  const double tau = job.settings.temperature;
+  if (ranks == nullptr) return MultiViewNtXentLoss(views, 0, b, tau, job.settings.decoupled_loss);
+  SIMCLR_ASSIGN_OR_RETURN(at::Tensor all, CallTorch("gather projections", [&] {
+                            const at::Tensor side_by_side =
+                                views.permute({1, 0, 2}).reshape({b, v * d});
+                            return GatherWithGradient(side_by_side, *ranks)
+                                .view({-1, v, d})
+                                .permute({1, 0, 2});
+                          }));
+  return MultiViewNtXentLoss(all, ranks->rank() * b, b, tau, job.settings.decoupled_loss);
+}
+
 }  // namespace
 
 absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Module& encoder,
@@ -45,10 +84,15 @@ absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Modul
                                                          device);
                             const at::Tensor views =
                                 torch::cat({batch.view1, batch.view2}).to(device);
-                            return job.head
-                                ->forward(encoder.forward({views}).toTensor())
-                                .to(torch::kFloat);
+                            at::Tensor features = encoder.forward({views}).toTensor();
+                            if (batch.small_crops.defined()) {
+                              features = torch::cat(
+                                  {features,
+                                   ForwardSmallCrops(encoder, batch.small_crops.to(device))});
+                            }
+                            return job.head->forward(features).to(torch::kFloat);
                           }));
+  if (batch.small_crops.defined()) return MultiViewLoss(job, projections, batch, ranks);
   const int64_t b = batch.view1.size(0);
   const at::Tensor z1 = projections.slice(0, 0, b);
   const at::Tensor z2 = projections.slice(0, b, 2 * b);

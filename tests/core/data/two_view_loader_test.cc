@@ -110,6 +110,37 @@ TEST(TwoViewLoaderTest, ViewsAreTheTransformOfTheirImageWithTheirOwnKeys) {
   EXPECT_TRUE(torch::equal(batch.view2[0].flatten(), torch::tensor(expected)));
 }
 
+TEST(TwoViewLoaderTest, SmallCropsAreCropMajorWithTheirOwnKeysAndSize) {
+  const ImageDataset dataset = Synthetic(6);
+  InputShape small_shape = Transform().shape();
+  small_shape.size = 8;
+  AugmentParams params = *ResolveAugmentParams({});
+  params.scale_min = 0.1f;
+  params.scale_max = 0.3f;
+  const TrainViewTransform small(params, small_shape);
+  TwoViewLoader loader(&dataset, All(6), Transform(), {.batch_size = 4, .seed = 9},
+                       SmallCrops{small, 3});
+  const auto batches = Epoch(loader, 2);
+  ASSERT_EQ(batches.size(), 2u);
+  const TwoViewBatch& batch = batches[1];  // the partial one: 2 images
+  ASSERT_EQ(batch.small_crops.sizes(), (std::vector<int64_t>{3 * 2, 1, 8, 8}));
+  std::set<std::vector<float>> distinct;
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < 2; ++i) {
+      const int64_t index = batch.indices[i].item<int64_t>();
+      std::vector<float> expected(64);
+      AugmentRng rng(9, 2, index, 2 + k);
+      small.Apply({dataset.image(index), 12, 12, 1}, rng, expected.data());
+      EXPECT_TRUE(torch::equal(batch.small_crops[k * 2 + i].flatten(), torch::tensor(expected)))
+          << "crop " << k << " of image " << i;
+      distinct.insert(expected);
+    }
+  }
+  EXPECT_EQ(distinct.size(), 6u);
+  TwoViewLoader plain(&dataset, All(6), Transform(), {.batch_size = 4, .seed = 9});
+  EXPECT_FALSE(Epoch(plain, 2).at(0).small_crops.defined());
+}
+
 TEST(TwoViewLoaderTest, EpochsReshuffleAndResumeMidEpochMatches) {
   const ImageDataset dataset = Synthetic(40);
   TwoViewLoader loader(&dataset, All(40), Transform(),

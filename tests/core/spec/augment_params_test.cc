@@ -98,5 +98,48 @@ TEST(AugmentParamsTest, OutOfRangeValuesNameTheField) {
   }
 }
 
+TEST(MultiCropParamsTest, DefaultsAreOffAndSwAVsScaleAtHalfTheInput) {
+  auto params = ResolveMultiCrop({}, "multi_crop", 0);
+  ASSERT_TRUE(params.ok()) << params.status();
+  EXPECT_EQ(params->count, 0);
+  EXPECT_FLOAT_EQ(params->scale_min, 0.05f);
+  EXPECT_FLOAT_EQ(params->scale_max, 0.14f);
+  EXPECT_EQ(params->SideFor(28), 14);
+  EXPECT_EQ(params->SideFor(12), 8);
+  v1::MultiCropConfig config;
+  config.set_count(4);
+  config.set_size(10);
+  params = ResolveMultiCrop(config, "multi_crop", 28);
+  ASSERT_TRUE(params.ok()) << params.status();
+  EXPECT_EQ(params->SideFor(28), 10);
+}
+
+TEST(MultiCropParamsTest, OutOfRangeValuesNameTheField) {
+  struct Case {
+    void (*set)(v1::MultiCropConfig*);
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](auto* c) { c->set_count(9); }, "pretrain.multi_crop.count"},
+      {[](auto* c) { c->set_count(-1); }, "pretrain.multi_crop.count"},
+      {[](auto* c) { c->set_size(7); }, "pretrain.multi_crop.size"},
+      {[](auto* c) { c->set_size(29); }, "pretrain.multi_crop.size: 29 is above the input"},
+      {[](auto* c) { c->set_scale_min(0.0f); }, "pretrain.multi_crop.scale_min"},
+      {[](auto* c) { c->set_scale_max(1.5f); }, "pretrain.multi_crop.scale_max"},
+      {[](auto* c) {
+         c->set_scale_min(0.5f);
+         c->set_scale_max(0.2f);
+       },
+       "pretrain.multi_crop.scale_min: 0.5 is above its maximum 0.2"},
+  };
+  for (const auto& c : cases) {
+    v1::MultiCropConfig config;
+    c.set(&config);
+    EXPECT_THAT(ResolveMultiCrop(config, "pretrain.multi_crop", 28),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+        << c.field;
+  }
+}
+
 }  // namespace
 }  // namespace simclr::core

@@ -17,6 +17,7 @@
 #include "simclr/v1/checkpoint.pb.h"
 #include "tests/testing/job_dir_fixture.h"
 #include "tests/testing/status_matchers.h"
+#include "torch/script.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
@@ -234,6 +235,53 @@ TEST_F(PretrainerTest, NonFiniteLossStopsWithAClearError) {
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("at step 0")));
 }
 
+// One step of 48 images: BatchNorm's running statistics come from that
+// step's forward of the two views alone, so they are the same with small
+// crops as without, though the crops change the loss and so the weights.
+TEST_F(PretrainerTest, SmallCropsTrainButLeaveBatchNormStatisticsToTheViews) {
+  auto spec_with = [](int crops) {
+    v1::JobSpec spec = TinySpec(1, 64);
+    spec.mutable_pretrain()->set_batch_size(48);
+    spec.mutable_pretrain()->mutable_multi_crop()->set_count(crops);
+    return spec;
+  };
+  CollectingSink plain_sink, multi_sink;
+  JobRun plain = Run();
+  ASSERT_THAT(RunPretraining(spec_with(0), plain, plain_sink), IsOk());
+  JobRun multi = Run();
+  multi.job_dir = dir_.path() + "/multi";
+  ASSERT_THAT(RunPretraining(spec_with(2), multi, multi_sink), IsOk());
+  ASSERT_EQ(Losses(multi_sink.events()).size(), 1u);
+  EXPECT_NE(Losses(multi_sink.events())[0], Losses(plain_sink.events())[0]);
+  auto buffers_of = [](const std::string& job_dir, bool parameters) {
+    const auto encoder = torch::jit::load(job_dir + "/checkpoints/final/encoder.pt");
+    std::vector<std::pair<std::string, torch::Tensor>> named;
+    if (parameters) {
+      for (const auto& p : encoder.named_parameters()) named.emplace_back(p.name, p.value);
+    } else {
+      for (const auto& b : encoder.named_buffers()) named.emplace_back(b.name, b.value);
+    }
+    return named;
+  };
+  const auto a = buffers_of(plain.job_dir, false);
+  const auto b = buffers_of(multi.job_dir, false);
+  ASSERT_GT(a.size(), 0u);
+  ASSERT_EQ(a.size(), b.size());
+  bool moved = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(a[i].second, b[i].second, 1e-5, 1e-6)) << a[i].first;
+    if (a[i].first.find("running_var") != std::string::npos)
+      moved = moved || !torch::allclose(a[i].second, torch::ones_like(a[i].second));
+  }
+  EXPECT_TRUE(moved) << "the step updated no running variance";
+  bool weights_differ = false;
+  const auto pa = buffers_of(plain.job_dir, true);
+  const auto pb = buffers_of(multi.job_dir, true);
+  for (size_t i = 0; i < pa.size(); ++i)
+    weights_differ = weights_differ || !torch::equal(pa[i].second, pb[i].second);
+  EXPECT_TRUE(weights_differ);
+}
+
 TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
   CollectingSink sink;
   v1::JobSpec spec = TinySpec(1);
@@ -262,6 +310,12 @@ TEST_F(PretrainerTest, BadSpecsFailBeforeTraining) {
   EXPECT_THAT(
       RunPretraining(spec, Run(), sink),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ds-1")));
+  spec = TinySpec(1);
+  spec.mutable_pretrain()->mutable_multi_crop()->set_count(2);
+  spec.mutable_pretrain()->mutable_multi_crop()->set_size(29);  // the input is 28
+  EXPECT_THAT(RunPretraining(spec, Run(), sink),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pretrain.multi_crop.size: 29 is above the input size 28")));
   EXPECT_TRUE(Losses(sink.events()).empty());
 }
 
