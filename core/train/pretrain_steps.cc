@@ -54,24 +54,12 @@ at::Tensor ForwardSmallCrops(torch::jit::Module& encoder, const at::Tensor& crop
   return features;
 }
 
-// Multi-crop: projections are (2 + K) × b rows, view-major. With ranks,
-// each rank's (b, V × D) block is gathered and its images are the anchors.
+// Multi-crop (one rank: the settings refuse more): projections are
+// (2 + K) × b rows, view-major.
 absl::StatusOr<NtXentResult> MultiViewLoss(PretrainJob& job, const at::Tensor& projections,
-                                           const TwoViewBatch& batch, RankGroup* ranks) {
-  const int64_t b = batch.view1.size(0);
-  const int64_t d = projections.size(1);
-  const int64_t v = projections.size(0) / b;
-  const at::Tensor views = projections.view({v, b, d});
-  const double tau = job.settings.temperature;
-  if (ranks == nullptr) return MultiViewNtXentLoss(views, 0, b, tau, job.settings.decoupled_loss);
-  SIMCLR_ASSIGN_OR_RETURN(at::Tensor all, CallTorch("gather projections", [&] {
-                            const at::Tensor side_by_side =
-                                views.permute({1, 0, 2}).reshape({b, v * d});
-                            return GatherWithGradient(side_by_side, *ranks)
-                                .view({-1, v, d})
-                                .permute({1, 0, 2});
-                          }));
-  return MultiViewNtXentLoss(all, ranks->rank() * b, b, tau, job.settings.decoupled_loss);
+                                           int64_t b) {
+  const at::Tensor views = projections.view({projections.size(0) / b, b, projections.size(1)});
+  return MultiViewNtXentLoss(views, 0, b, job.settings.temperature, job.settings.decoupled_loss);
 }
 
 }  // namespace
@@ -92,8 +80,8 @@ absl::StatusOr<NtXentResult> PretrainForward(PretrainJob& job, torch::jit::Modul
                             }
                             return job.head->forward(features).to(torch::kFloat);
                           }));
-  if (batch.small_crops.defined()) return MultiViewLoss(job, projections, batch, ranks);
   const int64_t b = batch.view1.size(0);
+  if (batch.small_crops.defined()) return MultiViewLoss(job, projections, b);
   const at::Tensor z1 = projections.slice(0, 0, b);
   const at::Tensor z2 = projections.slice(0, b, 2 * b);
   if (ranks == nullptr) return NtXentLoss(z1, z2, job.settings.temperature,
