@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/common/sha256.h"
 #include "core/common/status_macros.h"
 #include "core/eval/eval_preparation.h"
 #include "core/eval/eval_report.h"
@@ -15,30 +14,12 @@
 #include "core/eval/finetune_run.h"
 #include "core/eval/finished_runs.h"
 #include "core/spec/finetune_settings.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "torch/torch.h"
 
 namespace simclr::core {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What the runs depend on: the finetune config and the seed (not the
-// display name, device or thread count).
-std::string Fingerprint(const v1::JobSpec& spec) {
-  v1::JobSpec kept;
-  kept.set_seed(spec.seed());
-  *kept.mutable_finetune() = spec.finetune();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    kept.SerializeToCodedStream(&coded);
-  }
-  return Sha256OfBytes(bytes);
-}
 
 std::string CurvesTitle(const v1::JobSpec& spec) {
   return spec.display_name().empty() ? "Fine-tuning"
@@ -97,18 +78,13 @@ absl::Status RunCell(FinetuneJob& job, size_t f, int si, FinishedRuns& finished,
                      size_t& run_index, RunProgress& progress, v1::EvalResult& cell) {
   const double fraction = job.settings.protocol.label_fractions[f];
   for (int r = 0; r < job.settings.protocol.repeats; ++r, ++run_index) {
-    if (run_index < finished.runs().size()) {
-      const v1::EvalResult& done = finished.runs()[run_index];
-      if (done.subject() != cell.subject() || done.label_fraction() != fraction) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            finished.path(), " line ", run_index + 2, ": run of ", done.subject(), " at ",
-            done.label_fraction(), ", but this spec's run ", run_index + 1, " is ",
-            cell.subject(), " at ", fraction, "; delete the file to rerun every run"));
-      }
-      AddRunToCell(done, cell);
+    SIMCLR_ASSIGN_OR_RETURN(const v1::EvalResult* done,
+                            finished.Finished(run_index, cell.subject(), fraction));
+    if (done != nullptr) {
+      AddRunToCell(*done, cell);
       progress.RunFinishedBefore(
-          absl::StrFormat("%s at %g %% of the labels", done.subject(), fraction * 100),
-          done.top1_runs_size() > 0 ? done.top1_runs(0) : 0);
+          absl::StrFormat("%s at %g %% of the labels", done->subject(), fraction * 100),
+          done->top1_runs_size() > 0 ? done->top1_runs(0) : 0);
       continue;
     }
     SIMCLR_ASSIGN_OR_RETURN(const v1::EvalResult one, TrainRun(job, f, si, r));
@@ -160,7 +136,7 @@ absl::Status RunFinetune(const v1::JobSpec& spec, const JobRun& run, EventSink& 
       NewEvalReport("finetune", job.prepared.subjects, protocol, data, spec.seed());
   report.set_val_examples(static_cast<int64_t>(data.val.size()));
   SIMCLR_ASSIGN_OR_RETURN(FinishedRuns finished,
-                          FinishedRuns::Open(run.job_dir, Fingerprint(spec), run.resume));
+                          FinishedRuns::Open(run.job_dir, EvalFingerprint(spec), run.resume));
   if (!finished.runs().empty()) {
     EmitLog(events, absl::StrCat("resuming: ", finished.runs().size(),
                                  " runs finished before, in ", finished.path()));

@@ -8,6 +8,9 @@
 #include "absl/strings/str_split.h"
 #include "core/common/atomic_file.h"
 #include "core/common/layout.h"
+#include "core/common/sha256.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace simclr::core {
@@ -70,6 +73,35 @@ absl::Status FinishedRuns::Append(const v1::EvalResult& run) {
   }
   runs_.push_back(run);
   return absl::OkStatus();
+}
+
+absl::StatusOr<const v1::EvalResult*> FinishedRuns::Finished(size_t index,
+                                                             const std::string& subject,
+                                                             double fraction) const {
+  if (index >= runs_.size()) return nullptr;
+  const v1::EvalResult& done = runs_[index];
+  if (done.subject() != subject || done.label_fraction() != fraction) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path_, " line ", index + 2, ": run of ", done.subject(), " at ",
+        done.label_fraction(), ", but this spec's run ", index + 1, " is ", subject, " at ",
+        fraction, "; delete the file to rerun every run"));
+  }
+  return &done;
+}
+
+std::string EvalFingerprint(const v1::JobSpec& spec) {
+  v1::JobSpec kept;
+  kept.set_seed(spec.seed());
+  if (spec.has_finetune()) *kept.mutable_finetune() = spec.finetune();
+  if (spec.has_linear_eval()) *kept.mutable_linear_eval() = spec.linear_eval();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    kept.SerializeToCodedStream(&coded);
+  }
+  return Sha256OfBytes(bytes);
 }
 
 void AddRunToCell(const v1::EvalResult& run, v1::EvalResult& cell) {

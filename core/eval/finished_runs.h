@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "simclr/v1/job.pb.h"
+#include "simclr/v1/job_spec.pb.h"
 
 namespace simclr::core {
 
@@ -32,6 +33,13 @@ class FinishedRuns {
   // Finished runs in run order.
   const std::vector<v1::EvalResult>& runs() const { return runs_; }
 
+  // Run `index` (0-based, in run order) when it finished before, checked
+  // to be a run of `subject` at `fraction` (FAILED_PRECONDITION naming the
+  // line otherwise); nullptr when it has not run yet.
+  absl::StatusOr<const v1::EvalResult*> Finished(size_t index,
+                                                 const std::string& subject,
+                                                 double fraction) const;
+
   // Appends the next run and flushes it to the file.
   absl::Status Append(const v1::EvalResult& run);
 
@@ -41,6 +49,10 @@ class FinishedRuns {
   std::string path_;
   std::vector<v1::EvalResult> runs_;
 };
+
+// What an evaluation job's runs depend on, as a SHA-256: its seed and its
+// kind's config (not the display name, device, threads or labels).
+std::string EvalFingerprint(const v1::JobSpec& spec);
 
 // Adds one finished run (top-1, C, epochs, steps, confusion counts) to the
 // cell that collects its fraction and subject.

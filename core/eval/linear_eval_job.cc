@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -11,6 +12,7 @@
 #include "core/eval/eval_report.h"
 #include "core/eval/eval_runs.h"
 #include "core/eval/eval_subject.h"
+#include "core/eval/finished_runs.h"
 #include "core/eval/logistic_regression.h"
 #include "core/inference/features.h"
 #include "core/runtime/memory_format.h"
@@ -146,10 +148,10 @@ absl::StatusOr<SubjectFeatureSet> FeaturesOf(LinearJob& job, LoadedSubject& subj
 }
 
 // Run `r` of label fraction `f`: C by cross-validation on the run's subset,
-// the final fit, and its test top-1 into `cell`.
-absl::Status ProbeOnce(LinearJob& job, const std::string& subject,
-                       const SubjectFeatureSet& features, size_t f, int r,
-                       v1::EvalResult& cell, RunProgress& progress) {
+// the final fit, and its test top-1, as a one-run result.
+absl::StatusOr<v1::EvalResult> ProbeOnce(LinearJob& job, const std::string& subject,
+                                         const SubjectFeatureSet& features, size_t f,
+                                         int r) {
   const EvalData& data = job.prepared.data;
   const LinearSettings& s = job.settings;
   const double fraction = job.protocol.label_fractions[f];
@@ -173,19 +175,61 @@ absl::Status ProbeOnce(LinearJob& job, const std::string& subject,
                             s.solver.tolerance));
   }
   SIMCLR_ASSIGN_OR_RETURN(const at::Tensor predicted, CallTorch("predict", [&] {
-                            return model.Predict(features.test);
+                            return model.Predict(features.test).contiguous();
                           }));
-  const double top1 = predicted.eq(job.y_test).to(torch::kFloat64).mean().item<double>();
-  cell.add_top1_runs(top1);
-  cell.add_chosen_c(cv.best_c);
-  cell.set_train_examples(static_cast<int64_t>(subset.size()));
-  const at::Tensor p = predicted.contiguous();
-  AddToConfusion(job.prepared.truth,
-                 std::vector<int64_t>(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel()),
-                 data.train.class_names, cell.mutable_confusion());
-  progress.RunDone(absl::StrFormat("%s at %g %% of the labels (C = %.3g)", subject,
-                                   fraction * 100, cv.best_c),
-                   top1);
+  v1::EvalResult one;
+  one.set_classifier("linear");
+  one.set_subject(subject);
+  one.set_label_fraction(fraction);
+  one.add_top1_runs(predicted.eq(job.y_test).to(torch::kFloat64).mean().item<double>());
+  one.add_chosen_c(cv.best_c);
+  one.set_train_examples(static_cast<int64_t>(subset.size()));
+  const int64_t* p = predicted.data_ptr<int64_t>();
+  AddToConfusion(job.prepared.truth, std::vector<int64_t>(p, p + predicted.numel()),
+                 data.train.class_names, one.mutable_confusion());
+  return one;
+}
+
+// Every run of one subject, in the job's run order (fractions, then
+// repeats): runs finished before a stop are read back, the others probed
+// and recorded. The features are extracted only when a run is left.
+absl::Status ProbeSubject(LinearJob& job, size_t si, FinishedRuns& finished,
+                          size_t& run_index, RunProgress& progress, v1::EvalReport& report) {
+  LoadedSubject& subject = job.prepared.subjects[si];
+  const size_t fractions = job.protocol.label_fractions.size();
+  const size_t runs = fractions * static_cast<size_t>(job.protocol.repeats);
+  std::optional<SubjectFeatureSet> features;
+  if (run_index + runs > finished.runs().size()) {
+    SIMCLR_ASSIGN_OR_RETURN(features, FeaturesOf(job, subject));
+  }
+  const int subjects = static_cast<int>(job.prepared.subjects.size());
+  for (size_t f = 0; f < fractions; ++f) {
+    const double fraction = job.protocol.label_fractions[f];
+    v1::EvalResult& cell =
+        *report.mutable_results(static_cast<int>(f) * subjects + static_cast<int>(si));
+    for (int r = 0; r < job.protocol.repeats; ++r, ++run_index) {
+      if (job.run.stop != nullptr && job.run.stop->load()) {
+        return absl::AbortedError("stopped on request");
+      }
+      SIMCLR_ASSIGN_OR_RETURN(const v1::EvalResult* done,
+                              finished.Finished(run_index, subject.name, fraction));
+      if (done != nullptr) {
+        AddRunToCell(*done, cell);
+        progress.RunFinishedBefore(
+            absl::StrFormat("%s at %g %% of the labels", subject.name, fraction * 100),
+            done->top1_runs_size() > 0 ? done->top1_runs(0) : 0);
+        continue;
+      }
+      SIMCLR_ASSIGN_OR_RETURN(const v1::EvalResult one,
+                              ProbeOnce(job, subject.name, *features, f, r));
+      SIMCLR_RETURN_IF_ERROR(finished.Append(one));
+      AddRunToCell(one, cell);
+      progress.RunDone(absl::StrFormat("%s at %g %% of the labels (C = %.3g)", subject.name,
+                                       fraction * 100, one.chosen_c(0)),
+                       one.top1_runs(0));
+    }
+    SummariseRuns(cell);
+  }
   return absl::OkStatus();
 }
 
@@ -218,19 +262,15 @@ absl::Status RunLinearEval(const v1::JobSpec& spec, const JobRun& run, EventSink
   RunProgress progress(static_cast<int64_t>(protocol.label_fractions.size()) *
                            protocol.repeats * static_cast<int64_t>(subjects.size()),
                        events);
+  SIMCLR_ASSIGN_OR_RETURN(FinishedRuns finished,
+                          FinishedRuns::Open(run.job_dir, EvalFingerprint(spec), run.resume));
+  if (!finished.runs().empty()) {
+    EmitLog(events, absl::StrCat("resuming: ", finished.runs().size(),
+                                 " runs finished before, in ", finished.path()));
+  }
+  size_t run_index = 0;
   for (size_t si = 0; si < subjects.size(); ++si) {
-    SIMCLR_ASSIGN_OR_RETURN(const SubjectFeatureSet features, FeaturesOf(job, subjects[si]));
-    for (size_t f = 0; f < protocol.label_fractions.size(); ++f) {
-      v1::EvalResult& cell = *report.mutable_results(static_cast<int>(f * subjects.size() + si));
-      for (int r = 0; r < protocol.repeats; ++r) {
-        if (run.stop != nullptr && run.stop->load()) {
-          return absl::AbortedError("stopped on request");
-        }
-        SIMCLR_RETURN_IF_ERROR(
-            ProbeOnce(job, subjects[si].name, features, f, r, cell, progress));
-      }
-      SummariseRuns(cell);
-    }
+    SIMCLR_RETURN_IF_ERROR(ProbeSubject(job, si, finished, run_index, progress, report));
   }
   report.set_seconds(std::chrono::duration<double>(Clock::now() - start).count());
   return WriteEvalReport(run.job_dir, report, events);

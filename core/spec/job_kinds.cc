@@ -82,7 +82,7 @@ const std::vector<JobKindInfo>& Table() {
        [](const v1::JobSpec& s) {
          return ResolveLinearEvalSettings(s.linear_eval()).status();
        },
-       /*resumable=*/false,
+       /*resumable=*/true,
        [](v1::JobSpec& s) { return s.mutable_linear_eval()->mutable_data(); },
        [](const v1::JobSpec& s) -> const v1::DataConfig& {
          return s.linear_eval().data();

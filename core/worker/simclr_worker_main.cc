@@ -3,8 +3,8 @@
 //
 //   simclr-worker run    --spec FILE --job_dir DIR   start a job
 //   simclr-worker resume --spec FILE --job_dir DIR   continue from the
-//                                                    newest checkpoint (a
-//                                                    fine-tune: after its
+//                                                    newest checkpoint (an
+//                                                    evaluation: after its
 //                                                    finished runs)
 //   simclr-worker validate --spec FILE               parse and print a spec
 //   simclr-worker table REPORT.json...              one Markdown table over
@@ -297,7 +297,7 @@ void AddRunCommands(CLI::App& app, WorkerCommands& c) {
   c.validate->add_option("--spec", c.spec_path, "JobSpec JSON file")->required();
   c.run = app.add_subcommand("run", "Run a job from its start");
   c.resume = app.add_subcommand(
-      "resume", "Continue a job from its newest checkpoint (fine-tuning: after its finished runs)");
+      "resume", "Continue a job from its newest checkpoint (evaluations: after their finished runs)");
   for (CLI::App* command : {c.run, c.resume}) {
     command->add_option("--spec", c.spec_path, "JobSpec JSON file")->required();
     command->add_option("--job_dir", c.job_dir, "Folder for checkpoints and artifacts")

@@ -126,6 +126,83 @@ TEST_F(EvalJobsTest, LinearEvalOfACheckpointUsesItsInputAndCachesFeatures) {
   EXPECT_EQ(report->results(0).subject(), "SimCLR");
 }
 
+// A resumed linear evaluation reads its finished runs back, extracts the
+// features only of subjects with runs left, and reports the same table.
+TEST_F(EvalJobsTest, LinearEvalResumeSkipsFinishedRunsAndReportsTheSame) {
+  v1::JobSpec spec;
+  spec.set_seed(5);
+  auto* c = spec.mutable_linear_eval();
+  SetData(c->mutable_data(), 400);
+  *c->add_subjects()->mutable_random_init() = SmallCnn();
+  c->add_subjects()->mutable_raw_pixels();
+  c->mutable_protocol()->add_label_fractions(1.0);
+  c->mutable_protocol()->add_label_fractions(0.5);
+  c->mutable_protocol()->set_repeats(2);
+  c->mutable_classifier()->add_c_grid(0.1);
+  c->mutable_classifier()->add_c_grid(10);
+  c->mutable_classifier()->set_cv_folds(3);
+  c->set_cache_features(false);
+  const JobRun run = Run();
+  CollectingSink whole_events;
+  ASSERT_THAT(RunLinearEval(spec, run, whole_events), IsOk());
+  auto whole = ReadEvalReport(run.job_dir + "/report.json");
+  ASSERT_THAT(whole.status(), IsOk());
+
+  // The header, the first subject's four runs and one of raw pixels', as
+  // if the job had stopped during its sixth run.
+  const std::string path = run.job_dir + "/finished_runs.jsonl";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 9u);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    for (int i = 0; i < 6; ++i) out << lines[i] << "\n";
+  }
+  JobRun resumed_run = run;
+  resumed_run.resume = true;
+  CollectingSink resumed_events;
+  ASSERT_THAT(RunLinearEval(spec, resumed_run, resumed_events), IsOk());
+  auto resumed = ReadEvalReport(run.job_dir + "/report.json");
+  ASSERT_THAT(resumed.status(), IsOk());
+  ASSERT_EQ(resumed->results_size(), whole->results_size());
+  for (int i = 0; i < whole->results_size(); ++i) {
+    const auto& a = whole->results(i);
+    const auto& b = resumed->results(i);
+    EXPECT_THAT(b.top1_runs(), ::testing::ElementsAreArray(a.top1_runs()));
+    EXPECT_THAT(b.chosen_c(), ::testing::ElementsAreArray(a.chosen_c()));
+    EXPECT_THAT(b.confusion().counts(),
+                ::testing::ElementsAreArray(a.confusion().counts()));
+    EXPECT_EQ(b.train_examples(), a.train_examples());
+    EXPECT_EQ(b.top1_std(), a.top1_std());
+  }
+  const auto extracted = [](const CollectingSink& sink) {
+    std::vector<std::string> subjects;
+    for (const auto& e : sink.events()) {
+      const std::string& m = e.log().message();
+      if (m.find("-dimensional features of") != std::string::npos) {
+        subjects.push_back(m.substr(0, m.find(':')));
+      }
+    }
+    return subjects;
+  };
+  EXPECT_THAT(extracted(whole_events), ::testing::ElementsAre("random-init", "raw pixels"));
+  EXPECT_THAT(extracted(resumed_events), ::testing::ElementsAre("raw pixels"));
+  int read_back = 0;
+  for (const auto& e : resumed_events.events()) {
+    read_back += e.log().message().find("finished before the resume") != std::string::npos;
+  }
+  EXPECT_EQ(read_back, 5);
+
+  // Resuming with another spec is refused rather than mixing results.
+  c->mutable_protocol()->set_repeats(3);
+  CollectingSink other_events;
+  EXPECT_THAT(RunLinearEval(spec, resumed_run, other_events),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("different spec")));
+}
+
 TEST_F(EvalJobsTest, FinetuneRunsItsRoundsAndReports) {
   v1::JobSpec spec;
   spec.set_seed(5);
