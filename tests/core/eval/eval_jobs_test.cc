@@ -52,6 +52,28 @@ v1::BuiltinEncoder SmallCnn() {
 
 using EvalJobsTest = testing::JobDirTest;
 
+// Cuts `path` to its first `keep` lines, as a stop mid-job leaves
+// finished_runs.jsonl; returns how many lines it had.
+size_t KeepFirstLines(const std::string& path, size_t keep) {
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::ofstream out(path, std::ios::trunc);
+  for (size_t i = 0; i < keep && i < lines.size(); ++i) out << lines[i] << "\n";
+  return lines.size();
+}
+
+// Runs a resumed job read back instead of running them.
+int RunsReadBack(const CollectingSink& sink) {
+  int read_back = 0;
+  for (const auto& e : sink.events()) {
+    read_back += e.log().message().find("finished before the resume") != std::string::npos;
+  }
+  return read_back;
+}
+
 TEST_F(EvalJobsTest, LinearEvalFillsEveryCellAndWritesReports) {
   v1::JobSpec spec;
   spec.set_seed(3);
@@ -150,17 +172,7 @@ TEST_F(EvalJobsTest, LinearEvalResumeSkipsFinishedRunsAndReportsTheSame) {
 
   // The header, the first subject's four runs and one of raw pixels', as
   // if the job had stopped during its sixth run.
-  const std::string path = run.job_dir + "/finished_runs.jsonl";
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  }
-  ASSERT_EQ(lines.size(), 9u);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    for (int i = 0; i < 6; ++i) out << lines[i] << "\n";
-  }
+  ASSERT_EQ(KeepFirstLines(run.job_dir + "/finished_runs.jsonl", 6), 9u);
   JobRun resumed_run = run;
   resumed_run.resume = true;
   CollectingSink resumed_events;
@@ -190,11 +202,7 @@ TEST_F(EvalJobsTest, LinearEvalResumeSkipsFinishedRunsAndReportsTheSame) {
   };
   EXPECT_THAT(extracted(whole_events), ::testing::ElementsAre("random-init", "raw pixels"));
   EXPECT_THAT(extracted(resumed_events), ::testing::ElementsAre("raw pixels"));
-  int read_back = 0;
-  for (const auto& e : resumed_events.events()) {
-    read_back += e.log().message().find("finished before the resume") != std::string::npos;
-  }
-  EXPECT_EQ(read_back, 5);
+  EXPECT_EQ(RunsReadBack(resumed_events), 5);
 
   // Resuming with another spec is refused rather than mixing results.
   c->mutable_protocol()->set_repeats(3);
@@ -315,17 +323,7 @@ TEST_F(EvalJobsTest, FinetuneResumeSkipsFinishedRunsAndReportsTheSame) {
 
   // Keep the header and the first two of the four runs, as if the job had
   // been stopped during its third run.
-  const std::string path = run.job_dir + "/finished_runs.jsonl";
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  }
-  ASSERT_EQ(lines.size(), 5u);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    for (int i = 0; i < 3; ++i) out << lines[i] << "\n";
-  }
+  ASSERT_EQ(KeepFirstLines(run.job_dir + "/finished_runs.jsonl", 3), 5u);
   JobRun resumed_run = run;
   resumed_run.resume = true;
   CollectingSink resumed_events;
@@ -351,12 +349,7 @@ TEST_F(EvalJobsTest, FinetuneResumeSkipsFinishedRunsAndReportsTheSame) {
   };
   EXPECT_EQ(count_epochs(whole_events), 4);
   EXPECT_EQ(count_epochs(resumed_events), 2);
-  int read_back = 0;
-  for (const auto& e : resumed_events.events()) {
-    read_back += e.log().message().find("finished before the resume") !=
-                 std::string::npos;
-  }
-  EXPECT_EQ(read_back, 2);
+  EXPECT_EQ(RunsReadBack(resumed_events), 2);
 
   // Resuming with another spec is refused rather than mixing results.
   c->mutable_protocol()->set_repeats(3);
