@@ -65,6 +65,21 @@ size_t KeepFirstLines(const std::string& path, size_t keep) {
   return lines.size();
 }
 
+// Every cell of a resumed job's report equals the uninterrupted job's.
+void ExpectSameCells(const v1::EvalReport& whole, const v1::EvalReport& resumed) {
+  ASSERT_EQ(resumed.results_size(), whole.results_size());
+  for (int i = 0; i < whole.results_size(); ++i) {
+    const auto& a = whole.results(i);
+    const auto& b = resumed.results(i);
+    EXPECT_THAT(b.top1_runs(), ::testing::ElementsAreArray(a.top1_runs()));
+    EXPECT_THAT(b.chosen_c(), ::testing::ElementsAreArray(a.chosen_c()));
+    EXPECT_THAT(b.steps_run(), ::testing::ElementsAreArray(a.steps_run()));
+    EXPECT_THAT(b.confusion().counts(), ::testing::ElementsAreArray(a.confusion().counts()));
+    EXPECT_EQ(b.train_examples(), a.train_examples());
+    EXPECT_EQ(b.top1_std(), a.top1_std());
+  }
+}
+
 // Runs a resumed job read back instead of running them.
 int RunsReadBack(const CollectingSink& sink) {
   int read_back = 0;
@@ -179,17 +194,7 @@ TEST_F(EvalJobsTest, LinearEvalResumeSkipsFinishedRunsAndReportsTheSame) {
   ASSERT_THAT(RunLinearEval(spec, resumed_run, resumed_events), IsOk());
   auto resumed = ReadEvalReport(run.job_dir + "/report.json");
   ASSERT_THAT(resumed.status(), IsOk());
-  ASSERT_EQ(resumed->results_size(), whole->results_size());
-  for (int i = 0; i < whole->results_size(); ++i) {
-    const auto& a = whole->results(i);
-    const auto& b = resumed->results(i);
-    EXPECT_THAT(b.top1_runs(), ::testing::ElementsAreArray(a.top1_runs()));
-    EXPECT_THAT(b.chosen_c(), ::testing::ElementsAreArray(a.chosen_c()));
-    EXPECT_THAT(b.confusion().counts(),
-                ::testing::ElementsAreArray(a.confusion().counts()));
-    EXPECT_EQ(b.train_examples(), a.train_examples());
-    EXPECT_EQ(b.top1_std(), a.top1_std());
-  }
+  ExpectSameCells(*whole, *resumed);
   const auto extracted = [](const CollectingSink& sink) {
     std::vector<std::string> subjects;
     for (const auto& e : sink.events()) {
@@ -330,17 +335,7 @@ TEST_F(EvalJobsTest, FinetuneResumeSkipsFinishedRunsAndReportsTheSame) {
   ASSERT_THAT(RunFinetune(spec, resumed_run, resumed_events), IsOk());
   auto resumed = ReadEvalReport(run.job_dir + "/report.json");
   ASSERT_THAT(resumed.status(), IsOk());
-
-  ASSERT_EQ(resumed->results_size(), whole->results_size());
-  for (int i = 0; i < whole->results_size(); ++i) {
-    const auto& a = whole->results(i);
-    const auto& b = resumed->results(i);
-    EXPECT_THAT(b.top1_runs(), ::testing::ElementsAreArray(a.top1_runs()));
-    EXPECT_THAT(b.steps_run(), ::testing::ElementsAreArray(a.steps_run()));
-    EXPECT_THAT(b.confusion().counts(),
-                ::testing::ElementsAreArray(a.confusion().counts()));
-    EXPECT_EQ(b.top1_std(), a.top1_std());
-  }
+  ExpectSameCells(*whole, *resumed);
   // Only the last two runs trained: the first two were read back.
   const auto count_epochs = [](const CollectingSink& sink) {
     int epochs = 0;
