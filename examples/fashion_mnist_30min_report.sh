@@ -8,8 +8,9 @@
 #
 #   examples/fashion_mnist_30min_report.sh          run or continue it
 #   examples/fashion_mnist_30min_report.sh --save   copy the finished
-#       pretraining steps' encoders and curves to docs/results/fashion_mnist_30min/
-#       (committed), so that a fresh clone continues after them
+#       pretraining steps' encoders and curves, and the evaluations'
+#       finished runs, to docs/results/fashion_mnist_30min/ (committed), so
+#       that a fresh clone continues after them
 #
 # A run restores the saved steps first; the worker keeps a finished step
 # (checkpoints/final/encoder.pt and meta.json present) and resumes an
@@ -20,6 +21,8 @@ spec=examples/jobs/fashion_mnist_report_30min.json
 job=${JOB_DIR:-runs/report_30min}
 saved=docs/results/fashion_mnist_30min/steps
 worker=${WORKER:-build/core/simclr-worker}
+# Evaluation steps that resume after their finished runs.
+eval_steps="linear_eval finetune"
 
 # The CPU a step ran on: a 30-minute budget buys twice the steps on some of
 # the machines this runs on as on others (docs/results.md).
@@ -39,6 +42,13 @@ if [[ ${1:-} == --save ]]; then
     cp "$job/steps/$step/machine.txt" "$saved/$step/"
     echo "saved $step ($(sha256sum "$final/encoder.pt" | cut -c1-16)…)"
   done
+  for step in $eval_steps; do
+    runs=$job/steps/$step/finished_runs.jsonl
+    [[ -f $runs ]] || continue
+    mkdir -p "$saved/$step"
+    cp "$runs" "$saved/$step/"
+    echo "saved $step: $(($(wc -l < "$runs") - 1)) finished run(s)"
+  done
   exit 0
 elif [[ $# -gt 0 ]]; then
   echo "usage: $0 [--save]" >&2
@@ -52,6 +62,16 @@ for step in $(pretrain_steps); do
     cp -r "$saved/$step" "$job/steps/$step"
     echo "restored $step from $saved (trained on $(cat "$saved/$step/machine.txt" 2>/dev/null))"
   fi
+done
+# An evaluation's saved runs replace the local ones only when there are more.
+lines() { [[ -f $1 ]] && wc -l < "$1" || echo 0; }
+for step in $eval_steps; do
+  saved_runs=$saved/$step/finished_runs.jsonl
+  runs=$job/steps/$step/finished_runs.jsonl
+  [[ -f $saved_runs && $(lines "$saved_runs") -gt $(lines "$runs") ]] || continue
+  mkdir -p "$job/steps/$step"
+  cp "$saved_runs" "$runs"
+  echo "restored $step's $(($(lines "$runs") - 1)) finished run(s) from $saved"
 done
 echo "this machine: $(machine)"
 # `resume` starts a job that has not started yet, and continues one that has.
