@@ -25,6 +25,8 @@ saved=docs/results/fashion_mnist_30min/steps
 worker=${WORKER:-build/core/simclr-worker}
 # Evaluation steps that resume after their finished runs.
 eval_steps="linear_eval finetune"
+# Lines of a file (0 when absent); finished_runs.jsonl's first is its fingerprint.
+lines() { [[ -f $1 ]] && wc -l < "$1" || echo 0; }
 
 # The CPU a step ran on: a 30-minute budget buys twice the steps on some of
 # the machines this runs on as on others (docs/results.md).
@@ -49,7 +51,7 @@ if [[ ${1:-} == --save ]]; then
     [[ -f $runs ]] || continue
     mkdir -p "$saved/$step"
     cp "$runs" "$saved/$step/"
-    echo "saved $step: $(($(wc -l < "$runs") - 1)) finished run(s)"
+    echo "saved $step: $(($(lines "$runs") - 1)) finished run(s)"
   done
   exit 0
 elif [[ $# -gt 0 ]]; then
@@ -66,7 +68,6 @@ for step in $(pretrain_steps); do
   fi
 done
 # An evaluation's saved runs replace the local ones only when there are more.
-lines() { [[ -f $1 ]] && wc -l < "$1" || echo 0; }
 for step in $eval_steps; do
   saved_runs=$saved/$step/finished_runs.jsonl
   runs=$job/steps/$step/finished_runs.jsonl
