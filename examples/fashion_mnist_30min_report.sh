@@ -18,9 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 spec=examples/jobs/fashion_mnist_report_30min.json
-# Absolute: the steps name checkpoints by path, and a relative one would be
-# read against the spec's folder.
-job=$(realpath -m "${JOB_DIR:-runs/report_30min}")
+job=${JOB_DIR:-runs/report_30min}
 saved=docs/results/fashion_mnist_30min/steps
 worker=${WORKER:-build/core/simclr-worker}
 # Evaluation steps that resume after their finished runs.

@@ -33,7 +33,9 @@ absl::Status RunStepsHere(const v1::JobSpec& spec, const JobRun& run, EventSink&
                           v1::ReportInputs& inputs) {
   const std::vector<std::string> ids = PlaceholderPretrainJobIds(spec.report());
   SIMCLR_ASSIGN_OR_RETURN(auto steps, PlanReport(spec, ids));
-  const fs::path root = fs::path(run.job_dir) / "steps";
+  // Absolute: the evaluation steps read these checkpoint paths, and would
+  // resolve a relative one against the spec's folder, not the job's.
+  const fs::path root = fs::absolute(run.job_dir) / "steps";
   std::map<std::string, std::string> pretrained;  // placeholder id → final checkpoint
   for (const ReportStepPlan& step : steps) {
     if (step.pretrain_index < 0) continue;

@@ -85,5 +85,25 @@ TEST_F(ReportJobTest, EachSeedPretrainsInItsOwnStepAndTheTablePoolsThem) {
   EXPECT_EQ(kept, 5);  // two pretrainings, the probe, two maps
 }
 
+// The worker's --job_dir may be relative to the working folder while the
+// spec lies elsewhere: the probe must still find the pretrained checkpoint.
+TEST_F(ReportJobTest, ARelativeJobFolderIsNotReadAgainstTheSpecsFolder) {
+  v1::JobSpec spec = SeededReport();
+  spec.mutable_report()->clear_pretrain_seeds();  // one pretraining: the cheapest report
+  const fs::path was = fs::current_path();
+  fs::current_path(dir_.path());
+  fs::create_directory("specs");
+  core::JobRun run = Run();
+  run.job_dir = "job";
+  run.spec_dir = "specs";
+  CollectingSink sink;
+  const absl::Status status = RunReportJob(spec, run, sink);
+  fs::current_path(was);
+  ASSERT_THAT(status, IsOk());
+  auto linear = ReadEvalReport(dir_.path() + "/job/steps/linear_eval/report.json");
+  ASSERT_THAT(linear, IsOk());
+  EXPECT_THAT(linear->subjects(), ::testing::Contains(HasSubstr("SimCLR")));
+}
+
 }  // namespace
 }  // namespace simclr::core
